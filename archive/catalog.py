@@ -1,0 +1,200 @@
+"""The SQLite catalog: crawl runs, captures, articles and their distinct versions.
+
+WAL mode with synchronous=NORMAL: each write is its own short transaction (so a kill -9
+loses at most the capture in flight) without an fsync per capture on the crawl's hot path.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id TEXT PRIMARY KEY,
+    site TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    status TEXT NOT NULL DEFAULT 'running',
+    stats TEXT
+);
+CREATE TABLE IF NOT EXISTS captures (
+    id INTEGER PRIMARY KEY,
+    run_id TEXT NOT NULL,
+    url TEXT NOT NULL,
+    captured_at TEXT NOT NULL,
+    status INTEGER,
+    mime TEXT,
+    payload_digest TEXT,
+    record_id TEXT NOT NULL,
+    record_type TEXT NOT NULL,
+    warc_file TEXT NOT NULL,
+    warc_offset INTEGER NOT NULL,
+    warc_length INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS captures_by_url ON captures (url, captured_at);
+CREATE TABLE IF NOT EXISTS articles (
+    url TEXT PRIMARY KEY,
+    site TEXT NOT NULL,
+    key TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'live'
+);
+CREATE INDEX IF NOT EXISTS articles_by_site ON articles (site);
+CREATE TABLE IF NOT EXISTS versions (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL REFERENCES articles (url),
+    content_hash TEXT NOT NULL,
+    captured_at TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    json_path TEXT NOT NULL,
+    record_id TEXT
+);
+CREATE INDEX IF NOT EXISTS versions_by_url ON versions (url, captured_at);
+"""
+
+
+@dataclass(frozen=True)
+class Capture:
+    run_id: str
+    url: str
+    captured_at: str
+    status: int | None
+    mime: str | None
+    payload_digest: str | None
+    record_id: str
+    record_type: str
+    warc_file: str
+    warc_offset: int
+    warc_length: int
+
+
+class Catalog:
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: we say where transactions begin, so none stays open.
+        self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self._migrate()
+
+    def _migrate(self) -> None:
+        (version,) = self.db.execute("PRAGMA user_version").fetchone()
+        if version > SCHEMA_VERSION:
+            raise RuntimeError(f"{self.path} was written by a newer portal-archive")
+        self.db.executescript(SCHEMA)
+        self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- runs ----------------------------------------------------------------
+    def start_run(self, run_id: str, site: str, started_at: str) -> None:
+        self.db.execute(
+            "INSERT INTO runs (id, site, started_at) VALUES (?, ?, ?)", (run_id, site, started_at)
+        )
+
+    def finish_run(
+        self, run_id: str, finished_at: str, status: str, stats: Mapping[str, Any]
+    ) -> None:
+        self.db.execute(
+            "UPDATE runs SET finished_at = ?, status = ?, stats = ? WHERE id = ?",
+            (finished_at, status, json.dumps(stats, default=str, sort_keys=True), run_id),
+        )
+
+    def runs(self, site: str | None = None) -> list[sqlite3.Row]:
+        if site is None:
+            return self.db.execute("SELECT * FROM runs ORDER BY started_at").fetchall()
+        return self.db.execute(
+            "SELECT * FROM runs WHERE site = ? ORDER BY started_at", (site,)
+        ).fetchall()
+
+    # -- captures ------------------------------------------------------------
+    def add_capture(self, capture: Capture) -> None:
+        self.db.execute(
+            "INSERT INTO captures (run_id, url, captured_at, status, mime, payload_digest,"
+            " record_id, record_type, warc_file, warc_offset, warc_length)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                capture.run_id,
+                capture.url,
+                capture.captured_at,
+                capture.status,
+                capture.mime,
+                capture.payload_digest,
+                capture.record_id,
+                capture.record_type,
+                capture.warc_file,
+                capture.warc_offset,
+                capture.warc_length,
+            ),
+        )
+
+    def captures(self, url: str | None = None) -> list[sqlite3.Row]:
+        if url is None:
+            return self.db.execute("SELECT * FROM captures ORDER BY id").fetchall()
+        return self.db.execute(
+            "SELECT * FROM captures WHERE url = ? ORDER BY captured_at", (url,)
+        ).fetchall()
+
+    # -- articles and versions -----------------------------------------------
+    def known_urls(self, urls: Iterable[str]) -> set[str]:
+        """Which of ``urls`` are articles already in the catalog (one query a listing page)."""
+        wanted = list(dict.fromkeys(urls))
+        if not wanted:
+            return set()
+        marks = ",".join("?" * len(wanted))
+        rows = self.db.execute(f"SELECT url FROM articles WHERE url IN ({marks})", wanted)
+        return {row[0] for row in rows}
+
+    def latest_version(self, url: str) -> sqlite3.Row | None:
+        return self.db.execute(
+            "SELECT * FROM versions WHERE url = ? ORDER BY captured_at DESC, id DESC LIMIT 1",
+            (url,),
+        ).fetchone()
+
+    def record_article_seen(self, url: str, site: str, key: str, seen_at: str) -> None:
+        self.db.execute(
+            "INSERT INTO articles (url, site, key, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (url) DO UPDATE SET last_seen = excluded.last_seen, status = 'live'",
+            (url, site, key, seen_at, seen_at),
+        )
+
+    def add_version(
+        self,
+        url: str,
+        content_hash: str,
+        captured_at: str,
+        run_id: str,
+        json_path: str,
+        record_id: str | None,
+    ) -> None:
+        self.db.execute(
+            "INSERT INTO versions (url, content_hash, captured_at, run_id, json_path, record_id)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (url, content_hash, captured_at, run_id, json_path, record_id),
+        )
+
+    def articles(self, site: str | None = None) -> list[sqlite3.Row]:
+        if site is None:
+            return self.db.execute("SELECT * FROM articles ORDER BY url").fetchall()
+        return self.db.execute(
+            "SELECT * FROM articles WHERE site = ? ORDER BY url", (site,)
+        ).fetchall()
+
+    def versions(self, url: str | None = None) -> list[sqlite3.Row]:
+        if url is None:
+            return self.db.execute("SELECT * FROM versions ORDER BY id").fetchall()
+        return self.db.execute(
+            "SELECT * FROM versions WHERE url = ? ORDER BY captured_at, id", (url,)
+        ).fetchall()

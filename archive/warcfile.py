@@ -1,0 +1,160 @@
+"""Rolling WARC files: warcio builds and digests the records, this module only names,
+rotates, syncs and closes the files that hold them.
+
+A file is written as ``<name>.warc.gz.open`` and renamed to ``<name>.warc.gz`` only once
+it is closed and fsynced, so a crash never leaves a half-written file that looks whole.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from io import BytesIO
+from pathlib import Path
+from typing import BinaryIO
+
+from warcio.recordloader import ArcWarcRecord
+from warcio.timeutils import datetime_to_iso_date
+from warcio.warcwriter import WARCWriter
+
+OPEN_SUFFIX = ".open"
+WARC_VERSION = "1.1"
+
+
+def warc_date(moment: datetime) -> str:
+    """WARC/1.1 date with microseconds, from an aware datetime.
+
+    >>> warc_date(datetime(2025, 6, 27, 9, 22, 0, 123456, tzinfo=UTC))
+    '2025-06-27T09:22:00.123456Z'
+    """
+    return datetime_to_iso_date(moment.astimezone(UTC).replace(tzinfo=None), use_micros=True)
+
+
+@dataclass(frozen=True)
+class RecordLocation:
+    """Where a record starts: what `warc` in the article JSON and the index point at."""
+
+    file: str  # path relative to the data folder's warc/ directory, e.g. "demo/demo-2025….warc.gz"
+    offset: int
+    length: int  # compressed length of the record's gzip member
+
+
+class RollingWarcWriter:
+    """Appends records to ``<directory>/<prefix>-<timestamp>-<serial>.warc.gz``.
+
+    One gzip member per record (warcio's writer does that); a new file is started once
+    the current one reaches ``max_size`` bytes, each beginning with a warcinfo record.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        site: str,
+        *,
+        max_size: int = 1_000_000_000,
+        info: Mapping[str, str] | None = None,
+        gzip: bool = True,
+    ) -> None:
+        self.root = Path(root)
+        self.site = site
+        self.max_size = max_size
+        self.info = dict(info or {})
+        self.gzip = gzip
+        self._buffer = BytesIO()
+        # Builds records (create_warc_record) and serialises them into the buffer.
+        self._record_writer = WARCWriter(self._buffer, gzip=gzip, warc_version=WARC_VERSION)
+        self.builder = self._record_writer
+        self.closed_files: list[str] = []
+        self._serial = 0
+        self._out: BinaryIO | None = None
+        self._name = ""
+
+    # -- files ---------------------------------------------------------------
+    @property
+    def directory(self) -> Path:
+        return self.root / self.site
+
+    @property
+    def current_file(self) -> str:
+        """The current file's final name relative to ``root`` ('' when none is open)."""
+        return f"{self.site}/{self._name}" if self._name else ""
+
+    def _open_next(self, moment: datetime) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        stamp = moment.astimezone(UTC).strftime("%Y%m%d%H%M%S")
+        ext = ".warc.gz" if self.gzip else ".warc"
+        while True:
+            name = f"{self.site}-{stamp}-{self._serial:05d}{ext}"
+            self._serial += 1
+            final = self.directory / name
+            if not final.exists() and not final.with_name(name + OPEN_SUFFIX).exists():
+                break
+        # "xb": never overwrite, even if another writer raced us to the name.
+        self._out = open(final.with_name(name + OPEN_SUFFIX), "xb")
+        self._name = name
+        info = {
+            "software": self.info.get("software", "portal-archive"),
+            "hostname": socket.gethostname(),
+            "format": "WARC File Format 1.1",
+            "conformsTo": "https://iipc.github.io/warc-specifications/specifications/"
+            "warc-format/warc-1.1/",
+            **self.info,
+        }
+        self.write([self.builder.create_warcinfo_record(name, info)], moment)
+
+    def close(self) -> None:
+        """Flush, fsync and drop the ``.open`` suffix of the current file."""
+        if self._out is None:
+            return
+        self._out.flush()
+        os.fsync(self._out.fileno())
+        self._out.close()
+        path = self.directory / (self._name + OPEN_SUFFIX)
+        path.rename(self.directory / self._name)
+        _fsync_dir(self.directory)
+        self.closed_files.append(self.current_file)
+        self._out = None
+        self._name = ""
+
+    # -- records -------------------------------------------------------------
+    def write(self, records: list[ArcWarcRecord], moment: datetime) -> list[RecordLocation]:
+        """Write ``records`` back to back into one file; return where each one starts.
+
+        The records are built in memory and reach the file in one write, so a process
+        killed mid-capture leaves whole records behind, not half of one.
+        """
+        if self._out is not None and self._out.tell() >= self.max_size:
+            self.close()
+        if self._out is None:
+            self._open_next(moment)
+        assert self._out is not None
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        bounds = []
+        for record in records:
+            bounds.append(self._buffer.tell())
+            self._record_writer.write_record(record)
+        bounds.append(self._buffer.tell())
+        start = self._out.tell()
+        self._out.write(self._buffer.getbuffer())
+        self._out.flush()
+        return [
+            RecordLocation(self.current_file, start + a, b - a)
+            for a, b in zip(bounds, bounds[1:], strict=False)
+        ]
+
+    def flush(self) -> None:
+        if self._out is not None:
+            self._out.flush()
+
+
+def _fsync_dir(directory: Path) -> None:
+    # The rename is only durable once the directory entry is on disk.
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,82 @@
+import gzip
+import io
+import random
+from datetime import UTC, datetime
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+
+from archive.warcfile import OPEN_SUFFIX, RollingWarcWriter, warc_date
+
+MOMENT = datetime(2025, 6, 27, 9, 22, 0, 123456, tzinfo=UTC)
+
+
+def _response(writer: RollingWarcWriter, url: str, body: bytes):
+    headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+    return writer.builder.create_warc_record(
+        url, "response", payload=io.BytesIO(body), length=len(body), http_headers=headers,
+        warc_headers_dict={"WARC-Date": warc_date(MOMENT)},
+    )
+
+
+def test_open_suffix_until_closed_then_renamed(tmp_path: Path) -> None:
+    writer = RollingWarcWriter(tmp_path, "demo")
+    writer.write([_response(writer, "http://x.test/a", b"hello")], MOMENT)
+    files = sorted(p.name for p in (tmp_path / "demo").iterdir())
+    assert files == ["demo-20250627092200-00000.warc.gz" + OPEN_SUFFIX]
+    writer.close()
+    assert sorted(p.name for p in (tmp_path / "demo").iterdir()) == [
+        "demo-20250627092200-00000.warc.gz"
+    ]
+    assert writer.closed_files == ["demo/demo-20250627092200-00000.warc.gz"]
+
+
+def test_each_record_is_its_own_gzip_member_at_the_returned_offset(tmp_path: Path) -> None:
+    writer = RollingWarcWriter(tmp_path, "demo")
+    bodies = [b"first body", b"second body" * 50]
+    locations = [
+        writer.write([_response(writer, f"http://x.test/{i}", body)], MOMENT)[0]
+        for i, body in enumerate(bodies)
+    ]
+    writer.close()
+    data = (tmp_path / locations[0].file).read_bytes()
+    for location, body in zip(locations, bodies, strict=True):
+        member = data[location.offset : location.offset + location.length]
+        # A member decompresses on its own: what pywb and cdxj-indexer rely on.
+        text = gzip.decompress(member)
+        assert text.startswith(b"WARC/1.1\r\n")
+        assert text.endswith(body + b"\r\n\r\n")
+        record = next(ArchiveIterator(io.BytesIO(member)))
+        assert record.rec_headers.get_header("WARC-Date") == "2025-06-27T09:22:00.123456Z"
+        assert record.rec_headers.get_header("WARC-Payload-Digest").startswith("sha1:")
+        assert record.rec_headers.get_header("WARC-Block-Digest").startswith("sha1:")
+
+
+def test_file_starts_with_warcinfo_and_rolls_over_at_max_size(tmp_path: Path) -> None:
+    writer = RollingWarcWriter(tmp_path, "demo", max_size=2000, info={"isPartOf": "demo"})
+    for i in range(6):
+        body = random.Random(i).randbytes(1500)
+        writer.write([_response(writer, f"http://x.test/{i}", body)], MOMENT)
+    writer.close()
+    # Incompressible 1.5 KB bodies: every file passes 2,000 bytes after its first record.
+    assert len(writer.closed_files) == 6
+    urls = []
+    for name in writer.closed_files:
+        with open(tmp_path / name, "rb") as stream:
+            records = list(ArchiveIterator(stream))
+        assert records[0].rec_type == "warcinfo"
+        assert records[0].rec_headers.get_header("WARC-Filename") == Path(name).name
+        urls += [r.rec_headers.get_header("WARC-Target-URI") for r in records[1:]]
+    assert urls == [f"http://x.test/{i}" for i in range(6)]
+
+
+def test_an_existing_name_is_never_overwritten(tmp_path: Path) -> None:
+    (tmp_path / "demo").mkdir()
+    taken = tmp_path / "demo" / "demo-20250627092200-00000.warc.gz"
+    taken.write_bytes(b"earlier run")
+    writer = RollingWarcWriter(tmp_path, "demo")
+    writer.write([_response(writer, "http://x.test/a", b"x")], MOMENT)
+    writer.close()
+    assert taken.read_bytes() == b"earlier run"
+    assert writer.closed_files == ["demo/demo-20250627092200-00001.warc.gz"]
