@@ -1,0 +1,83 @@
+import doctest
+import unicodedata
+
+import pytest
+
+import crawler.authors
+from crawler.authors import looks_like_author_line, split_authors
+
+
+def test_doctests() -> None:
+    assert doctest.testmod(crawler.authors).failed == 0
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Minh Đức – Thanh Hiền", ["Minh Đức", "Thanh Hiền"]),
+        ("Minh Đức—Thanh Hiền", ["Minh Đức", "Thanh Hiền"]),
+        ("Hoàng Anh - Ngọc Lan", ["Hoàng Anh", "Ngọc Lan"]),
+        ("Thu Hà", ["Thu Hà"]),
+        ("Thu Hà.", ["Thu Hà"]),
+        ("PV", ["PV"]),
+        ("Nhóm PV", ["Nhóm PV"]),
+        ("Tin, ảnh: Thanh Tùng", ["Thanh Tùng"]),
+        ("Tin và ảnh: Thanh Tùng", ["Thanh Tùng"]),
+        ("Bài và ảnh: A, B", ["A", "B"]),
+        ("Bài, ảnh: Hoàng Anh, Ngọc Lan", ["Hoàng Anh", "Ngọc Lan"]),
+        ("Bài: Minh Đức; Ảnh: Thanh Hiền", ["Minh Đức", "Thanh Hiền"]),
+        ("Bài: Minh Đức - Ảnh: Thanh Hiền", ["Minh Đức", "Thanh Hiền"]),
+        ("Minh Đức và Thanh Hiền", ["Minh Đức", "Thanh Hiền"]),
+        ("Viết bởi Phạm Hà", ["Phạm Hà"]),
+        ("(Thu Hà)", ["Thu Hà"]),
+        ("Thanh Tùng/TTXVN", ["Thanh Tùng/TTXVN"]),
+        ("Minh Đức – Minh Đức", ["Minh Đức"]),
+        ("Minh\u00a0Đức\u200b – Thanh Hiền ", ["Minh Đức", "Thanh Hiền"]),
+        (unicodedata.normalize("NFD", "Tin, ảnh: Thanh Tùng"), ["Thanh Tùng"]),
+        ("", []),
+    ],
+)
+def test_split_authors(line: str, expected: list[str]) -> None:
+    assert split_authors(line) == expected
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Minh Đức – Thanh Hiền",
+        "Hoàng Anh - Ngọc Lan",
+        "Thu Hà",
+        "Thu Hà.",
+        "PV",
+        "Nhóm PV",
+        "Nhóm phóng viên",
+        "Tin, ảnh: Thanh Tùng",
+        "Bài và ảnh: A, B",
+        "Viết bởi Phạm Hà",
+        "Thanh Tùng (TTXVN)",
+        "Bài: Minh Đức; Ảnh: Thanh Hiền",
+        unicodedata.normalize("NFD", "Tin, ảnh: Thanh Tùng"),
+    ],
+)
+def test_author_lines(line: str) -> None:
+    assert looks_like_author_line(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "",
+        "Hội nghị kết thúc lúc 17 giờ.",
+        "Theo kế hoạch, dự án sẽ hoàn thành trong năm 2027.",
+        "Nguồn: TTXVN",
+        "Tin liên quan",
+        "Chia sẻ",
+        "Cập nhật lúc : 27/06/2025 16:22",
+        "Phú Vang tổ chức Hội nghị",
+        "Minh Đức. Thanh Hiền phát biểu",
+        "Tin, ảnh:",
+        "A " * 60,
+    ],
+)
+def test_not_author_lines(line: str) -> None:
+    assert not looks_like_author_line(line)
