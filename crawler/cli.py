@@ -1,0 +1,240 @@
+"""The `portal-archive` command (see CONTRACT.md for what each subcommand promises)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import urllib.request
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from archive.datadir import DataDir, default_data_dir
+from archive.errors import PortalArchiveError
+from crawler.sites import GENERIC, load_profile, site_ids
+
+PROG = "portal-archive"
+
+# The demo portal is our own server on loopback: no need to be gentle with it.
+DEMO_CRAWL_SETTINGS = {
+    "DOWNLOAD_DELAY": 0,
+    "AUTOTHROTTLE_START_DELAY": 0,
+    "AUTOTHROTTLE_TARGET_CONCURRENCY": 8,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=PROG, description=__doc__)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="data folder (default: $PORTAL_ARCHIVE_DATA, else ./portal-data)",
+    )
+    common.add_argument("-v", "--verbose", action="store_true", help="log Scrapy's INFO lines")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = sub.add_parser("demo", parents=[common], help="serve the demo portal and crawl it")
+    demo.add_argument("--articles", type=int, default=60, help="articles in the demo portal")
+    _add_setting_option(demo)
+    demo.set_defaults(func=cmd_demo)
+
+    portal = sub.add_parser("demo-portal", parents=[common], help="serve the demo portal alone")
+    portal.add_argument("--port", type=int, default=8089)
+    portal.add_argument("--articles", type=int, default=60)
+    portal.add_argument("--day", type=int, default=0, help="start at this day of the timeline")
+    portal.add_argument("--no-faults", action="store_true", help="no 500, slow or broken pages")
+    portal.set_defaults(func=cmd_demo_portal)
+
+    crawl = sub.add_parser("crawl", parents=[common], help="one crawl of a site or a listing")
+    crawl.add_argument("site", nargs="?", help="site profile id (see `portal-archive sites`)")
+    crawl.add_argument(
+        "--listing", action="append", default=[], metavar="URL",
+        help="crawl this listing with the generic extractor (repeatable)",
+    )
+    crawl.add_argument("--backfill", action="store_true", help="page through every listing page")
+    crawl.add_argument("--notify", action="append", default=[], metavar="APPRISE_URL",
+                       help=argparse.SUPPRESS)
+    _add_setting_option(crawl)
+    crawl.set_defaults(func=cmd_crawl)
+
+    sites = sub.add_parser("sites", parents=[common], help="list the site profiles")
+    sites.set_defaults(func=cmd_sites)
+
+    extract = sub.add_parser("extract", parents=[common], help="print one page's article JSON")
+    extract.add_argument("source", metavar="FILE_OR_URL")
+    extract.add_argument("--url", help="the page's original URL (for a saved file)")
+    extract.add_argument("--site", default=GENERIC, help="site profile id")
+    extract.set_defaults(func=cmd_extract)
+    return parser
+
+
+def _add_setting_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-s", dest="settings", action="append", default=[], metavar="NAME=VALUE",
+        help="override a Scrapy setting (repeatable)",
+    )
+
+
+def _data(args: argparse.Namespace) -> Path:
+    return args.data if args.data is not None else default_data_dir()
+
+
+# -- commands ------------------------------------------------------------------
+def cmd_crawl(args: argparse.Namespace) -> int:
+    from crawler.run import parse_overrides, run_crawl
+
+    if args.site and args.listing:
+        raise PortalArchiveError("give a SITE or --listing URLs, not both")
+    if not args.site and not args.listing:
+        raise PortalArchiveError("give a SITE (see `portal-archive sites`) or --listing URL")
+    overrides = parse_overrides(args.settings)
+    stats = run_crawl(
+        _data(args),
+        site=args.site or GENERIC,
+        listings=args.listing,
+        backfill=args.backfill,
+        overrides=overrides,
+        verbose=args.verbose,
+    )
+    print(_summary(stats, _data(args)))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from crawler.demo.content import DemoSite
+    from crawler.demo.portal import DemoPortal
+    from crawler.run import parse_overrides, run_crawl
+
+    data = _data(args)
+    overrides = parse_overrides(args.settings)
+    with DemoPortal(DemoSite(articles=args.articles)) as portal:
+        print(f"demo portal serving on {portal.base_url}", flush=True)
+        stats = run_crawl(
+            data,
+            site="demo",
+            defaults={**DEMO_CRAWL_SETTINGS, "PORTAL_BASE_URL": portal.base_url},
+            overrides=overrides,
+            verbose=args.verbose,
+        )
+    print(_summary(stats, data))
+    print(
+        "\nNext:\n"
+        f"  warcio check {data}/warc/demo/*.warc.gz      # every record's digests\n"
+        f"  ls {data}/json/demo/                             # one folder per article\n"
+        f"  sqlite3 {data}/catalog.sqlite 'select * from runs'\n"
+        "  portal-archive demo-portal --port 8089            # browse the portal yourself"
+    )
+    return 0
+
+
+def cmd_demo_portal(args: argparse.Namespace) -> int:
+    from crawler.demo.portal import main as portal_main
+
+    argv = ["--port", str(args.port), "--articles", str(args.articles), "--day", str(args.day)]
+    if args.no_faults:
+        argv.append("--no-faults")
+    return portal_main(argv)
+
+
+def cmd_sites(args: argparse.Namespace) -> int:
+    for site_id in site_ids():
+        profile = load_profile(site_id)
+        print(f"{profile.id}\t{profile.name}\t{profile.base_url}")
+    return 0
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from crawler.extract import ExtractionError, decode_html, extract_article
+
+    if args.site != GENERIC:
+        load_profile(args.site)  # an unknown site is a user error, said before any work
+    body, content_type, url, captured = _read_source(args.source, args.url)
+    try:
+        article = extract_article(decode_html(body, content_type), url, site=args.site)
+    except ExtractionError as exc:
+        raise PortalArchiveError(f"{args.source}: {exc}") from exc
+    article["captured_at"] = captured
+    article["warc"] = None
+    json.dump(article, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+    return 0
+
+
+def _read_source(source: str, url: str | None) -> tuple[bytes, str | None, str, str]:
+    if source.startswith(("http://", "https://")):
+        from crawler.settings import USER_AGENT
+
+        request = urllib.request.Request(source, headers={"User-Agent": USER_AGENT})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                body = response.read()
+                content_type = response.headers.get("Content-Type")
+                final_url = response.geturl()
+        except (OSError, ValueError) as exc:
+            raise PortalArchiveError(f"could not fetch {source}: {exc}") from exc
+        return body, content_type, url or final_url, _iso(datetime.now(UTC))
+    path = Path(source)
+    try:
+        body = path.read_bytes()
+    except OSError as exc:
+        raise PortalArchiveError(f"cannot read {source}: {exc.strerror}") from exc
+    mtime = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    return body, None, url or path.resolve().as_uri(), _iso(mtime)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def _summary(stats: dict[str, Any], data: Path) -> str:
+    files = stats.get("warc/file_list", [])
+    warc_dir = DataDir(data).warc
+    lines = [
+        f"run {stats.get('portal/run_id', '?')} finished ({stats.get('finish_reason', '?')})",
+        f"  listing pages  {stats.get('listing/pages', 0)}",
+        f"  articles       {stats.get('item_scraped_count', 0)} extracted:"
+        f" {stats.get('article/new', 0)} new, {stats.get('article/changed', 0)} changed,"
+        f" {stats.get('article/unchanged', 0)} unchanged",
+        f"  WARC           {stats.get('warc/records', 0)} records,"
+        f" {stats.get('warc/bytes', 0):,} bytes in {len(files)} file(s)",
+    ]
+    lines += [f"                 {warc_dir / name}" for name in files]
+    lines += [
+        f"  JSON           {stats.get('json/files', 0)} new file(s) under {DataDir(data).json}",
+        f"  errors         {stats.get('portal/errors', 0)}"
+        + _error_breakdown(stats),
+    ]
+    return "\n".join(lines)
+
+
+def _error_breakdown(stats: dict[str, Any]) -> str:
+    parts = [
+        f"{key.split('/', 1)[0]} {key.rsplit('/', 1)[1].replace('_', ' ')}: {value}"
+        for key, value in sorted(stats.items())
+        if "/http_" in key
+    ]
+    unparsed = stats.get("article/unparsed", 0)
+    if unparsed:
+        parts.append(f"unparseable articles: {unparsed}")
+    return f" ({'; '.join(parts)})" if parts else ""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except PortalArchiveError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,105 @@
+"""Crawl-wide extensions: the run record in the catalog, and progress on a terminal."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from typing import TextIO
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from twisted.internet import task
+
+from archive.catalog import Catalog
+from archive.datadir import DataDir
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
+
+
+class RunRecorder:
+    """Writes a row in ``runs`` when a crawl opens and its stats when it closes."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.data = DataDir(crawler.settings.get("PORTAL_DATA_DIR"))
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RunRecorder:
+        ext = cls(crawler)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_opened(self, spider: Spider) -> None:
+        run_id = getattr(spider, "run_id", None)
+        if not run_id:
+            return
+        self.crawler.stats.set_value("portal/run_id", run_id)
+        catalog = Catalog(self.data.catalog)
+        try:
+            catalog.start_run(run_id, getattr(spider, "site_id", spider.name), _now())
+        finally:
+            catalog.close()
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        run_id = getattr(spider, "run_id", None)
+        if not run_id:
+            return
+        catalog = Catalog(self.data.catalog)
+        try:
+            catalog.finish_run(run_id, _now(), reason, self.crawler.stats.get_stats())
+        finally:
+            catalog.close()
+
+
+class TerminalProgress:
+    """One self-overwriting status line on stderr, only when stderr is a terminal."""
+
+    def __init__(self, crawler: Crawler, stream: TextIO, interval: float) -> None:
+        self.stats = crawler.stats
+        self.stream = stream
+        self.interval = interval
+        self.task: task.LoopingCall | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> TerminalProgress:
+        settings = crawler.settings
+        if not settings.getbool("PROGRESS_ENABLED") or not sys.stderr.isatty():
+            raise NotConfigured
+        ext = cls(crawler, sys.stderr, settings.getfloat("PROGRESS_INTERVAL"))
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.task = task.LoopingCall(self.draw)
+        self.task.start(self.interval, now=False)
+
+    def spider_closed(self, spider: Spider) -> None:
+        if self.task is not None and self.task.running:
+            self.task.stop()
+        self.draw()
+        self.stream.write("\n")
+        self.stream.flush()
+
+    def draw(self) -> None:
+        get = self.stats.get_value
+        line = (
+            f"pages {get('response_received_count', 0)}"
+            f" · articles {get('item_scraped_count', 0)}"
+            f" · {_size(get('warc/bytes', 0))} archived"
+            f" · errors {get('portal/errors', 0)}"
+        )
+        self.stream.write("\r\x1b[K" + line)
+        self.stream.flush()
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n} B"

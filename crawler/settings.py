@@ -1,0 +1,82 @@
+"""Every default and priority of portal-archive's crawl, in one place.
+
+`scrapy crawl portal -a site=SITE` and `portal-archive crawl SITE` both start from
+this module (scrapy.cfg points here); `-s NAME=VALUE` overrides any of it.
+"""
+
+import os
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    _VERSION = version("portal-archive")
+except PackageNotFoundError:  # running from a checkout that was never installed
+    _VERSION = "0"
+
+BOT_NAME = "portal-archive"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# Politeness is part of correctness: say who we are, obey robots.txt, pace per host.
+USER_AGENT = (
+    f"portal-archive/{_VERSION} (+https://github.com/portal-archive/portal-archive; "
+    "web archive of Vietnamese local government news)"
+)
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.25
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.25
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+DOWNLOAD_TIMEOUT = 30
+RETRY_TIMES = 2
+# The spider's errback says each failure once, as one WARNING line; Retry's own
+# "gave up" line would say it twice.
+RETRY_GIVE_UP_LOG_LEVEL = "INFO"
+
+# The frontier and duplicate filter stay Scrapy's own, chosen here, so that a
+# distributed engine (e.g. scrapy-redis) can replace them by settings alone.
+SCHEDULER = "scrapy.core.scheduler.Scheduler"
+DUPEFILTER_CLASS = "scrapy.dupefilters.RFPDupeFilter"
+
+# A nightly job wants no listening sockets.
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+LOG_LEVEL = "INFO"
+
+# --- portal-archive ---------------------------------------------------------
+# Data folder (CONTRACT.md): warc/, index/, json/, catalog.sqlite, events.jsonl.
+PORTAL_DATA_DIR = os.environ.get("PORTAL_ARCHIVE_DATA") or "portal-data"
+# Site profile id, or "generic" with PORTAL_LISTING_URLS.
+PORTAL_SITE = ""
+PORTAL_LISTING_URLS: list[str] = []
+# Page back through every listing page instead of stopping at the first known one.
+PORTAL_BACKFILL = False
+# Fetch images and stylesheets of archived pages so that replay looks like the original.
+PORTAL_REQUISITES = True
+# Identifies this crawl in the catalog and in change events; set by the CLI.
+PORTAL_RUN_ID = ""
+
+WARC_ENABLED = True
+# Roll over to a new WARC file past this many bytes (1 GB is the WARC convention).
+WARC_MAX_SIZE = 1_000_000_000
+WARC_GZIP = True
+
+# Above RedirectMiddleware (600) and HttpCompressionMiddleware (590), process_response
+# sees the bytes as they came off the wire, before redirects are followed or bodies decoded.
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.warc.WarcCaptureMiddleware": 950,
+}
+
+ITEM_PIPELINES = {
+    "crawler.pipelines.ArticleVersionPipeline": 300,
+}
+
+EXTENSIONS = {
+    "crawler.extensions.RunRecorder": 100,
+    "crawler.extensions.TerminalProgress": 500,
+}
+# TerminalProgress draws on stderr only when stderr is a terminal.
+PROGRESS_ENABLED = True
+PROGRESS_INTERVAL = 1.0

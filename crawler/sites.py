@@ -1,0 +1,95 @@
+"""Site profiles: one small TOML file per portal, so an archivist adds a portal without Python.
+
+A profile names its listings and which links are articles. Unknown keys are errors,
+with the file named, because a misspelt key silently ignored is a portal silently
+not archived.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+from archive.errors import PortalArchiveError
+
+GENERIC = "generic"
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_KEYS = {"id", "name", "base_url", "listings", "article_pattern", "notes"}
+
+
+@dataclass(frozen=True)
+class SiteProfile:
+    id: str
+    name: str
+    base_url: str
+    listings: tuple[str, ...]
+    article_pattern: re.Pattern[str] | None = None
+    notes: str = ""
+    source: str = field(default="", compare=False)
+
+    def listing_urls(self, base_url: str | None = None) -> list[str]:
+        """Absolute listing URLs, against ``base_url`` when the portal is served elsewhere."""
+        base = base_url or self.base_url
+        return [urljoin(base.rstrip("/") + "/", path.lstrip("/")) if not urlsplit(path).scheme
+                else path for path in self.listings]
+
+
+def generic_profile(listing_urls: list[str]) -> SiteProfile:
+    if not listing_urls:
+        raise PortalArchiveError("a generic crawl needs at least one --listing URL")
+    for url in listing_urls:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise PortalArchiveError(f"not an http(s) URL: {url}")
+    return SiteProfile(GENERIC, "Ad-hoc listing crawl", listing_urls[0], tuple(listing_urls))
+
+
+def _profile_files() -> dict[str, Path]:
+    folder = resources.files("crawler") / "profiles"
+    return {Path(str(f)).stem: Path(str(f)) for f in folder.iterdir() if f.name.endswith(".toml")}
+
+
+def site_ids() -> list[str]:
+    return sorted(_profile_files())
+
+
+def load_profile(site_id: str) -> SiteProfile:
+    files = _profile_files()
+    if site_id not in files:
+        known = ", ".join(sorted(files)) or "none"
+        raise PortalArchiveError(f"unknown site {site_id!r} (known: {known})")
+    return parse_profile(files[site_id])
+
+
+def parse_profile(path: Path) -> SiteProfile:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise PortalArchiveError(f"{path}: {exc}") from exc
+    unknown = sorted(set(data) - _KEYS)
+    if unknown:
+        raise PortalArchiveError(f"{path}: unknown key(s) {', '.join(unknown)}")
+    for key in ("id", "name", "base_url", "listings"):
+        if key not in data:
+            raise PortalArchiveError(f"{path}: missing key {key!r}")
+    if not _ID.match(data["id"]) or data["id"] != path.stem:
+        raise PortalArchiveError(f"{path}: id must be lowercase and equal the file name")
+    if not isinstance(data["listings"], list) or not data["listings"]:
+        raise PortalArchiveError(f"{path}: listings must be a non-empty list of URLs or paths")
+    try:
+        pattern = re.compile(data["article_pattern"]) if "article_pattern" in data else None
+    except re.error as exc:
+        raise PortalArchiveError(f"{path}: article_pattern: {exc}") from exc
+    return SiteProfile(
+        id=data["id"],
+        name=data["name"],
+        base_url=data["base_url"],
+        listings=tuple(data["listings"]),
+        article_pattern=pattern,
+        notes=data.get("notes", ""),
+        source=str(path),
+    )

@@ -1,0 +1,196 @@
+"""The portal spider: polls a site's listings, follows articles and their requisites.
+
+Paging stops at the first listing page whose articles are all already in the catalog
+(unless backfilling). Articles outrank listing pages and requisites outrank articles in
+the scheduler, so the frontier holds about one listing page's worth of requests however
+large the portal is.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin
+
+from scrapy import Request, Spider
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from archive.catalog import Catalog
+from archive.datadir import DataDir
+from crawler import listing
+from crawler.extract import ExtractionError, extract_article
+from crawler.sites import GENERIC, SiteProfile, generic_profile, load_profile
+
+logger = logging.getLogger(__name__)
+
+LISTING_PRIORITY = 0
+ARTICLE_PRIORITY = 10
+REQUISITE_PRIORITY = 20
+
+
+def new_run_id(site: str, moment: datetime | None = None) -> str:
+    moment = moment or datetime.now(UTC)
+    return f"{site}-{moment:%Y%m%dT%H%M%SZ}-{secrets.token_hex(2)}"
+
+
+class PortalSpider(Spider):
+    name = "portal"
+
+    def __init__(
+        self,
+        site: str | None = None,
+        listing: str | None = None,
+        backfill: str | bool | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self._site_arg = site
+        self._listing_arg = listing
+        self._backfill_arg = backfill
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider._configure(crawler)
+        return spider
+
+    def _configure(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        site = self._site_arg or settings.get("PORTAL_SITE") or ""
+        listings = settings.getlist("PORTAL_LISTING_URLS")
+        if self._listing_arg:
+            listings = [u for u in self._listing_arg.split(",") if u]
+        if site in ("", GENERIC):
+            self.profile: SiteProfile = generic_profile(listings)
+        else:
+            self.profile = load_profile(site)
+        self.site_id = self.profile.id
+        self.listing_urls = (
+            self.profile.listing_urls(settings.get("PORTAL_BASE_URL") or None)
+            if self.site_id != GENERIC
+            else list(self.profile.listings)
+        )
+        backfill = self._backfill_arg
+        self.backfill = (
+            settings.getbool("PORTAL_BACKFILL")
+            if backfill is None
+            else str(backfill).lower() in ("1", "true", "yes", "on")
+        )
+        self.requisites = settings.getbool("PORTAL_REQUISITES")
+        self.run_id = settings.get("PORTAL_RUN_ID") or new_run_id(self.site_id)
+        self.catalog = Catalog(DataDir(settings.get("PORTAL_DATA_DIR")).catalog)
+
+    def closed(self, reason: str) -> None:
+        self.catalog.close()
+
+    async def start(self) -> AsyncIterator[Request]:
+        for url in self.listing_urls:
+            yield self._listing_request(url, first=True)
+
+    def _listing_request(self, url: str, first: bool = False) -> Request:
+        return Request(
+            url,
+            callback=self.parse_listing,
+            errback=self.fetch_failed,
+            priority=LISTING_PRIORITY,
+            meta={"page_kind": "listing", "first_listing_page": first},
+        )
+
+    # -- listings ------------------------------------------------------------
+    def parse_listing(self, response: Response) -> Iterator[Request]:
+        self.crawler.stats.inc_value("listing/pages")
+        if not isinstance(response, TextResponse):
+            logger.warning("listing is not a web page: %s", response.url)
+            return
+        links = listing.article_links(response.selector, response.url, self.profile.article_pattern)
+        known = self.catalog.known_urls(links)
+        for url in links:
+            yield Request(
+                url,
+                callback=self.parse_article,
+                errback=self.fetch_failed,
+                priority=ARTICLE_PRIORITY,
+                meta={"page_kind": "article"},
+            )
+        yield from self._requisites(response)
+        next_url = listing.next_page(response.selector, response.url)
+        if next_url is None:
+            return
+        if links and len(known) == len(links) and not self.backfill:
+            # Everything below this page was archived by an earlier run.
+            self.crawler.stats.inc_value("listing/stopped_at_known")
+            logger.info("stopping at %s: every article on it is already archived", response.url)
+            return
+        yield self._listing_request(next_url)
+
+    # -- articles ------------------------------------------------------------
+    def parse_article(self, response: Response) -> Iterator[Any]:
+        if not isinstance(response, TextResponse):
+            logger.warning("article is not a web page: %s", response.url)
+            return
+        try:
+            article = extract_article(response.text, response.url, site=self.site_id)
+        except ExtractionError as exc:
+            self.crawler.stats.inc_value("article/unparsed")
+            logger.warning("no article extracted from %s: %s", response.url, exc)
+        else:
+            article["captured_at"] = response.meta.get("captured_at") or _now()
+            article["warc"] = response.meta.get("warc")
+            yield article
+        yield from self._requisites(response)
+
+    def _requisites(self, response: TextResponse) -> Iterator[Request]:
+        if not self.requisites:
+            return
+        sel = response.selector
+        srcs = sel.xpath(
+            "//img/@src | //img/@data-src | //img/@data-original"
+            " | //link[contains(concat(' ', @rel, ' '), ' stylesheet ')]/@href"
+            " | //script/@src"
+        ).getall()
+        for src in dict.fromkeys(s.strip() for s in srcs):
+            if not src or src.startswith(("data:", "javascript:")):
+                continue
+            yield Request(
+                urljoin(response.url, src),
+                callback=self.parse_requisite,
+                errback=self.fetch_failed,
+                priority=REQUISITE_PRIORITY,
+                meta={"page_kind": "requisite"},
+            )
+
+    def parse_requisite(self, response: Response) -> None:
+        # Archived by the WARC middleware on the way in; nothing to extract.
+        self.crawler.stats.inc_value("requisite/fetched")
+
+    # -- failures ------------------------------------------------------------
+    def fetch_failed(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        kind = request.meta.get("page_kind", "page")
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            # robots.txt or offsite: a decision, not an error.
+            logger.debug("skipped %s: %s", request.url, failure.getErrorMessage())
+            return
+        stats = self.crawler.stats
+        stats.inc_value(f"{kind}/failed")
+        stats.inc_value("portal/errors")
+        if failure.check(HttpError):
+            status = failure.value.response.status
+            stats.inc_value(f"{kind}/http_{status}")
+            reason = f"HTTP {status}"
+        else:
+            reason = failure.getErrorMessage() or failure.type.__name__
+        if kind == "listing":
+            stats.set_value("listing/last_error", f"{request.url}: {reason}")
+        logger.warning("%s failed: %s: %s", kind, request.url, reason)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat().replace("+00:00", "Z")

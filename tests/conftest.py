@@ -1,0 +1,83 @@
+"""Shared fixtures: the real demo portal over HTTP, and the real CLI in a subprocess
+(Twisted's reactor runs once per process, so every crawl gets its own)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from crawler.demo.content import DemoSite
+from crawler.demo.portal import DemoPortal
+
+# Fast but still real: AutoThrottle and robots.txt stay on. The slow demo page sleeps
+# 3 s, so a 1.5 s timeout turns it into a timeout.
+TEST_CRAWL_SETTINGS = {
+    "DOWNLOAD_DELAY": "0",
+    "AUTOTHROTTLE_START_DELAY": "0",
+    "AUTOTHROTTLE_TARGET_CONCURRENCY": "8",
+    "CONCURRENT_REQUESTS_PER_DOMAIN": "8",
+    "DOWNLOAD_TIMEOUT": "1.5",
+    "RETRY_TIMES": "1",
+}
+
+
+@dataclass
+class CliResult:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str, timeout: float = 180, env: dict[str, str] | None = None) -> CliResult:
+    proc = subprocess.run(
+        [sys.executable, "-m", "crawler.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+        stdin=subprocess.DEVNULL,
+    )
+    return CliResult(proc.returncode, proc.stdout, proc.stderr)
+
+
+def crawl_demo(portal: DemoPortal, data: Path, *extra: str, **settings: str) -> CliResult:
+    merged = {**TEST_CRAWL_SETTINGS, "PORTAL_BASE_URL": portal.base_url, **settings}
+    args = ["crawl", "demo", "--data", str(data)]
+    for name, value in merged.items():
+        args += ["-s", f"{name}={value}"]
+    return run_cli(*args, *extra)
+
+
+@pytest.fixture(scope="session")
+def demo_site() -> DemoSite:
+    return DemoSite(articles=60, slow_seconds=3.0)
+
+
+@pytest.fixture(scope="session")
+def portal(demo_site: DemoSite) -> Iterator[DemoPortal]:
+    """A demo portal that stays at day 0 for the whole session: never change its state."""
+    with DemoPortal(demo_site) as served:
+        yield served
+
+
+@dataclass
+class Crawl:
+    data: Path
+    result: CliResult
+    hits: dict[str, int]
+
+
+@pytest.fixture(scope="session")
+def first_crawl(portal: DemoPortal, tmp_path_factory: pytest.TempPathFactory) -> Crawl:
+    data = tmp_path_factory.mktemp("first-crawl")
+    before = dict(portal.hits)
+    result = crawl_demo(portal, data)
+    assert result.returncode == 0, result.stderr
+    hits = {path: n - before.get(path, 0) for path, n in portal.hits.items()}
+    return Crawl(data, result, hits)

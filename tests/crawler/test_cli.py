@@ -1,0 +1,82 @@
+"""The command line's promises: one clear line and exit 1 for user errors, 2 for bad usage."""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+import pytest
+
+from ..conftest import run_cli
+
+
+def _one_error_line(stderr: str) -> str:
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, stderr
+    assert "Traceback" not in stderr
+    return lines[0]
+
+
+def test_unknown_site(tmp_path: Path) -> None:
+    result = run_cli("crawl", "nosuch", "--data", str(tmp_path))
+    assert result.returncode == 1
+    assert "unknown site 'nosuch'" in _one_error_line(result.stderr)
+    assert "demo" in result.stderr  # says which sites exist
+
+
+def test_bad_usage_exits_2(tmp_path: Path) -> None:
+    assert run_cli("crawl", "--no-such-flag").returncode == 2
+    assert run_cli("frobnicate").returncode == 2
+
+
+def test_unreachable_listing(tmp_path: Path) -> None:
+    with socket.socket() as sock:  # a port that nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result = run_cli(
+        "crawl", "--listing", f"http://127.0.0.1:{port}/chuyen-muc/x", "--data", str(tmp_path),
+        "-s", "RETRY_TIMES=0", "-s", "ROBOTSTXT_OBEY=False",
+    )
+    assert result.returncode == 1
+    # The crawl logs the failed fetch; the command ends on one line that says why it failed.
+    assert "Traceback" not in result.stderr
+    line = result.stderr.splitlines()[-1]
+    assert line.startswith("portal-archive: error: ")
+    assert "could not crawl generic" in line and f"127.0.0.1:{port}" in line
+
+
+def test_not_a_url(tmp_path: Path) -> None:
+    result = run_cli("crawl", "--listing", "ftp://x/y", "--data", str(tmp_path))
+    assert result.returncode == 1
+    assert "not an http(s) URL" in _one_error_line(result.stderr)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write anywhere")
+def test_unwritable_data_folder_as_user(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    result = run_cli("crawl", "demo", "--data", str(locked / "data"))
+    assert result.returncode == 1
+    assert "not writable" in _one_error_line(result.stderr)
+
+
+def test_data_folder_that_is_a_file(tmp_path: Path) -> None:
+    # Works as root too: no permission bit stops root, but a file is not a folder.
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = run_cli("crawl", "demo", "--data", str(blocker / "data"))
+    assert result.returncode == 1
+    assert "is not writable" in _one_error_line(result.stderr)
+
+
+def test_sites_lists_the_demo() -> None:
+    result = run_cli("sites")
+    assert result.returncode == 0
+    assert result.stdout.startswith("demo\t")
+
+
+def test_extract_a_missing_file() -> None:
+    result = run_cli("extract", "/nonexistent/page.html")
+    assert result.returncode == 1
+    assert "cannot read /nonexistent/page.html" in _one_error_line(result.stderr)
