@@ -28,7 +28,7 @@ def article_key(url: str) -> str:
     """A stable, readable folder name for an article URL.
 
     >>> article_key("http://127.0.0.1:8089/tin-tuc/hoi-nghi-so-ket-60.html")
-    'hoi-nghi-so-ket-60-8a6e0a5c'
+    'hoi-nghi-so-ket-60-a3dfe4e2'
     """
     parts = urlsplit(url)
     stem = unquote(parts.path.rstrip("/").rsplit("/", 1)[-1]).rsplit(".", 1)[0]
@@ -55,14 +55,15 @@ class ArticleVersionPipeline:
         pipeline.crawler = crawler
         return pipeline
 
-    def open_spider(self, spider: Spider) -> None:
+    # ``spider`` is optional: Scrapy 2.13 passes it, newer versions do not.
+    def open_spider(self, spider: Spider | None = None) -> None:
         self.catalog = Catalog(self.data.catalog)
 
-    def close_spider(self, spider: Spider) -> None:
+    def close_spider(self, spider: Spider | None = None) -> None:
         if self.catalog is not None:
             self.catalog.close()
 
-    def process_item(self, item: dict[str, Any], spider: Spider) -> dict[str, Any]:
+    def process_item(self, item: dict[str, Any], spider: Spider | None = None) -> dict[str, Any]:
         assert self.catalog is not None
         stats = self.crawler.stats
         url, site, captured_at = item["url"], item["site"], item["captured_at"]
@@ -79,7 +80,7 @@ class ArticleVersionPipeline:
             url,
             item["content_hash"],
             captured_at,
-            getattr(spider, "run_id", ""),
+            getattr(self.crawler.spider, "run_id", ""),
             relative.as_posix(),
             warc.get("record_id"),
         )

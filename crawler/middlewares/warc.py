@@ -83,7 +83,7 @@ class WarcCaptureMiddleware:
             self.catalog.close()
 
     def process_response(
-        self, request: Request, response: Response, spider: Spider
+        self, request: Request, response: Response, spider: Spider | None = None
     ) -> Request | Response:
         if "cached" in response.flags or request.meta.get("dont_archive"):
             return response

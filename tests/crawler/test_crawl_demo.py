@@ -257,3 +257,66 @@ def _listing_hits(portal: DemoPortal, action) -> int:
     before = sum(n for path, n in portal.hits.items() if path.startswith("/chuyen-muc/"))
     action()
     return sum(n for path, n in portal.hits.items() if path.startswith("/chuyen-muc/")) - before
+
+
+def test_scrapy_crawl_is_the_same_crawl(
+    first_crawl: Crawl, portal: DemoPortal, tmp_path: Path
+) -> None:
+    from ..conftest import TEST_CRAWL_SETTINGS
+
+    args = [sys.executable, "-m", "scrapy.cmdline", "crawl", "portal", "-a", "site=demo",
+            "-s", f"PORTAL_DATA_DIR={tmp_path}", "-s", f"PORTAL_BASE_URL={portal.base_url}"]
+    for name, value in TEST_CRAWL_SETTINGS.items():
+        args += ["-s", f"{name}={value}"]
+    root = Path(__file__).resolve().parents[2]  # where scrapy.cfg is
+    proc = subprocess.run(args, cwd=root, capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "Deprecat" not in proc.stderr
+    ours = {(d["url"], d["content_hash"]) for d in json_files(tmp_path)}
+    theirs = {(d["url"], d["content_hash"]) for d in json_files(first_crawl.data)}
+    assert ours == theirs
+
+
+def test_progress_line_on_a_terminal(portal: DemoPortal, tmp_path: Path) -> None:
+    import os
+    import pty
+
+    from ..conftest import TEST_CRAWL_SETTINGS
+
+    args = [sys.executable, "-m", "crawler.cli", "crawl", "demo", "--data", str(tmp_path),
+            "-s", f"PORTAL_BASE_URL={portal.base_url}", "-s", "PROGRESS_INTERVAL=0.2"]
+    for name, value in TEST_CRAWL_SETTINGS.items():
+        args += ["-s", f"{name}={value}"]
+    controller, terminal = pty.openpty()
+    proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=terminal)
+    os.close(terminal)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(controller, 4096)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(controller)
+    assert proc.wait(timeout=180) == 0
+    text = seen.decode("utf-8", "replace")
+    assert "\r" in text and "articles" in text and "archived" in text
+
+
+def test_extract_a_saved_page(portal: DemoPortal, demo_site: DemoSite, tmp_path: Path) -> None:
+    from ..conftest import run_cli
+
+    article = good_articles(demo_site)[0]
+    page = tmp_path / "page.html"
+    with urllib.request.urlopen(portal.base_url + article.path) as live:
+        page.write_bytes(live.read())
+    result = run_cli("extract", str(page), "--url", portal.base_url + article.path)
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["url"] == portal.base_url + article.path
+    assert doc["title"] == article.title
+    assert doc["published"] == article.published.isoformat()
+    assert doc["site"] == "generic" and doc["warc"] is None
