@@ -118,15 +118,18 @@ def _scene(variant: int) -> list[list[tuple[int, int, int]]]:
 
 
 _lock = threading.Lock()
-_bases: list[bytes] = []
+_bases: tuple[bytes, ...] = ()
 _no_image: bytes | None = None
 
 
-def _base_images() -> list[bytes]:
+def _base_images() -> tuple[bytes, ...]:
+    global _bases
     if not _bases:
         with _lock:
             if not _bases:
-                _bases.extend(encode_blocks(_scene(v)) for v in range(VARIANTS))
+                # Built whole, then published in one assignment: a thread racing past the
+                # first check never sees a half-filled sequence.
+                _bases = tuple(encode_blocks(_scene(v)) for v in range(VARIANTS))
     return _bases
 
 

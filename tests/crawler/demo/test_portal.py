@@ -532,3 +532,17 @@ def test_listing_arithmetic_matches_naive(articles):
             assert site.article(i, day) is not None
         for i in site.removed_ids(day):
             assert site.article(i, day) is None and i not in live
+
+
+def test_first_images_served_concurrently_are_all_whole() -> None:
+    # The base JPEGs are built lazily; threads racing on a cold start once saw a
+    # half-built list and answered 500.
+    import concurrent.futures
+    import importlib
+
+    from crawler.demo import images
+
+    importlib.reload(images)
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda i: images.article_image(i, 1 + i % 3), range(64)))
+    assert all(r[:2] == b"\xff\xd8" and r[-2:] == b"\xff\xd9" for r in results)
