@@ -113,7 +113,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     data = _data(args)
     overrides = parse_overrides(args.settings)
     with DemoPortal(DemoSite(articles=args.articles)) as portal:
-        print(f"demo portal serving on {portal.base_url}", flush=True)
+        print(
+            f"demo portal serving on {portal.base_url} (one page answers 500, one is slow"
+            " and one is malformed, on purpose: a crawl must survive them)",
+            flush=True,
+        )
         stats = run_crawl(
             data,
             site="demo",
@@ -122,12 +126,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
             verbose=args.verbose,
         )
     print(_summary(stats, data))
+    sample = next(iter(sorted(DataDir(data).json.glob("demo/*/*.json"))), None)
     print(
         "\nNext:\n"
-        f"  warcio check {data}/warc/demo/*.warc.gz      # every record's digests\n"
-        f"  ls {data}/json/demo/                             # one folder per article\n"
-        f"  sqlite3 {data}/catalog.sqlite 'select * from runs'\n"
-        "  portal-archive demo-portal --port 8089            # browse the portal yourself"
+        f"  warcio check -v {data}/warc/demo/*.warc.gz   # re-check every record's digests\n"
+        + (f"  cat {sample}   # one cleaned article\n" if sample else "")
+        + "  portal-archive demo-portal                # serve the portal on :8089 to browse it,\n"
+        "  portal-archive crawl demo                 # ...and crawl it again: unchanged\n"
+        "                                            # articles write no new JSON"
     )
     return 0
 

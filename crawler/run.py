@@ -64,7 +64,7 @@ def run_crawl(
         settings.set(name, value, priority="cmdline")
     for name, value in (overrides or {}).items():
         settings.set(name, value, priority="cmdline")
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler("portal")
     process.crawl(crawler)
     process.start()

@@ -320,3 +320,23 @@ def test_extract_a_saved_page(portal: DemoPortal, demo_site: DemoSite, tmp_path:
     assert doc["title"] == article.title
     assert doc["published"] == article.published.isoformat()
     assert doc["site"] == "generic" and doc["warc"] is None
+
+
+def test_generic_listing_crawl_follows_trang_sau_and_stays_on_host(
+    portal: DemoPortal, demo_site: DemoSite, tmp_path: Path
+) -> None:
+    from ..conftest import TEST_CRAWL_SETTINGS, run_cli
+
+    slug = "tin-tuc-su-kien"
+    args = ["crawl", "--listing", f"{portal.base_url}/chuyen-muc/{slug}", "--data", str(tmp_path)]
+    for name, value in TEST_CRAWL_SETTINGS.items():
+        args += ["-s", f"{name}={value}"]
+    result = run_cli(*args)
+    assert result.returncode == 0, result.stderr
+    docs = json_files(tmp_path)
+    expected = {portal.base_url + a.path for page in range(1, demo_site.page_count(slug) + 1)
+                for a in demo_site.listing(slug, page) if not a.fault}
+    assert {d["url"] for d in docs} == expected
+    assert {d["site"] for d in docs} == {"generic"}
+    assert all(d["published"] for d in docs)
+    assert (tmp_path / "warc" / "generic").is_dir()
