@@ -36,7 +36,10 @@ CREATE TABLE IF NOT EXISTS captures (
     record_type TEXT NOT NULL,
     warc_file TEXT NOT NULL,
     warc_offset INTEGER NOT NULL,
-    warc_length INTEGER NOT NULL
+    warc_length INTEGER NOT NULL,
+    refers_to TEXT,
+    etag TEXT,
+    last_modified TEXT
 );
 CREATE INDEX IF NOT EXISTS captures_by_url ON captures (url, captured_at);
 CREATE TABLE IF NOT EXISTS articles (
@@ -58,6 +61,11 @@ CREATE TABLE IF NOT EXISTS versions (
     record_id TEXT
 );
 CREATE INDEX IF NOT EXISTS versions_by_url ON versions (url, captured_at);
+CREATE TABLE IF NOT EXISTS skipped (
+    url TEXT PRIMARY KEY,
+    reason TEXT NOT NULL,
+    at TEXT NOT NULL
+);
 """
 
 
@@ -74,6 +82,9 @@ class Capture:
     warc_file: str
     warc_offset: int
     warc_length: int
+    refers_to: str | None = None  # a revisit's original response record
+    etag: str | None = None
+    last_modified: str | None = None
 
 
 class Catalog:
@@ -123,8 +134,8 @@ class Catalog:
     def add_capture(self, capture: Capture) -> None:
         self.db.execute(
             "INSERT INTO captures (run_id, url, captured_at, status, mime, payload_digest,"
-            " record_id, record_type, warc_file, warc_offset, warc_length)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " record_id, record_type, warc_file, warc_offset, warc_length, refers_to, etag,"
+            " last_modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 capture.run_id,
                 capture.url,
@@ -137,8 +148,32 @@ class Catalog:
                 capture.warc_file,
                 capture.warc_offset,
                 capture.warc_length,
+                capture.refers_to,
+                capture.etag,
+                capture.last_modified,
             ),
         )
+
+    def latest_response(self, url: str) -> sqlite3.Row | None:
+        """The newest full response record of ``url``: what a revisit refers to."""
+        return self.db.execute(
+            "SELECT * FROM captures WHERE url = ? AND record_type = 'response'"
+            " ORDER BY captured_at DESC, id DESC LIMIT 1",
+            (url,),
+        ).fetchone()
+
+    def captured_urls(self, urls: Iterable[str]) -> set[str]:
+        """Which of ``urls`` have been captured before (one query for a page's requisites)."""
+        wanted = list(dict.fromkeys(urls))
+        found: set[str] = set()
+        for start in range(0, len(wanted), 500):  # below SQLite's variable limit
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"SELECT DISTINCT url FROM captures WHERE url IN ({marks})", chunk
+            )
+            found.update(row[0] for row in rows)
+        return found
 
     def captures(self, url: str | None = None) -> list[sqlite3.Row]:
         if url is None:
@@ -149,13 +184,25 @@ class Catalog:
 
     # -- articles and versions -----------------------------------------------
     def known_urls(self, urls: Iterable[str]) -> set[str]:
-        """Which of ``urls`` are articles already in the catalog (one query a listing page)."""
-        wanted = list(dict.fromkeys(urls))
+        """Which of ``urls`` an earlier crawl dealt with: fetched (whatever the answer) or
+        deliberately skipped (robots.txt). One query per listing page."""
+        wanted = list(dict.fromkeys(urls))[:500]  # a listing page has far fewer links
         if not wanted:
             return set()
         marks = ",".join("?" * len(wanted))
-        rows = self.db.execute(f"SELECT url FROM articles WHERE url IN ({marks})", wanted)
+        rows = self.db.execute(
+            f"SELECT url FROM captures WHERE url IN ({marks})"
+            f" UNION SELECT url FROM skipped WHERE url IN ({marks})",
+            wanted + wanted,
+        )
         return {row[0] for row in rows}
+
+    def record_skipped(self, url: str, reason: str, at: str) -> None:
+        self.db.execute(
+            "INSERT INTO skipped (url, reason, at) VALUES (?, ?, ?)"
+            " ON CONFLICT (url) DO UPDATE SET reason = excluded.reason, at = excluded.at",
+            (url, reason, at),
+        )
 
     def latest_version(self, url: str) -> sqlite3.Row | None:
         return self.db.execute(

@@ -16,6 +16,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import BinaryIO
 
+from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
@@ -158,3 +159,12 @@ def _fsync_dir(directory: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def read_record(path: Path, offset: int) -> tuple[ArcWarcRecord, bytes]:
+    """The record that starts at ``offset`` and its payload as stored (still
+    content-encoded: decoding is the reader's choice, via warcio's content_stream)."""
+    with open(path, "rb") as stream:
+        stream.seek(offset)
+        record = next(ArchiveIterator(stream))
+        return record, record.raw_stream.read()

@@ -70,7 +70,28 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--url", help="the page's original URL (for a saved file)")
     extract.add_argument("--site", default=GENERIC, help="site profile id")
     extract.set_defaults(func=cmd_extract)
+
+    replay = sub.add_parser("replay", parents=[common], help="serve the archive with pywb")
+    replay.add_argument("--port", type=int, default=8080, help="port on 127.0.0.1")
+    replay.set_defaults(func=cmd_replay)
+
+    wacz = sub.add_parser("export-wacz", parents=[common], help="package the archive as WACZ")
+    wacz.add_argument("out", type=Path, metavar="OUT.wacz")
+    wacz.add_argument("--site", help="only this site (default: every site)")
+    wacz.add_argument("--since", type=_since, metavar="ISO",
+                      help="only WARC files with a capture at or after this UTC time"
+                           " (and the originals their revisits need), and pages captured since")
+    wacz.set_defaults(func=cmd_export_wacz)
     return parser
+
+
+def _since(text: str) -> str:
+    from archive.wacz import parse_since
+
+    try:
+        return parse_since(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _add_setting_option(parser: argparse.ArgumentParser) -> None:
@@ -171,6 +192,21 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_replay(args: argparse.Namespace) -> int:
+    from archive.replay import serve
+
+    return serve(DataDir(_data(args)), port=args.port, announce=lambda s: print(s, flush=True))
+
+
+def cmd_export_wacz(args: argparse.Namespace) -> int:
+    from archive.wacz import export
+
+    done = export(DataDir(_data(args)), args.out, site=args.site, since=args.since)
+    print(f"wrote {args.out}: {len(done.warcs)} WARC file(s), {len(done.pages)} page(s),"
+          f" {args.out.stat().st_size:,} bytes")
+    return 0
+
+
 def _read_source(source: str, url: str | None) -> tuple[bytes, str | None, str, str]:
     if source.startswith(("http://", "https://")):
         from crawler.settings import USER_AGENT
@@ -220,9 +256,9 @@ def _summary(stats: dict[str, Any], data: Path) -> str:
 
 def _error_breakdown(stats: dict[str, Any]) -> str:
     parts = [
-        f"{key.split('/', 1)[0]} {key.rsplit('/', 1)[1].replace('_', ' ')}: {value}"
+        f"{key.split('/')[1]} {key.split('/', 2)[2]}: {value}"
         for key, value in sorted(stats.items())
-        if "/http_" in key
+        if key.startswith("errors/")
     ]
     unparsed = stats.get("article/unparsed", 0)
     if unparsed:

@@ -65,7 +65,16 @@ WARC_GZIP = True
 
 # Above RedirectMiddleware (600) and HttpCompressionMiddleware (590), process_response
 # sees the bytes as they came off the wire, before redirects are followed or bodies decoded.
+# Ask "changed since the last capture?" with If-None-Match/If-Modified-Since; a 304 is
+# archived as a revisit and the archived page handed to the spider.
+CONDITIONAL_REQUESTS_ENABLED = True
+# Images and stylesheets already in the archive are not fetched again: portals upload
+# them under new names rather than change them, and each refetch costs a revisit pair.
+PORTAL_REFRESH_REQUISITES = False
+
 DOWNLOADER_MIDDLEWARES = {
+    # Below the WARC middleware: it sees a 304 only after the 304 is archived.
+    "crawler.middlewares.notmodified.NotModifiedMiddleware": 940,
     "crawler.middlewares.warc.WarcCaptureMiddleware": 950,
 }
 

@@ -2,11 +2,12 @@ import doctest
 
 import pytest
 
+import archive.cdxj
 import archive.warcfile
 import crawler.pipelines
 
 
-@pytest.mark.parametrize("module", [archive.warcfile, crawler.pipelines])
+@pytest.mark.parametrize("module", [archive.cdxj, archive.warcfile, crawler.pipelines])
 def test_doctests(module) -> None:
     result = doctest.testmod(module)
     assert result.attempted > 0 and result.failed == 0

@@ -20,7 +20,9 @@ from scrapy.http import Response
 from warcio.statusandheaders import StatusAndHeaders
 
 from archive.catalog import Capture, Catalog
+from archive.cdxj import add_to_index
 from archive.datadir import DataDir
+from archive.revisit import Original, payload_digest, revisit_profile, revisit_record
 from archive.warcfile import RollingWarcWriter, warc_date
 
 if TYPE_CHECKING:
@@ -77,8 +79,15 @@ class WarcCaptureMiddleware:
     def spider_closed(self, spider: Spider) -> None:
         if self.writer is not None:
             self.writer.close()
-            self.stats.set_value("warc/files", len(self.writer.closed_files))
-            self.stats.set_value("warc/file_list", list(self.writer.closed_files))
+            files = list(self.writer.closed_files)
+            self.stats.set_value("warc/files", len(files))
+            self.stats.set_value("warc/file_list", files)
+            # The index is brought up to date once, at the end: never on the hot path.
+            added = add_to_index(
+                self.data.index, self.writer.site, self.data.warc,
+                [self.data.warc / name for name in files],
+            )
+            self.stats.set_value("index/lines_added", added)
         if self.catalog is not None:
             self.catalog.close()
 
@@ -90,63 +99,74 @@ class WarcCaptureMiddleware:
         if self.writer is None or self.catalog is None:  # response before spider_opened
             return response
         moment = datetime.now(UTC)  # the one clock reading for this capture
-        response_record, request_record = self._records(request, response, moment)
-        location, _ = self.writer.write([response_record, request_record], moment)
-        record_id = response_record.rec_headers.get_header("WARC-Record-ID")
-        captured_at = moment.isoformat().replace("+00:00", "Z")
+        date = warc_date(moment)
+        digest = payload_digest(response.body)
+        original = self._original(response.url)
+        profile = revisit_profile(response.status, digest, original)
+        http_headers = _response_headers(response)
+        warc_headers = {"WARC-Date": date}
+        if response.ip_address is not None:
+            warc_headers["WARC-IP-Address"] = str(response.ip_address)
+        if profile is not None:
+            assert original is not None
+            first = revisit_record(
+                self.writer.builder, response.url, profile, original, http_headers, warc_headers
+            )
+        else:
+            first = self.writer.builder.create_warc_record(
+                response.url, "response", payload=BytesIO(response.body),
+                length=len(response.body), http_headers=http_headers,
+                warc_headers_dict=warc_headers,
+            )
+        record_id = first.rec_headers.get_header("WARC-Record-ID")
+        request_record = self.writer.builder.create_warc_record(
+            response.url, "request", payload=BytesIO(request.body), length=len(request.body),
+            http_headers=_request_headers(request, response.url),
+            warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": record_id},
+        )
+        location, request_location = self.writer.write([first, request_record], moment)
         request.meta["warc"] = {
-            "file": location.file,
-            "offset": location.offset,
-            "record_id": record_id,
+            "file": location.file, "offset": location.offset, "record_id": record_id,
         }
-        request.meta["captured_at"] = captured_at
+        request.meta["captured_at"] = date
+        self._catalogue(response, first, location, date, original if profile else None)
+        self.stats.inc_value("warc/records", 2)
+        self.stats.inc_value("warc/bytes", location.length + request_location.length)
+        self.stats.inc_value("warc/revisits" if profile else "warc/responses")
+        return response
+
+    def _original(self, url: str) -> Original | None:
+        assert self.catalog is not None
+        row = self.catalog.latest_response(url)
+        if row is None or not row["payload_digest"]:
+            return None
+        return Original(
+            row["url"], row["captured_at"], row["record_id"], row["payload_digest"], row["status"]
+        )
+
+    def _catalogue(
+        self, response: Response, record: Any, location: Any, date: str,
+        original: Original | None,
+    ) -> None:
+        assert self.catalog is not None
         self.catalog.add_capture(
             Capture(
                 run_id=self.run_id,
                 url=response.url,
-                captured_at=captured_at,
+                captured_at=date,
                 status=response.status,
                 mime=_mime(response),
-                payload_digest=response_record.rec_headers.get_header("WARC-Payload-Digest"),
-                record_id=record_id,
-                record_type="response",
+                payload_digest=record.rec_headers.get_header("WARC-Payload-Digest"),
+                record_id=record.rec_headers.get_header("WARC-Record-ID"),
+                record_type=record.rec_type,
                 warc_file=location.file,
                 warc_offset=location.offset,
                 warc_length=location.length,
+                refers_to=original.record_id if original else None,
+                etag=_header(response, b"ETag"),
+                last_modified=_header(response, b"Last-Modified"),
             )
         )
-        self.stats.inc_value("warc/records", 2)
-        self.stats.inc_value("warc/bytes", location.length)
-        self.stats.inc_value(f"warc/response_status_count/{response.status}")
-        return response
-
-    def _records(self, request: Request, response: Response, moment: datetime) -> tuple[Any, Any]:
-        assert self.writer is not None
-        builder = self.writer.builder
-        date = warc_date(moment)
-        response_headers = {"WARC-Date": date}
-        if response.ip_address is not None:
-            response_headers["WARC-IP-Address"] = str(response.ip_address)
-        response_record = builder.create_warc_record(
-            response.url,
-            "response",
-            payload=BytesIO(response.body),
-            length=len(response.body),
-            http_headers=_response_headers(response),
-            warc_headers_dict=response_headers,
-        )
-        request_record = builder.create_warc_record(
-            response.url,
-            "request",
-            payload=BytesIO(request.body),
-            length=len(request.body),
-            http_headers=_request_headers(request, response.url),
-            warc_headers_dict={
-                "WARC-Date": date,
-                "WARC-Concurrent-To": response_record.rec_headers.get_header("WARC-Record-ID"),
-            },
-        )
-        return response_record, request_record
 
 
 def _response_headers(response: Response) -> StatusAndHeaders:
@@ -174,6 +194,11 @@ def _request_headers(request: Request, url: str) -> StatusAndHeaders:
         for value in values
     ]
     return StatusAndHeaders(f"{request.method} {target} HTTP/1.1", headers, is_http_request=True)
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
 
 
 def _mime(response: Response) -> str | None:

@@ -84,6 +84,7 @@ class PortalSpider(Spider):
             else str(backfill).lower() in ("1", "true", "yes", "on")
         )
         self.requisites = settings.getbool("PORTAL_REQUISITES")
+        self.refresh_requisites = settings.getbool("PORTAL_REFRESH_REQUISITES")
         self.run_id = settings.get("PORTAL_RUN_ID") or new_run_id(self.site_id)
         self.catalog = Catalog(DataDir(settings.get("PORTAL_DATA_DIR")).catalog)
 
@@ -155,11 +156,17 @@ class PortalSpider(Spider):
             " | //link[contains(concat(' ', @rel, ' '), ' stylesheet ')]/@href"
             " | //script/@src"
         ).getall()
-        for src in dict.fromkeys(s.strip() for s in srcs):
-            if not src or src.startswith(("data:", "javascript:")):
+        urls = [
+            urljoin(response.url, src)
+            for src in dict.fromkeys(s.strip() for s in srcs)
+            if src and not src.startswith(("data:", "javascript:"))
+        ]
+        archived = set() if self.refresh_requisites else self.catalog.captured_urls(urls)
+        for url in urls:
+            if url in archived:
                 continue
             yield Request(
-                urljoin(response.url, src),
+                url,
                 callback=self.parse_requisite,
                 errback=self.fetch_failed,
                 priority=REQUISITE_PRIORITY,
@@ -175,18 +182,21 @@ class PortalSpider(Spider):
         request = failure.request  # type: ignore[attr-defined]
         kind = request.meta.get("page_kind", "page")
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
-            # robots.txt or offsite: a decision, not an error.
-            logger.debug("skipped %s: %s", request.url, failure.getErrorMessage())
+            # robots.txt or offsite: a decision, not an error. Remembered, so that a listing
+            # page whose only unarchived link is forbidden still counts as known.
+            reason = failure.getErrorMessage() or "ignored"
+            logger.debug("skipped %s: %s", request.url, reason)
+            self.catalog.record_skipped(request.url, reason, _now())
             return
         stats = self.crawler.stats
         stats.inc_value(f"{kind}/failed")
         stats.inc_value("portal/errors")
         if failure.check(HttpError):
-            status = failure.value.response.status
-            stats.inc_value(f"{kind}/http_{status}")
-            reason = f"HTTP {status}"
+            reason = f"HTTP {failure.value.response.status}"
         else:
             reason = failure.getErrorMessage() or failure.type.__name__
+        short = reason if reason.startswith("HTTP") else failure.type.__name__
+        stats.inc_value(f"errors/{kind}/{short}")
         if kind == "listing":
             stats.set_value("listing/last_error", f"{request.url}: {reason}")
         logger.warning("%s failed: %s: %s", kind, request.url, reason)

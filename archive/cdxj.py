@@ -1,0 +1,176 @@
+"""The CDXJ index (pywb's format), in one module: written by webrecorder's cdxj-indexer,
+kept sorted, searched by binary search so a look-up never scans a WARC or the index.
+
+``index/<site>.cdxj`` holds every capture of one site; pywb's ``all`` collection reads
+the whole ``index/`` folder and merges its files.
+"""
+
+from __future__ import annotations
+
+import heapq
+import io
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import surt
+from cdxj_indexer.main import CDXJIndexer
+
+from archive.warcfile import OPEN_SUFFIX
+
+
+@dataclass(frozen=True)
+class CdxjLine:
+    urlkey: str
+    timestamp: str  # 14 digits, UTC
+    fields: dict[str, Any]  # url, mime, status, digest, length, offset, filename
+
+    @classmethod
+    def parse(cls, line: str) -> CdxjLine:
+        urlkey, timestamp, blob = line.rstrip("\n").split(" ", 2)
+        return cls(urlkey, timestamp, json.loads(blob))
+
+    @property
+    def url(self) -> str:
+        return self.fields["url"]
+
+    @property
+    def filename(self) -> str:
+        return self.fields["filename"]
+
+    @property
+    def offset(self) -> int:
+        return int(self.fields["offset"])
+
+    @property
+    def length(self) -> int:
+        return int(self.fields["length"])
+
+
+def url_key(url: str) -> str:
+    """The SURT key cdxj-indexer and pywb sort by.
+
+    >>> url_key("http://127.0.0.1:8089/tin-tuc/a-1.html?trang=2")
+    '1,0,0,127:8089)/tin-tuc/a-1.html?trang=2'
+    """
+    return surt.surt(url)
+
+
+def index_path(index_dir: Path, site: str) -> Path:
+    return index_dir / f"{site}.cdxj"
+
+
+def index_warcs(warc_root: Path, files: Iterable[Path]) -> list[str]:
+    """Sorted CDXJ lines for ``files``, their filenames relative to ``warc_root``."""
+    inputs = [str(f) for f in files if not str(f).endswith(OPEN_SUFFIX)]
+    if not inputs:
+        return []
+    out = io.StringIO()
+    out.close = lambda: None  # type: ignore[method-assign]  # cdxj-indexer closes what it writes to
+    CDXJIndexer(out, inputs, sort=True, dir_root=str(warc_root)).process_all()
+    return out.getvalue().splitlines(keepends=True)
+
+
+def add_to_index(index_dir: Path, site: str, warc_root: Path, files: Iterable[Path]) -> int:
+    """Merge the lines of new WARC ``files`` into ``index/<site>.cdxj``; returns lines added.
+
+    The file is rewritten sorted and replaced atomically, never appended to: pywb
+    binary-searches it, so an unsorted tail would hide captures.
+    """
+    new = index_warcs(warc_root, files)
+    if not new:
+        return 0
+    path = index_path(index_dir, site)
+    old = _read_lines(path)
+    _write_atomic(path, _unique(heapq.merge(old, new)))
+    return len(new)
+
+
+def rebuild_index(index_dir: Path, site: str, warc_root: Path) -> int:
+    """Index every closed WARC of ``site`` afresh (after a repair, or to start over)."""
+    lines = index_warcs(warc_root, sorted((warc_root / site).glob("*.warc.gz")))
+    _write_atomic(index_path(index_dir, site), iter(lines))
+    return len(lines)
+
+
+def lookup(path: Path, url: str) -> list[CdxjLine]:
+    """Every capture of ``url`` in one sorted index file, oldest first (binary search)."""
+    key = url_key(url)
+    if not path.exists():
+        return []
+    with open(path, "rb") as handle:
+        handle.seek(_first_at_or_after(handle, key.encode()))
+        found = []
+        for raw in handle:
+            line = raw.decode("utf-8")
+            if line.split(" ", 1)[0] != key:
+                break
+            found.append(CdxjLine.parse(line))
+    return found
+
+
+def iter_index(path: Path) -> Iterator[CdxjLine]:
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                yield CdxjLine.parse(line)
+
+
+def _first_at_or_after(handle: io.BufferedReader, key: bytes, block: int = 8192) -> int:
+    """Offset of the first line whose key is >= ``key``, in a file of lines sorted by key.
+
+    Bisects byte offsets down to one block, then reads lines forward, as pywb's
+    binsearch does. Invariant: ``lo`` is a line start and every line before it sorts
+    below ``key``.
+    """
+    handle.seek(0, os.SEEK_END)
+    lo, hi = 0, handle.tell()
+    while hi - lo > block:
+        mid = (lo + hi) // 2
+        handle.seek(mid - 1)
+        handle.readline()  # to the first line that starts at or after mid
+        start = handle.tell()
+        line = handle.readline()
+        if line and line.split(b" ", 1)[0] < key:
+            lo = start
+        else:
+            hi = mid
+    handle.seek(lo)
+    while True:
+        start = handle.tell()
+        line = handle.readline()
+        if not line or line.split(b" ", 1)[0] >= key:
+            return start
+
+
+def _read_lines(path: Path) -> list[str]:
+    if not path.exists():
+        return []
+    with open(path, encoding="utf-8") as handle:
+        return handle.readlines()
+
+
+def _unique(lines: Iterable[str]) -> Iterator[str]:
+    previous = None
+    for line in lines:
+        if line != previous:
+            yield line
+        previous = line
+
+
+def _write_atomic(path: Path, lines: Iterator[str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.writelines(lines)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,121 @@
+"""A second crawl of an unchanged portal: revisits, not copies; the index keeps up."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from archive.cdxj import iter_index, lookup
+from archive.revisit import IDENTICAL_PAYLOAD, SERVER_NOT_MODIFIED
+from crawler.demo.content import DemoSite
+from crawler.demo.portal import DemoPortal
+
+from ..conftest import crawl_demo
+
+
+@pytest.fixture(scope="module")
+def twice(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, DemoPortal]]:
+    data = tmp_path_factory.mktemp("twice")
+    with DemoPortal(DemoSite(articles=60, faults=False)) as portal:
+        for _ in range(2):
+            result = crawl_demo(portal, data)
+            assert result.returncode == 0, result.stderr
+        yield data, portal
+
+
+def _files(data: Path) -> list[Path]:
+    return sorted((data / "warc" / "demo").glob("*.warc.gz"))
+
+
+def _records(path: Path) -> list:
+    with open(path, "rb") as stream:
+        return [
+            (r.rec_type, r.rec_headers, r.http_headers) for r in ArchiveIterator(stream)
+        ]
+
+
+def test_second_crawl_grows_the_archive_by_less_than_10_percent(twice) -> None:
+    data, _ = twice
+    first, second = _files(data)
+    assert second.stat().st_size < 0.10 * first.stat().st_size
+
+
+def test_every_unchanged_page_is_a_revisit_of_its_original(twice) -> None:
+    data, _ = twice
+    first, second = _files(data)
+    originals = {
+        headers.get_header("WARC-Record-ID"): headers
+        for kind, headers, _ in _records(first) if kind == "response"
+    }
+    later = [(k, h, http) for k, h, http in _records(second) if k not in ("warcinfo", "request")]
+    pages = [h for k, h, _ in later if "/tin-tuc/" in h.get_header("WARC-Target-URI")
+             or "/chuyen-muc/" in h.get_header("WARC-Target-URI")]
+    assert len(pages) >= 20
+    assert all(k == "revisit" for k, _, _ in later)
+    for headers in (h for _, h, _ in later):
+        assert headers.get_header("WARC-Profile") in (IDENTICAL_PAYLOAD, SERVER_NOT_MODIFIED)
+        original = originals[headers.get_header("WARC-Refers-To")]
+        assert headers.get_header("WARC-Refers-To-Target-URI") == original.get_header(
+            "WARC-Target-URI"
+        )
+        assert headers.get_header("WARC-Refers-To-Date") == original.get_header("WARC-Date")
+        assert headers.get_header("WARC-Payload-Digest") == original.get_header(
+            "WARC-Payload-Digest"
+        )
+
+
+def test_conditional_requests_were_sent_and_304s_archived(twice) -> None:
+    data, _ = twice
+    _, second = _files(data)
+    records = _records(second)
+    requests = [http for kind, _, http in records if kind == "request"]
+    assert any(http.get_header("If-None-Match") for http in requests)
+    not_modified = [h for k, h, http in records
+                    if k == "revisit" and http.get_statuscode() == "304"]
+    assert not_modified
+    assert all(h.get_header("WARC-Profile") == SERVER_NOT_MODIFIED for h in not_modified)
+
+
+def test_no_new_json_for_unchanged_articles(twice) -> None:
+    data, _ = twice
+    for folder in (data / "json" / "demo").iterdir():
+        assert len(list(folder.glob("*.json"))) == 1, folder
+
+
+def test_warcio_check_accepts_both_crawls(twice) -> None:
+    data, _ = twice
+    warcio = Path(sys.executable).parent / "warcio"
+    proc = subprocess.run([str(warcio), "check", *map(str, _files(data))],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_index_agrees_with_cdxj_indexer(twice, tmp_path: Path) -> None:
+    data, _ = twice
+    theirs = tmp_path / "theirs.cdxj"
+    indexer = Path(sys.executable).parent / "cdxj-indexer"
+    subprocess.run([str(indexer), "--sort", "--dir-root", str(data / "warc"), "-o", str(theirs),
+                    str(data / "warc")], check=True)
+
+    def keyed(path: Path) -> list[tuple]:
+        return sorted((line.urlkey, line.timestamp, line.filename, line.offset, line.length)
+                      for line in iter_index(path))
+
+    assert keyed(data / "index" / "demo.cdxj") == keyed(theirs)
+    assert (data / "index" / "demo.cdxj").read_text() == theirs.read_text()
+
+
+def test_lookup_finds_both_captures_by_binary_search(twice) -> None:
+    data, portal = twice
+    site = DemoSite(articles=60, faults=False)
+    url = portal.base_url + site.listing("hoat-dong-cap-uy", 1)[0].path  # in both crawls
+    found = lookup(data / "index" / "demo.cdxj", url)
+    assert [line.url for line in found] == [url, url]
+    assert found[0].timestamp < found[1].timestamp
+    assert found[1].fields["mime"] == "warc/revisit"
+    assert lookup(data / "index" / "demo.cdxj", portal.base_url + "/nowhere") == []
