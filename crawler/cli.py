@@ -71,6 +71,11 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--site", default=GENERIC, help="site profile id")
     extract.set_defaults(func=cmd_extract)
 
+    verify = sub.add_parser("verify", parents=[common], help="re-read and check the archive")
+    verify.add_argument("--repair", action="store_true",
+                        help="close files left .open by a crash after their last whole record")
+    verify.set_defaults(func=cmd_verify)
+
     replay = sub.add_parser("replay", parents=[common], help="serve the archive with pywb")
     replay.add_argument("--port", type=int, default=8080, help="port on 127.0.0.1")
     replay.set_defaults(func=cmd_replay)
@@ -190,6 +195,25 @@ def cmd_extract(args: argparse.Namespace) -> int:
     json.dump(article, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
     return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from archive.verify import verify
+
+    data = DataDir(_data(args))
+    if not data.warc.is_dir():
+        raise PortalArchiveError(f"nothing archived in {data.root} (no warc/ folder)")
+    report = verify(data, repair=args.repair)
+    for line in report.repaired:
+        print(f"repaired {line}")
+    for line in report.problems:
+        print(line)
+    print(
+        f"{'OK' if report.ok else 'FAILED'}: {report.files} WARC file(s), {report.records}"
+        f" records, {report.index_lines} index lines, {report.json_files} JSON files,"
+        f" {len(report.problems)} problem(s)"
+    )
+    return 0 if report.ok else 1
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
