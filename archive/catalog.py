@@ -42,6 +42,7 @@ CREATE TABLE IF NOT EXISTS captures (
     last_modified TEXT
 );
 CREATE INDEX IF NOT EXISTS captures_by_url ON captures (url, captured_at);
+CREATE INDEX IF NOT EXISTS responses_by_url ON captures (url, record_type, captured_at);
 CREATE TABLE IF NOT EXISTS articles (
     url TEXT PRIMARY KEY,
     site TEXT NOT NULL,
@@ -163,14 +164,16 @@ class Catalog:
         ).fetchone()
 
     def captured_urls(self, urls: Iterable[str]) -> set[str]:
-        """Which of ``urls`` have been captured before (one query for a page's requisites)."""
+        """Which of ``urls`` were captured with a usable answer (below 400): one query for
+        a page's requisites. A 500 once is no reason never to try again."""
         wanted = list(dict.fromkeys(urls))
         found: set[str] = set()
         for start in range(0, len(wanted), 500):  # below SQLite's variable limit
             chunk = wanted[start : start + 500]
             marks = ",".join("?" * len(chunk))
             rows = self.db.execute(
-                f"SELECT DISTINCT url FROM captures WHERE url IN ({marks})", chunk
+                f"SELECT DISTINCT url FROM captures WHERE url IN ({marks}) AND status < 400",
+                chunk,
             )
             found.update(row[0] for row in rows)
         return found
@@ -183,19 +186,26 @@ class Catalog:
         ).fetchall()
 
     # -- articles and versions -----------------------------------------------
-    def known_urls(self, urls: Iterable[str]) -> set[str]:
-        """Which of ``urls`` an earlier crawl dealt with: fetched (whatever the answer) or
-        deliberately skipped (robots.txt). One query per listing page."""
+    def known_urls(self, urls: Iterable[str], before_run: str = "") -> set[str]:
+        """Which of ``urls`` an earlier crawl archived (an answer below 400) or chose to
+        skip (robots.txt); captures of ``before_run`` itself do not count. One query per
+        listing page."""
         wanted = list(dict.fromkeys(urls))[:500]  # a listing page has far fewer links
         if not wanted:
             return set()
         marks = ",".join("?" * len(wanted))
         rows = self.db.execute(
-            f"SELECT url FROM captures WHERE url IN ({marks})"
-            f" UNION SELECT url FROM skipped WHERE url IN ({marks})",
-            wanted + wanted,
+            f"SELECT url FROM captures WHERE url IN ({marks}) AND status < 400"
+            f" AND run_id != ? UNION SELECT url FROM skipped WHERE url IN ({marks})",
+            [*wanted, before_run, *wanted],
         )
         return {row[0] for row in rows}
+
+    def last_run(self, site: str, before_run: str = "") -> sqlite3.Row | None:
+        return self.db.execute(
+            "SELECT * FROM runs WHERE site = ? AND id != ? ORDER BY started_at DESC LIMIT 1",
+            (site, before_run),
+        ).fetchone()
 
     def record_skipped(self, url: str, reason: str, at: str) -> None:
         self.db.execute(

@@ -11,7 +11,6 @@ import heapq
 import io
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Any
 import surt
 from cdxj_indexer.main import CDXJIndexer
 
+from archive.atomic import write_text_atomic
 from archive.warcfile import OPEN_SUFFIX
 
 
@@ -86,14 +86,14 @@ def add_to_index(index_dir: Path, site: str, warc_root: Path, files: Iterable[Pa
         return 0
     path = index_path(index_dir, site)
     old = _read_lines(path)
-    _write_atomic(path, _unique(heapq.merge(old, new)))
+    write_text_atomic(path, _unique(heapq.merge(old, new)))
     return len(new)
 
 
 def rebuild_index(index_dir: Path, site: str, warc_root: Path) -> int:
     """Index every closed WARC of ``site`` afresh (after a repair, or to start over)."""
     lines = index_warcs(warc_root, sorted((warc_root / site).glob("*.warc.gz")))
-    _write_atomic(index_path(index_dir, site), iter(lines))
+    write_text_atomic(index_path(index_dir, site), lines)
     return len(lines)
 
 
@@ -160,17 +160,3 @@ def _unique(lines: Iterable[str]) -> Iterator[str]:
         if line != previous:
             yield line
         previous = line
-
-
-def _write_atomic(path: Path, lines: Iterator[str]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.writelines(lines)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -2,7 +2,8 @@
 
 Two WARC/1.1 profiles are used. *identical-payload-digest*: the server sent the same bytes
 as the last full capture of the URL. *server-not-modified*: the server answered 304 to
-our conditional request. Both name the original (``WARC-Refers-To``, ``-Target-URI``,
+our conditional request (stored without an HTTP block, see revisit_record). Both name
+the original (``WARC-Refers-To``, ``-Target-URI``,
 ``-Date``) and carry its payload digest, which is how replay tools find it.
 """
 
@@ -61,12 +62,16 @@ def revisit_record(
     http_headers: StatusAndHeaders,
     warc_headers: Mapping[str, str],
 ) -> ArcWarcRecord:
+    # A 304's own status line would replay as an empty page: pywb serves a revisit with
+    # the revisit's status. Without an HTTP block, replay takes the original's status,
+    # headers and payload; the 304 itself stays in the catalog and its request record.
+    block = None if profile == SERVER_NOT_MODIFIED else http_headers
     record = builder.create_revisit_record(
         url,
         original.payload_digest,
         original.url,
         original.warc_date,
-        http_headers=http_headers,
+        http_headers=block,
         warc_headers_dict=dict(warc_headers),
     )
     record.rec_headers.replace_header("WARC-Profile", profile)

@@ -22,8 +22,9 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 
-from archive.cdxj import CdxjLine, add_to_index
+from archive.cdxj import CdxjLine, add_to_index, index_path
 from archive.datadir import DataDir
+from archive.lock import acquire, release
 from archive.warcfile import OPEN_SUFFIX
 
 INDEXED_TYPES = ("response", "revisit", "resource", "metadata")
@@ -56,9 +57,8 @@ class Report:
 
 def verify(data: DataDir, repair: bool = False) -> Report:
     report = Report()
-    if repair:
-        for path in sorted(data.warc.rglob("*" + OPEN_SUFFIX)):
-            _repair(data, path, report)
+    if repair and data.warc.is_dir():
+        _repair(data, report)
     records = _check_warcs(data, report)
     _check_index(data, records, report)
     _check_json(data, records, report)
@@ -202,7 +202,8 @@ def _check_json(data: DataDir, records: dict[tuple[str, int], Record], report: R
     for path in sorted(data.json.rglob("*.json")):
         report.json_files += 1
         try:
-            pointer = json.loads(path.read_text("utf-8")).get("warc") or {}
+            document = json.loads(path.read_text("utf-8"))
+            pointer = (document.get("warc") if isinstance(document, dict) else None) or {}
         except (OSError, ValueError) as exc:
             report.problem(path, f"not readable JSON ({exc})")
             continue
@@ -218,8 +219,9 @@ def _check_json(data: DataDir, records: dict[tuple[str, int], Record], report: R
 
 
 # -- repair -------------------------------------------------------------------
-def _repair(data: DataDir, path: Path, report: Report) -> None:
-    """Cut an interrupted file after its last whole record, close it and index it."""
+def repair_open_file(data: DataDir, path: Path) -> str:
+    """Cut a file left ``.open`` by an interrupted crawl after its last whole record,
+    close it and index it; returns what was done, in one line."""
     end = 0
     for offset, length, _record, problem in _read_records(path):
         if problem:
@@ -232,4 +234,36 @@ def _repair(data: DataDir, path: Path, report: Report) -> None:
     final = path.with_name(path.name[: -len(OPEN_SUFFIX)])
     path.rename(final)
     add_to_index(data.index, final.parent.name, data.warc, [final])
-    report.repaired.append(f"{final}: closed after its last whole record ({end} bytes)")
+    return f"{final}: closed after its last whole record ({end} bytes)"
+
+
+def _repair(data: DataDir, report: Report) -> None:
+    for site_dir in sorted(p for p in data.warc.iterdir() if p.is_dir()):
+        site = site_dir.name
+        acquire(data.root, site)  # never under a live crawl of the site
+        try:
+            for path in sorted(site_dir.glob("*" + OPEN_SUFFIX)):
+                report.repaired.append(repair_open_file(data, path))
+            missing = _unindexed_files(data, site)
+            if missing:
+                add_to_index(data.index, site, data.warc, missing)
+                report.repaired += [f"{path}: added to the index" for path in missing]
+        finally:
+            release(data.root, site)
+
+
+def _unindexed_files(data: DataDir, site: str) -> list[Path]:
+    """Closed WARCs of ``site`` with no line in its index (a crash before indexing)."""
+    indexed: set[str] = set()
+    index = index_path(data.index, site)
+    if index.exists():
+        with open(index, encoding="utf-8", errors="replace") as handle:
+            for text in handle:
+                try:
+                    indexed.add(CdxjLine.parse(text).filename)
+                except (ValueError, KeyError):
+                    continue
+    return [
+        path for path in sorted((data.warc / site).glob("*.warc.gz"))
+        if path.relative_to(data.warc).as_posix() not in indexed
+    ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from io import BytesIO
@@ -58,12 +58,14 @@ class RollingWarcWriter:
         max_size: int = 1_000_000_000,
         info: Mapping[str, str] | None = None,
         gzip: bool = True,
+        on_close: Callable[[Path], None] | None = None,
     ) -> None:
         self.root = Path(root)
         self.site = site
         self.max_size = max_size
         self.info = dict(info or {})
         self.gzip = gzip
+        self.on_close = on_close  # told of each file once it is closed (to index it)
         self._buffer = BytesIO()
         # Builds records (create_warc_record) and serialises them into the buffer.
         self._record_writer = WARCWriter(self._buffer, gzip=gzip, warc_version=WARC_VERSION)
@@ -117,8 +119,11 @@ class RollingWarcWriter:
         path.rename(self.directory / self._name)
         _fsync_dir(self.directory)
         self.closed_files.append(self.current_file)
+        closed = self.directory / self._name
         self._out = None
         self._name = ""
+        if self.on_close is not None:
+            self.on_close(closed)
 
     # -- records -------------------------------------------------------------
     def write(self, records: list[ArcWarcRecord], moment: datetime) -> list[RecordLocation]:
@@ -140,8 +145,16 @@ class RollingWarcWriter:
             self._record_writer.write_record(record)
         bounds.append(self._buffer.tell())
         start = self._out.tell()
-        self._out.write(self._buffer.getbuffer())
-        self._out.flush()
+        try:
+            self._out.write(self._buffer.getbuffer())
+            self._out.flush()
+        except OSError:
+            # A full disk: cut what part of the records reached the file, so the file
+            # stays whole records only, then let the caller stop the crawl.
+            self._out = _reopen_truncated(
+                self._out, self.directory / (self._name + OPEN_SUFFIX), start
+            )
+            raise
         return [
             RecordLocation(self.current_file, start + a, b - a)
             for a, b in zip(bounds, bounds[1:], strict=False)
@@ -150,6 +163,15 @@ class RollingWarcWriter:
     def flush(self) -> None:
         if self._out is not None:
             self._out.flush()
+
+
+def _reopen_truncated(out: BinaryIO, path: Path, size: int) -> BinaryIO:
+    try:
+        out.close()  # what is still buffered would fail again; the descriptor closes anyway
+    except OSError:
+        pass
+    os.truncate(path, size)
+    return open(path, "ab")
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from scrapy import signals
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 
 from archive.datadir import DataDir
 from archive.errors import PortalArchiveError
+from archive.lock import acquire, release
 from crawler.sites import GENERIC, generic_profile, load_profile
 
 
@@ -54,22 +57,92 @@ def run_crawl(
     else:
         profile = load_profile(site)
     DataDir(data_dir).ensure_writable()
+    acquire(data_dir, profile.id)  # before Scrapy starts: a clear error, not a log line
+    try:
+        return _run(data_dir, profile.id, listings, backfill, defaults, overrides, verbose)
+    finally:
+        release(data_dir, profile.id)
+
+
+def _run(
+    data_dir: Path,
+    site: str,
+    listings: list[str] | None,
+    backfill: bool,
+    defaults: Mapping[str, Any] | None,
+    overrides: Mapping[str, str] | None,
+    verbose: bool,
+) -> dict[str, Any]:
     settings = project_settings()
     settings.set("LOG_LEVEL", "INFO" if verbose else "WARNING", priority="cmdline")
     settings.set("PORTAL_DATA_DIR", str(data_dir), priority="cmdline")
-    settings.set("PORTAL_SITE", profile.id, priority="cmdline")
+    settings.set("PORTAL_SITE", site, priority="cmdline")
     settings.set("PORTAL_LISTING_URLS", list(listings or []), priority="cmdline")
     settings.set("PORTAL_BACKFILL", backfill, priority="cmdline")
     for name, value in (defaults or {}).items():
         settings.set(name, value, priority="cmdline")
     for name, value in (overrides or {}).items():
         settings.set(name, value, priority="cmdline")
+    check_settings(settings)
     process = CrawlerProcess(settings)
     crawler = process.create_crawler("portal")
+    if not verbose:
+        # Scrapy (re)installs its root log handler as the crawler starts: filter it then.
+        crawler.signals.connect(one_line_logs, signal=signals.engine_started)
     process.crawl(crawler)
     process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}
+    if stats.get("portal/fatal"):
+        raise PortalArchiveError(f"crawl of {site} stopped: {stats['portal/fatal']}")
     if not stats.get("listing/pages"):
         reason = stats.get("listing/last_error", "no listing page was fetched")
-        raise PortalArchiveError(f"could not crawl {profile.id}: {reason}")
+        raise PortalArchiveError(f"could not crawl {site}: {reason}")
     return stats
+
+
+# Settings whose wrong type would only surface as a traceback inside the reactor.
+_TYPED = {
+    "getint": ("WARC_MAX_SIZE", "CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN",
+               "RETRY_TIMES", "DOWNLOAD_MAXSIZE"),
+    "getfloat": ("DOWNLOAD_DELAY", "DOWNLOAD_TIMEOUT", "AUTOTHROTTLE_START_DELAY",
+                 "AUTOTHROTTLE_MAX_DELAY", "AUTOTHROTTLE_TARGET_CONCURRENCY",
+                 "PROGRESS_INTERVAL"),
+    "getbool": ("WARC_ENABLED", "WARC_GZIP", "ROBOTSTXT_OBEY", "AUTOTHROTTLE_ENABLED",
+                "PORTAL_BACKFILL", "PORTAL_REQUISITES", "PORTAL_REFRESH_REQUISITES",
+                "CONDITIONAL_REQUESTS_ENABLED"),
+}
+
+
+def check_settings(settings: Settings) -> None:
+    for getter, names in _TYPED.items():
+        for name in names:
+            try:
+                getattr(settings, getter)(name)
+            except ValueError:
+                raise PortalArchiveError(
+                    f"setting {name}={settings.get(name)!r} is not a valid"
+                    f" {getter.removeprefix('get')}"
+                ) from None
+
+
+class _NoTraceback(logging.Filter):
+    """Keep each log record to its one line: what failed and why, not where."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if record.exc_info and record.exc_info[1] is not None:
+            reason = record.exc_info[1]
+            first = (str(reason).splitlines() or [""])[0]
+            if first not in message:
+                message = f"{message} ({reason.__class__.__name__}: {first})"
+        lines = message.splitlines() or [""]
+        record.msg = lines[0] + (" […]" if len(lines) > 1 else "")
+        record.args = ()
+        record.exc_info = record.exc_text = record.stack_info = None
+        return True
+
+
+def one_line_logs() -> None:
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, _NoTraceback) for f in handler.filters):
+            handler.addFilter(_NoTraceback())

@@ -30,6 +30,16 @@ AUTOTHROTTLE_START_DELAY = 0.25
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 DOWNLOAD_TIMEOUT = 30
+# A news page or photo is far below this; anything above is not what we came for and
+# would sit in memory whole while being archived.
+DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
+# Only encodings every replay tool decodes (warcio and pywb do not decode zstd).
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "vi,en;q=0.5",
+    "Accept-Encoding": "gzip, deflate",
+}
 RETRY_TIMES = 2
 # The spider's errback says each failure once, as one WARNING line; Retry's own
 # "gave up" line would say it twice.

@@ -9,7 +9,8 @@ text, as HttpCacheMiddleware hands back a cached page.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import logging
+from typing import TYPE_CHECKING, Any
 
 from scrapy import Request, Spider, signals
 from scrapy.exceptions import NotConfigured
@@ -22,6 +23,11 @@ from archive.warcfile import read_record
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+META = "not_modified_since"  # the capture our condition was made from
+CONDITION_HEADERS = (b"If-None-Match", b"If-Modified-Since")
 
 
 class NotModifiedMiddleware:
@@ -47,9 +53,17 @@ class NotModifiedMiddleware:
             self.catalog.close()
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        ours = request.meta.get(META)
+        if ours is not None:
+            if ours["url"] == request.url:
+                return
+            # A redirect copied our condition onto another URL: it does not hold there.
+            for name in CONDITION_HEADERS:
+                request.headers.pop(name, None)
+            del request.meta[META]
         if self.catalog is None or request.method != "GET" or request.meta.get("dont_revisit"):
             return
-        if b"If-None-Match" in request.headers or b"If-Modified-Since" in request.headers:
+        if any(name in request.headers for name in CONDITION_HEADERS):
             return  # the caller made its own condition
         last = self.catalog.latest_response(request.url)
         if last is None or last["status"] != 200 or not (last["etag"] or last["last_modified"]):
@@ -58,31 +72,54 @@ class NotModifiedMiddleware:
             request.headers[b"If-None-Match"] = last["etag"]
         if last["last_modified"]:
             request.headers[b"If-Modified-Since"] = last["last_modified"]
-        request.meta["not_modified_since"] = {
-            "file": last["warc_file"], "offset": last["warc_offset"],
+        request.meta[META] = {
+            "url": request.url,
+            "file": last["warc_file"],
+            "offset": last["warc_offset"],
             "record_id": last["record_id"],
+            "captured_at": last["captured_at"],
         }
 
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
-    ) -> Response:
-        pointer = request.meta.get("not_modified_since")
-        if response.status != 304 or pointer is None:
+    ) -> Request | Response:
+        pointer = request.meta.get(META)
+        if response.status != 304 or pointer is None or pointer["url"] != response.url:
             return response
-        record, payload = read_record(self.data.warc / pointer["file"], pointer["offset"])
-        http = record.http_headers
-        headers = Headers([(k, v) for k, v in http.headers])
-        cls = responsetypes.from_args(headers=headers, url=response.url, body=payload)
+        try:
+            record, payload = read_record(self.data.warc / pointer["file"], pointer["offset"])
+        except (OSError, StopIteration, ValueError) as exc:
+            # The original is out of reach (a file still .open after a crash, say): ask
+            # again without a condition rather than hand the spider nothing.
+            logger.warning("archived copy of %s unreadable (%s); fetching it again",
+                           response.url, exc)
+            return _unconditional(request)
         self.stats.inc_value("conditional/not_modified")
-        # The page's content is the archived original's; point the article JSON at it.
-        request.meta["warc"] = dict(pointer)
-        return cls(
-            url=response.url,
-            status=int(http.get_statuscode()),
-            headers=headers,
-            body=payload,
-            request=request,
-            flags=[*response.flags, "not_modified"],
-            ip_address=response.ip_address,
-            protocol=response.protocol,
-        )
+        # The page's content is the archived original's: point the article JSON at it.
+        request.meta["warc"] = {k: pointer[k] for k in ("file", "offset", "record_id")}
+        request.meta["captured_at"] = pointer["captured_at"]
+        return _archived_response(request, response, record.http_headers, payload)
+
+
+def _unconditional(request: Request) -> Request:
+    headers = Headers(request.headers)
+    for name in CONDITION_HEADERS:
+        headers.pop(name, None)
+    meta: dict[str, Any] = {**request.meta, "dont_revisit": True}
+    meta.pop(META, None)
+    return request.replace(headers=headers, meta=meta, dont_filter=True)
+
+
+def _archived_response(request: Request, response: Response, http: Any, payload: bytes):
+    headers = Headers([(k, v) for k, v in http.headers])
+    cls = responsetypes.from_args(headers=headers, url=response.url, body=payload)
+    return cls(
+        url=response.url,
+        status=int(http.get_statuscode()),
+        headers=headers,
+        body=payload,
+        request=request,
+        flags=[*response.flags, "not_modified"],
+        ip_address=response.ip_address,
+        protocol=response.protocol,
+    )

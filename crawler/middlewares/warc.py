@@ -8,22 +8,28 @@ so a 301 is archived as a 301 and a gzip body stays gzip: a decoded body under a
 from __future__ import annotations
 
 import logging
+import sqlite3
 from datetime import UTC, datetime
 from http import HTTPStatus
 from io import BytesIO
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from scrapy import Request, Spider, signals
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
+from scrapy.utils.defer import deferred_from_coro
 from warcio.statusandheaders import StatusAndHeaders
 
 from archive.catalog import Capture, Catalog
 from archive.cdxj import add_to_index
 from archive.datadir import DataDir
+from archive.errors import PortalArchiveError
+from archive.lock import acquire, release
 from archive.revisit import Original, payload_digest, revisit_profile, revisit_record
-from archive.warcfile import RollingWarcWriter, warc_date
+from archive.verify import repair_open_file
+from archive.warcfile import OPEN_SUFFIX, RollingWarcWriter, warc_date
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -49,6 +55,7 @@ class WarcCaptureMiddleware:
         self.writer: RollingWarcWriter | None = None
         self.catalog: Catalog | None = None
         self.run_id = ""
+        self.site = ""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcCaptureMiddleware:
@@ -60,6 +67,13 @@ class WarcCaptureMiddleware:
     def spider_opened(self, spider: Spider) -> None:
         site = getattr(spider, "site_id", spider.name)
         self.run_id = getattr(spider, "run_id", "")
+        try:
+            acquire(self.data.root, site)
+        except PortalArchiveError as exc:
+            self._fatal(str(exc))
+            return
+        self.site = site
+        self._close_interrupted_files(site)
         self.writer = RollingWarcWriter(
             self.data.warc,
             site,
@@ -72,30 +86,55 @@ class WarcCaptureMiddleware:
                 "operator": "portal-archive",
                 "description": f"crawl {self.run_id} of site {site}",
                 "robots": "obey",
+                # Scrapy normalises header names and order; the bytes of each body and
+                # header value are as received.
+                "http-headers": "names title-cased by Scrapy; reason phrases standard",
             },
+            on_close=self._index_file,
         )
         self.catalog = Catalog(self.data.catalog)
 
+    def _close_interrupted_files(self, site: str) -> None:
+        """A file left .open by a killed crawl is closed before this crawl writes: the
+        catalog already points at its final name."""
+        for path in sorted((self.data.warc / site).glob("*" + OPEN_SUFFIX)):
+            logger.warning("closing %s", repair_open_file(self.data, path))
+
+    def _index_file(self, path: Path) -> None:
+        # Each file is indexed as it closes (at rollover or at the end), never per record.
+        added = add_to_index(self.data.index, self.site, self.data.warc, [path])
+        self.stats.inc_value("index/lines_added", added)
+
     def spider_closed(self, spider: Spider) -> None:
-        if self.writer is not None:
-            self.writer.close()
-            files = list(self.writer.closed_files)
-            self.stats.set_value("warc/files", len(files))
-            self.stats.set_value("warc/file_list", files)
-            # The index is brought up to date once, at the end: never on the hot path.
-            added = add_to_index(
-                self.data.index, self.writer.site, self.data.warc,
-                [self.data.warc / name for name in files],
-            )
-            self.stats.set_value("index/lines_added", added)
-        if self.catalog is not None:
-            self.catalog.close()
+        try:
+            if self.writer is not None:
+                self.writer.close()
+                files = list(self.writer.closed_files)
+                self.stats.set_value("warc/files", len(files))
+                self.stats.set_value("warc/file_list", files)
+        finally:
+            if self.catalog is not None:
+                self.catalog.close()
+            if self.site:
+                release(self.data.root, self.site)
+
+    def _fatal(self, message: str) -> None:
+        """Stop the crawl for a reason no page can fix (a full disk, a held lock)."""
+        logger.error("%s", message)
+        self.stats.set_value("portal/fatal", message)
+        engine = self.crawler.engine
+        if hasattr(engine, "close_spider_async"):  # Scrapy >= 2.14
+            deferred_from_coro(engine.close_spider_async(reason="fatal"))
+        else:
+            engine.close_spider(self.crawler.spider, "fatal")
 
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Request | Response:
         if "cached" in response.flags or request.meta.get("dont_archive"):
             return response
+        if self.stats.get_value("portal/fatal"):
+            raise IgnoreRequest("the crawl is stopping")  # never pass on what was not archived
         if self.writer is None or self.catalog is None:  # response before spider_opened
             return response
         moment = datetime.now(UTC)  # the one clock reading for this capture
@@ -124,12 +163,21 @@ class WarcCaptureMiddleware:
             http_headers=_request_headers(request, response.url),
             warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": record_id},
         )
-        location, request_location = self.writer.write([first, request_record], moment)
+        try:
+            location, request_location = self.writer.write([first, request_record], moment)
+        except OSError as exc:
+            # The writer cut the partial record; the file is closed as usual at the end.
+            self._fatal(f"could not write WARC in {self.data.warc}: {exc.strerror or exc}")
+            raise IgnoreRequest(str(exc)) from exc
         request.meta["warc"] = {
             "file": location.file, "offset": location.offset, "record_id": record_id,
         }
         request.meta["captured_at"] = date
-        self._catalogue(response, first, location, date, original if profile else None)
+        try:
+            self._catalogue(response, first, location, date, original if profile else None)
+        except sqlite3.Error as exc:
+            self._fatal(f"could not write the catalog {self.data.catalog}: {exc}")
+            raise IgnoreRequest(str(exc)) from exc
         self.stats.inc_value("warc/records", 2)
         self.stats.inc_value("warc/bytes", location.length + request_location.length)
         self.stats.inc_value("warc/revisits" if profile else "warc/responses")

@@ -87,6 +87,17 @@ class PortalSpider(Spider):
         self.refresh_requisites = settings.getbool("PORTAL_REFRESH_REQUISITES")
         self.run_id = settings.get("PORTAL_RUN_ID") or new_run_id(self.site_id)
         self.catalog = Catalog(DataDir(settings.get("PORTAL_DATA_DIR")).catalog)
+        self.backfill = self.backfill or self._last_run_unfinished()
+
+    def _last_run_unfinished(self) -> bool:
+        """Stop-at-known trusts that earlier runs reached the bottom of the listings; a
+        run that was killed or cut short did not, so this one pages through them all."""
+        last = self.catalog.last_run(self.site_id, before_run=self.run_id)
+        if last is None or last["status"] == "finished":
+            return False
+        logger.warning("the last crawl of %s did not finish (%s): paging through every "
+                       "listing page", self.site_id, last["status"])
+        return True
 
     def closed(self, reason: str) -> None:
         self.catalog.close()
@@ -111,7 +122,7 @@ class PortalSpider(Spider):
             logger.warning("listing is not a web page: %s", response.url)
             return
         links = listing.article_links(response.selector, response.url, self.profile.article_pattern)
-        known = self.catalog.known_urls(links)
+        known = self.catalog.known_urls(links, before_run=self.run_id)
         for url in links:
             yield Request(
                 url,

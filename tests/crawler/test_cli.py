@@ -39,8 +39,9 @@ def test_unreachable_listing(tmp_path: Path) -> None:
         "-s", "RETRY_TIMES=0", "-s", "ROBOTSTXT_OBEY=False",
     )
     assert result.returncode == 1
-    # The crawl logs the failed fetch; the command ends on one line that says why it failed.
+    # The crawl logs each failed fetch in one line; the command ends on one that says why.
     assert "Traceback" not in result.stderr
+    assert not any(line.startswith((" ", "\t")) for line in result.stderr.splitlines())
     line = result.stderr.splitlines()[-1]
     assert line.startswith("portal-archive: error: ")
     assert "could not crawl generic" in line and f"127.0.0.1:{port}" in line
@@ -80,3 +81,21 @@ def test_extract_a_missing_file() -> None:
     result = run_cli("extract", "/nonexistent/page.html")
     assert result.returncode == 1
     assert "cannot read /nonexistent/page.html" in _one_error_line(result.stderr)
+
+
+def test_a_setting_of_the_wrong_type(tmp_path: Path) -> None:
+    result = run_cli("crawl", "demo", "--data", str(tmp_path), "-s", "WARC_MAX_SIZE=abc")
+    assert result.returncode == 1
+    assert "setting WARC_MAX_SIZE='abc' is not a valid int" in _one_error_line(result.stderr)
+
+
+def test_one_crawl_of_a_site_at_a_time(tmp_path: Path) -> None:
+    from archive.lock import acquire, release
+
+    acquire(tmp_path, "demo")  # as a running crawl of demo would hold it
+    try:
+        result = run_cli("crawl", "demo", "--data", str(tmp_path))
+    finally:
+        release(tmp_path, "demo")
+    assert result.returncode == 1
+    assert "another crawl or repair of site 'demo' is running" in _one_error_line(result.stderr)

@@ -1,0 +1,55 @@
+"""One crawl (or repair) of a site at a time in a data folder.
+
+An ``flock`` on ``<data>/locks/<site>.lock``: the kernel drops it when the holder dies,
+so a kill -9 never leaves a stale lock. Re-entrant within a process, because the CLI
+takes it before Scrapy starts and the WARC middleware takes it again for
+``scrapy crawl``, which has no CLI in front of it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import threading
+from pathlib import Path
+
+from archive.errors import PortalArchiveError
+
+_held: dict[Path, tuple[int, int]] = {}  # lock file -> (fd, holders in this process)
+_guard = threading.Lock()
+
+
+def lock_path(data_root: Path, site: str) -> Path:
+    return Path(data_root) / "locks" / f"{site}.lock"
+
+
+def acquire(data_root: Path, site: str) -> None:
+    path = lock_path(data_root, site).resolve()
+    with _guard:
+        if path in _held:
+            fd, count = _held[path]
+            _held[path] = (fd, count + 1)
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise PortalArchiveError(
+                f"another crawl or repair of site {site!r} is running in {data_root}"
+            ) from None
+        _held[path] = (fd, 1)
+
+
+def release(data_root: Path, site: str) -> None:
+    path = lock_path(data_root, site).resolve()
+    with _guard:
+        if path not in _held:
+            return
+        fd, count = _held[path]
+        if count > 1:
+            _held[path] = (fd, count - 1)
+            return
+        del _held[path]
+        os.close(fd)  # closing the descriptor releases the flock
