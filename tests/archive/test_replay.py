@@ -1,0 +1,398 @@
+"""Replay with real pywb over an archive the CLI crawled from the demo portal on two days.
+
+pywb runs in child processes only (it monkey-patches with gevent on import): once set up
+the pywb way (`wb-manager init/add` + `wayback`) and once through `portal-archive replay`.
+"""
+
+from __future__ import annotations
+
+import gzip
+import http.client
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from warcio.timeutils import timestamp_to_datetime
+
+from archive.cdxj import CdxjLine, iter_index, lookup
+from archive.warcfile import read_record
+from crawler.demo import images
+from crawler.demo.content import DemoSite
+from crawler.demo.portal import DemoPortal
+from crawler.extract import decode_html, extract_article
+
+from ..conftest import crawl_demo, run_cli
+
+EDITED = 2  # DemoSite.edited_ids(1): its second paragraph changes on day 1
+PLAIN = 13  # its page is byte-identical on day 1: the second capture is a revisit
+
+
+# -- the archive: day 0, then day 1 ----------------------------------------------------
+@dataclass
+class TwoDays:
+    portal: DemoPortal
+    site: DemoSite
+    data: Path
+
+    def url(self, article_id: int, day: int = 0) -> str:
+        article = self.site.article(article_id, day)
+        assert article is not None
+        return self.portal.base_url + article.path
+
+    def captures(self, url: str) -> list[CdxjLine]:
+        return lookup(self.data / "index" / "demo.cdxj", url)
+
+
+def crawl_two_days(portal: DemoPortal, data: Path, gap: float = 4.0) -> str:
+    """Crawl day 0, then day 1 at least ``gap`` seconds later; returns the 14-digit
+    second that separates the two crawls."""
+    crawl_ok(portal, data)
+    return crawl_day_1(portal, data, gap)
+
+
+def crawl_day_1(portal: DemoPortal, data: Path, gap: float = 1.0) -> str:
+    since = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
+    # Whole seconds apart, so "nearer to one capture" never ties at 1 s resolution.
+    time.sleep(max(0.0, (since - datetime.now(UTC)).total_seconds()) + gap - 1)
+    portal.set_state(day=1)
+    # --backfill: article 2 sits on a listing's last page, past the known articles.
+    crawl_ok(portal, data, "--backfill")
+    return since.strftime("%Y%m%d%H%M%S")
+
+
+def crawl_ok(portal: DemoPortal, data: Path, *extra: str) -> None:
+    result = crawl_demo(portal, data, *extra)
+    assert result.returncode == 0, result.stderr[-3000:]
+
+
+@pytest.fixture(scope="module")
+def two_days(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TwoDays]:
+    site = DemoSite(articles=18, faults=False)  # 13, 14, 16, 17 stay unchanged
+    with DemoPortal(site) as portal:
+        data = tmp_path_factory.mktemp("replay-data")
+        crawl_two_days(portal, data)
+        yield TwoDays(portal, site, data)
+
+
+# -- HTTP without following redirects -----------------------------------------------------
+@dataclass
+class Reply:
+    status: int
+    headers: http.client.HTTPMessage
+    body: bytes
+
+
+def get(base: str, path: str, **headers: str) -> Reply:
+    parts = urlsplit(base)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    try:
+        conn.request("GET", path, headers=headers)
+        response = conn.getresponse()
+        return Reply(response.status, response.headers, response.read())
+    finally:
+        conn.close()
+
+
+def follow(base: str, path: str, **headers: str) -> Reply:
+    reply = get(base, path, **headers)
+    for _ in range(5):
+        if reply.status not in (301, 302, 307, 308):
+            break
+        target = urlsplit(reply.headers["Location"])
+        reply = get(base, target.path + (f"?{target.query}" if target.query else ""), **headers)
+    return reply
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_listening(proc: subprocess.Popen, port: int, log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, log.read_text(errors="replace")[-3000:]
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"nothing listens on {port}")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        proc.wait(timeout=15)
+
+
+# -- what a replayed page must show -------------------------------------------------------
+def assert_article(reply: Reply, url: str, expected) -> None:  # noqa: ANN001
+    assert reply.status == 200, reply.body[:500]
+    doc = extract_article(decode_html(reply.body, reply.headers["Content-Type"]), url,
+                          site="demo")
+    assert doc["title"] == expected.title
+    assert doc["body"] == expected.body
+
+
+def assert_image(reply: Reply, article_id: int) -> None:
+    assert reply.status == 200
+    assert reply.headers["Content-Type"] == "image/jpeg"
+    assert reply.body[:2] == b"\xff\xd8"
+    assert reply.body == images.article_image(article_id, 1)
+
+
+def http_date(ts: str, shift: int = 0) -> str:
+    moment = timestamp_to_datetime(ts).replace(tzinfo=UTC) + timedelta(seconds=shift)
+    return format_datetime(moment, usegmt=True)
+
+
+# -- pywb set up the pywb way -------------------------------------------------------------
+def test_wb_manager_and_wayback_replay_our_warcs(two_days: TwoDays, tmp_path: Path) -> None:
+    warcs = sorted((two_days.data / "warc" / "demo").glob("*.warc.gz"))
+    manager = [sys.executable, "-m", "pywb.manager.manager"]
+    for args in (["init", "demo"], ["add", "demo", *map(str, warcs)]):
+        proc = subprocess.run([*manager, *args], cwd=tmp_path, capture_output=True, text=True,
+                              timeout=120)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+    port, log = free_port(), tmp_path / "wayback.log"
+    with open(log, "wb") as out:
+        wayback = subprocess.Popen(
+            [sys.executable, "-m", "pywb.apps.cli", "-p", str(port), "-b", "127.0.0.1"],
+            cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            env={k: v for k, v in os.environ.items() if k != "PYWB_CONFIG_FILE"},
+        )
+    try:
+        wait_listening(wayback, port, log)
+        base = f"http://127.0.0.1:{port}"
+        url = two_days.url(PLAIN)
+        first = two_days.captures(url)[0].timestamp
+        assert_article(follow(base, f"/demo/{first}mp_/{url}"), url, two_days.site.article(PLAIN))
+        image = two_days.portal.base_url + two_days.site.article(PLAIN).images[0].path
+        assert_image(follow(base, f"/demo/{first}im_/{image}"), PLAIN)
+    finally:
+        stop(wayback)
+
+
+# -- portal-archive replay ----------------------------------------------------------------
+@pytest.fixture(scope="module")
+def replay(two_days: TwoDays, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = free_port()
+    log = tmp_path_factory.mktemp("replay-log") / "replay.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "crawler.cli", "replay", "--port", str(port),
+             "--data", str(two_days.data)],
+            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        )
+    try:
+        wait_listening(proc, port, log)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop(proc)
+    assert proc.returncode == 0, log.read_text(errors="replace")[-3000:]
+
+
+@pytest.mark.parametrize("coll", ["all", "demo"])
+def test_replays_an_article_and_its_image(two_days: TwoDays, replay: str, coll: str) -> None:
+    url = two_days.url(PLAIN)
+    first = two_days.captures(url)[0].timestamp
+    reply = get(replay, f"/{coll}/{first}mp_/{url}")
+    assert_article(reply, url, two_days.site.article(PLAIN))
+    assert reply.headers["Memento-Datetime"] == http_date(first)
+    links = reply.headers["Link"]
+    for rel in ("original", "timegate", "timemap"):
+        assert f'rel="{rel}"' in links
+    assert f"<{url}>; rel=\"original\"" in links
+    # pywb's own CSP: the archived page may load nothing from the live web.
+    assert "default-src" in reply.headers["Content-Security-Policy"]
+    image = two_days.portal.base_url + two_days.site.article(PLAIN).images[0].path
+    assert_image(follow(replay, f"/{coll}/{first}im_/{image}"), PLAIN)
+    # The framed top page (pywb's banner) names the same memento.
+    frame = get(replay, f"/{coll}/{first}/{url}")
+    assert frame.status == 200 and frame.headers["Memento-Datetime"] == http_date(first)
+
+
+@pytest.mark.parametrize("coll", ["all", "demo"])
+def test_timemap_lists_both_captures_of_the_edited_article(
+    two_days: TwoDays, replay: str, coll: str
+) -> None:
+    url = two_days.url(EDITED)
+    stamps = [line.timestamp for line in two_days.captures(url)]
+    assert len(stamps) == 2
+    reply = get(replay, f"/{coll}/timemap/link/{url}")
+    assert reply.status == 200
+    assert reply.headers["Content-Type"] == "application/link-format"
+    mementos = [line for line in reply.body.decode().split(",\n") if 'rel="memento"' in line]
+    assert [re.search(r'datetime="([^"]+)"', m).group(1) for m in mementos] == [
+        http_date(ts) for ts in stamps
+    ]
+    assert all(f"/{coll}/{ts}" in m for m, ts in zip(mementos, stamps, strict=True))
+
+
+def test_the_two_captures_hold_the_two_versions(two_days: TwoDays, replay: str) -> None:
+    url = two_days.url(EDITED)
+    before, after = (line.timestamp for line in two_days.captures(url))
+    assert_article(get(replay, f"/all/{before}mp_/{url}"), url, two_days.site.article(EDITED))
+    assert_article(get(replay, f"/all/{after}mp_/{url}"), url,
+                   two_days.site.article(EDITED, day=1))
+    assert two_days.site.article(EDITED).body != two_days.site.article(EDITED, day=1).body
+
+
+@pytest.mark.parametrize("side", ["before", "after"])
+def test_timegate_redirects_to_the_nearer_capture(
+    two_days: TwoDays, replay: str, side: str
+) -> None:
+    url = two_days.url(EDITED)
+    before, after = (line.timestamp for line in two_days.captures(url))
+    gap = (timestamp_to_datetime(after) - timestamp_to_datetime(before)).total_seconds()
+    assert gap >= 3  # so one second past one capture is nearer to it than to the other
+    wanted, asked = (before, http_date(before, 1)) if side == "before" else (
+        after, http_date(after, -1))
+    reply = get(replay, f"/all/{url}", **{"Accept-Datetime": asked})
+    assert reply.status in (302, 307)
+    assert urlsplit(reply.headers["Location"]).path == f"/all/{wanted}/{url}"
+    assert "accept-datetime" in reply.headers["Vary"].lower()
+    assert f'datetime="{http_date(wanted)}"' in reply.headers["Link"]
+
+
+def revisit_with_profile(two_days: TwoDays, profile: str) -> CdxjLine:
+    """A revisit capture of that WARC-Profile, an article page's if there is one."""
+    lines = [line for line in iter_index(two_days.data / "index" / "demo.cdxj")
+             if line.fields["mime"] == "warc/revisit"]
+    for line in sorted(lines, key=lambda line: "/tin-tuc/" not in line.url):
+        record, _ = read_record(two_days.data / "warc" / line.filename, line.offset)
+        if record.rec_headers.get_header("WARC-Profile", "").endswith("/" + profile):
+            return line
+    raise AssertionError(f"no {profile} revisit in the archive")
+
+
+@pytest.mark.parametrize("profile", ["identical-payload-digest", "server-not-modified"])
+def test_a_revisit_replays_its_original(two_days: TwoDays, replay: str, profile: str) -> None:
+    line = revisit_with_profile(two_days, profile)
+    original = next(
+        capture for capture in two_days.captures(line.url)
+        if capture.fields["mime"] != "warc/revisit"
+        and capture.fields["digest"] == line.fields["digest"]
+    )
+    record, payload = read_record(two_days.data / "warc" / original.filename, original.offset)
+    if record.http_headers.get_header("Content-Encoding") == "gzip":
+        payload = gzip.decompress(payload)  # pywb decodes for a client that sent no Accept-Encoding
+    reply = get(replay, f"/demo/{line.timestamp}id_/{line.url}")
+    # pywb answers with a revisit's own HTTP status line when it has one: a 304 there
+    # would replay as an empty page, which is why 304 revisits carry no HTTP block.
+    assert reply.status == 200, f"{line.url} at {line.timestamp}: {reply.status}"
+    assert reply.body == payload
+    assert reply.headers["Memento-Datetime"] == http_date(line.timestamp)
+    if "/tin-tuc/" in line.url:
+        article_id = two_days.site.id_for_path(urlsplit(line.url).path)
+        assert_article(get(replay, f"/demo/{line.timestamp}mp_/{line.url}"), line.url,
+                       two_days.site.article(article_id, day=1))
+
+
+def test_unarchived_urls_are_404_and_never_fetched(two_days: TwoDays, replay: str) -> None:
+    portal = two_days.portal
+    missing = [portal.base_url + DemoSite.DISALLOWED_PATH,  # live on the portal, never crawled
+               portal.base_url + "/tin-tuc/chua-luu-tru-99999.html"]
+    before = portal.hits_snapshot()
+    for url in missing:
+        for path in (f"/all/2026/{url}", f"/all/2026mp_/{url}", f"/demo/id_/{url}",
+                     f"/all/{url}", f"/all/timemap/link/{url}", f"/live/{url}",
+                     f"/all/record/{url}"):
+            assert get(replay, path).status == 404, path
+    assert portal.hits_snapshot() == before
+    assert not any(key.startswith(("/noi-bo/", "/tin-tuc/chua-luu-tru")) for key in before)
+
+
+# -- lifecycle and errors ----------------------------------------------------------------
+def test_ctrl_c_stops_pywb_and_exits_0(two_days: TwoDays, tmp_path: Path) -> None:
+    port, log = free_port(), tmp_path / "replay.log"
+    with open(log, "wb") as out:
+        # Its own process group, as on a terminal, where Ctrl-C signals the whole group.
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "crawler.cli", "replay", "--port", str(port),
+             "--data", str(two_days.data)],
+            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    banner = f"http://127.0.0.1:{port}/all/"
+    try:
+        wait_listening(proc, port, log)
+        deadline = time.monotonic() + 10
+        while banner not in log.read_text(errors="replace") and time.monotonic() < deadline:
+            time.sleep(0.05)  # pywb listens a moment before we say so
+        os.killpg(proc.pid, signal.SIGINT)
+        assert proc.wait(timeout=15) == 0
+    finally:
+        stop(proc)
+    text = log.read_text(errors="replace")
+    assert banner in text
+    assert "Traceback" not in text and "KeyboardInterrupt" not in text
+    with socket.socket() as probe:  # pywb is gone too
+        assert probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+def test_sigterm_exits_0(two_days: TwoDays, tmp_path: Path) -> None:
+    port, log = free_port(), tmp_path / "replay.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "crawler.cli", "replay", "--port", str(port),
+             "--data", str(two_days.data)],
+            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        )
+    try:
+        wait_listening(proc, port, log)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=15) == 0
+    finally:
+        stop(proc)
+    with socket.socket() as probe:
+        assert probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+def test_nothing_archived_is_one_line(tmp_path: Path) -> None:
+    result = run_cli("replay", "--port", str(free_port()), "--data", str(tmp_path), timeout=30)
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"portal-archive: error: nothing archived yet in {tmp_path};"
+        " run portal-archive crawl first\n"
+    )
+
+
+def test_port_in_use_is_one_line(two_days: TwoDays) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run_cli("replay", "--port", str(port), "--data", str(two_days.data), timeout=30)
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"portal-archive: error: port {port} on 127.0.0.1 is in use; choose another with --port\n"
+    )
+
+
+def test_generated_config_serves_every_site_and_nothing_else(two_days: TwoDays) -> None:
+    from archive.datadir import DataDir
+    from archive.replay import pywb_config
+
+    config = pywb_config(DataDir(two_days.data))
+    colls = config["collections"]
+    assert set(colls) == {"all", "demo"}
+    assert colls["all"]["index_paths"].endswith("/index/")
+    assert colls["demo"]["index_paths"].endswith("/index/demo.cdxj")
+    assert all(c["archive_paths"].endswith("/warc/") for c in colls.values())
+    assert config["enable_auto_colls"] is False and config["enable_memento"] is True
+    assert not {"recorder", "proxy", "autoindex"} & set(config)
+    assert "pywb" not in sys.modules  # never in our process
