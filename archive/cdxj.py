@@ -85,8 +85,12 @@ def add_to_index(index_dir: Path, site: str, warc_root: Path, files: Iterable[Pa
     if not new:
         return 0
     path = index_path(index_dir, site)
-    old = _read_lines(path)
-    write_text_atomic(path, _unique(heapq.merge(old, new)))
+    if not path.exists():
+        write_text_atomic(path, _unique(iter(new)))
+        return len(new)
+    # Streamed: the old index is read line by line while the new one is written beside it.
+    with open(path, encoding="utf-8") as old:
+        write_text_atomic(path, _unique(heapq.merge(old, new)))
     return len(new)
 
 
@@ -145,13 +149,6 @@ def _first_at_or_after(handle: io.BufferedReader, key: bytes, block: int = 8192)
         line = handle.readline()
         if not line or line.split(b" ", 1)[0] >= key:
             return start
-
-
-def _read_lines(path: Path) -> list[str]:
-    if not path.exists():
-        return []
-    with open(path, encoding="utf-8") as handle:
-        return handle.readlines()
 
 
 def _unique(lines: Iterable[str]) -> Iterator[str]:
