@@ -68,7 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
     extract = sub.add_parser("extract", parents=[common], help="print one page's article JSON")
     extract.add_argument("source", metavar="FILE_OR_URL")
     extract.add_argument("--url", help="the page's original URL (for a saved file)")
-    extract.add_argument("--site", default=GENERIC, help="site profile id")
+    extract.add_argument("--site", default=GENERIC, help="read the page with this site profile")
+    extract.add_argument("--explain", action="store_true",
+                         help="say on stderr which rule found each field")
     extract.set_defaults(func=cmd_extract)
 
     verify = sub.add_parser("verify", parents=[common], help="re-read and check the archive")
@@ -183,13 +185,19 @@ def cmd_sites(args: argparse.Namespace) -> int:
 def cmd_extract(args: argparse.Namespace) -> int:
     from crawler.extract import ExtractionError, decode_html, extract_article
 
-    if args.site != GENERIC:
-        load_profile(args.site)  # an unknown site is a user error, said before any work
+    # An unknown site is a user error, said before any work.
+    profile = load_profile(args.site) if args.site != GENERIC else None
     body, content_type, url, captured = _read_source(args.source, args.url)
+    rules: dict[str, str] = {}
     try:
-        article = extract_article(decode_html(body, content_type), url, site=args.site)
+        article = extract_article(
+            decode_html(body, content_type), url, site=args.site, profile=profile, explain=rules
+        )
     except ExtractionError as exc:
         raise PortalArchiveError(f"{args.source}: {exc}") from exc
+    if args.explain:
+        for field, rule in rules.items():
+            print(f"{field}: {rule}", file=sys.stderr)
     article["captured_at"] = captured
     article["warc"] = None
     json.dump(article, sys.stdout, ensure_ascii=False, indent=2)

@@ -1,24 +1,49 @@
 """Site profiles: one small TOML file per portal, so an archivist adds a portal without Python.
 
-A profile names its listings and which links are articles. Unknown keys are errors,
-with the file named, because a misspelt key silently ignored is a portal silently
-not archived.
+A profile names its listings and which links are articles, and may pin down where the
+article's parts are with CSS selectors (a ``[selectors]`` table); the generic
+extractor fills whatever the profile leaves out. Unknown keys are errors, with the
+file named, because a misspelt key silently ignored is a portal silently not archived.
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from importlib import resources
 from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin, urlsplit
+
+from cssselect import SelectorError
+from lxml.cssselect import CSSSelector
 
 from archive.errors import PortalArchiveError
 
 GENERIC = "generic"
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-_KEYS = {"id", "name", "base_url", "listings", "article_pattern", "notes"}
+_KEYS = {"id", "name", "base_url", "listings", "article_pattern", "notes", "selectors"}
+
+
+@dataclass(frozen=True)
+class Selectors:
+    """CSS selectors for an article page's parts; None (or empty) leaves a part to the
+    generic rules. Each selects elements (no ``::text``): the first match is used,
+    except for ``authors`` and ``captions`` (every match) and ``remove`` (every match of
+    every selector is dropped before anything else is read)."""
+
+    title: CSSSelector | None = None
+    published: CSSSelector | None = None  # text, or the datetime/content attribute
+    category: CSSSelector | None = None
+    lead: CSSSelector | None = None
+    content: CSSSelector | None = None  # the element holding the body paragraphs
+    captions: CSSSelector | None = None
+    authors: CSSSelector | None = None
+    remove: tuple[CSSSelector, ...] = ()
+
+
+_SELECTOR_KEYS = tuple(f.name for f in fields(Selectors))
 
 
 @dataclass(frozen=True)
@@ -30,6 +55,8 @@ class SiteProfile:
     article_pattern: re.Pattern[str] | None = None
     notes: str = ""
     source: str = field(default="", compare=False)
+    # Compiled XPath objects do not compare by value; the profile's file does.
+    selectors: Selectors = field(default_factory=Selectors, compare=False)
 
     def listing_urls(self, base_url: str | None = None) -> list[str]:
         """Absolute listing URLs, against ``base_url`` when the portal is served elsewhere."""
@@ -92,4 +119,37 @@ def parse_profile(path: Path) -> SiteProfile:
         article_pattern=pattern,
         notes=data.get("notes", ""),
         source=str(path),
+        selectors=_selectors(path, data.get("selectors", {})),
     )
+
+
+def _selectors(path: Path, table: Any) -> Selectors:
+    if not isinstance(table, dict):
+        raise PortalArchiveError(f"{path}: selectors must be a table ([selectors])")
+    unknown = sorted(set(table) - set(_SELECTOR_KEYS))
+    if unknown:
+        known = ", ".join(_SELECTOR_KEYS)
+        raise PortalArchiveError(
+            f"{path}: unknown key(s) selectors.{', selectors.'.join(unknown)} (known: {known})"
+        )
+    compiled: dict[str, Any] = {}
+    for key, value in table.items():
+        if key == "remove":
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise PortalArchiveError(f"{path}: selectors.remove must be a list of strings")
+            compiled[key] = tuple(_compile(path, key, v) for v in value)
+        elif isinstance(value, str):
+            compiled[key] = _compile(path, key, value)
+        else:
+            raise PortalArchiveError(f"{path}: selectors.{key} must be a CSS selector string")
+    return Selectors(**compiled)
+
+
+def _compile(path: Path, key: str, css: str) -> CSSSelector:
+    try:
+        return CSSSelector(css, translator="html")
+    except SelectorError as exc:
+        # Scrapy users write ::text and ::attr(); here a selector picks elements.
+        raise PortalArchiveError(
+            f"{path}: selectors.{key}: invalid CSS selector {css!r}: {exc}"
+        ) from exc

@@ -22,6 +22,8 @@ one is read day-first and returned as an aware datetime at +07:00.
 '2025-06-27T16:22:00+07:00'
 >>> parse_datetime("Thứ sáu, ngày 27 tháng 6 năm 2025").isoformat()
 '2025-06-27T00:00:00+07:00'
+>>> parse_datetime("Thứ hai, 07 Tháng 7 2025 10:30").isoformat()  # Joomla/K2
+'2025-07-07T10:30:00+07:00'
 >>> parse_datetime("32/13/2025") is None
 True
 >>> parse_datetime("Lượt xem: 1234") is None
@@ -36,7 +38,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 from crawler.text import clean
 
-__all__ = ["VN_TZ", "event_date", "parse_datetime"]
+__all__ = ["VN_TZ", "event_date", "looks_like_date", "parse_datetime"]
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +52,10 @@ _ISO_RE = re.compile(
 )
 # Day-first numeric dates; the same separator both times.
 _DMY_RE = re.compile(r"(?<!\d)(\d{1,2})\s*([/.-])\s*(\d{1,2})\s*\2\s*(\d{4})(?!\d)")
-_WORDY_RE = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.I)
+# "ngày 27 tháng 6 năm 2025", and Joomla/K2's "27 Tháng 6 2025" / "27 Tháng 6, 2025".
+_WORDY_RE = re.compile(
+    r"(?<!\d)(\d{1,2})\s+tháng\s+(\d{1,2})\s*(?:,\s*|\s+)(?:năm\s+)?(\d{4})(?!\d)", re.I
+)
 _TIME_RE = re.compile(
     r"(?<![\d:])(\d{1,2})\s*(?::|h|giờ)\s*(\d{2})(?:\s*:\s*(\d{2}))?(?!\d)"
     r"(?:\s*(SA|CH|AM|PM|A\.M\.|P\.M\.)(?!\w))?",
@@ -90,6 +95,17 @@ def parse_datetime(text: str) -> datetime | None:
         if dt is not None:
             return dt
     return None
+
+
+def looks_like_date(text: str) -> bool:
+    """Is there a date in ``text``, possible or not? (An impossible date near the
+    title means the page's date is broken, not that a farther date is the right one.)
+
+    >>> looks_like_date("Cập nhật lúc : 32/13/2025 16:22"), looks_like_date("Lượt xem: 12")
+    (True, False)
+    """
+    s = clean(text)
+    return bool(_ISO_RE.search(s) or _DMY_RE.search(s) or _WORDY_RE.search(s))
 
 
 def _day_first_dates(s: str) -> list[tuple[re.Match[str], int, int, int]]:

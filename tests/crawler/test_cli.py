@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 from pathlib import Path
@@ -99,3 +100,33 @@ def test_one_crawl_of_a_site_at_a_time(tmp_path: Path) -> None:
         release(tmp_path, "demo")
     assert result.returncode == 1
     assert "another crawl or repair of site 'demo' is running" in _one_error_line(result.stderr)
+
+
+PAGES = Path(__file__).parent / "fixtures" / "pages"
+
+
+def test_extract_with_a_site_profile_and_explain() -> None:
+    page = PAGES / "hue-dang-uy-so-ket.html"
+    url = "https://snnptnt.thuathienhue.gov.vn/?gd=1&cn=131&tc=22380"
+    result = run_cli("extract", str(page), "--url", url, "--site", "hue-snnptnt", "--explain")
+    assert result.returncode == 0, result.stderr
+    article = json.loads(result.stdout)
+    assert article["site"] == "hue-snnptnt" and article["url"] == url
+    assert article["title"].startswith("Đảng ủy Sở tổ chức Hội nghị sơ kết")
+    assert article["published"] == "2025-06-27T16:22:00+07:00"
+    explained = dict(line.split(": ", 1) for line in result.stderr.splitlines())
+    assert explained["title"] == "profile selector div.ChiTietTin .TieuDeTin"
+    assert explained["images[0].caption"] == "centred italic line after the image"
+    assert explained["authors"] == "closing line, right-aligned"
+
+
+def test_extract_without_explain_is_quiet_and_generic() -> None:
+    result = run_cli("extract", str(PAGES / "modern-figure.html"))
+    assert result.returncode == 0 and result.stderr == ""
+    assert json.loads(result.stdout)["site"] == "generic"
+
+
+def test_extract_with_an_unknown_site() -> None:
+    result = run_cli("extract", str(PAGES / "modern-figure.html"), "--site", "nosuch")
+    assert result.returncode == 1
+    assert "unknown site 'nosuch'" in _one_error_line(result.stderr)

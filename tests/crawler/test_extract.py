@@ -1,17 +1,22 @@
-"""Extraction, field by field, on four portal layouts and on broken input.
+"""Extraction, field by field, on a corpus of portal layouts and on broken input.
 
-Fixtures (tests/crawler/fixtures/pages/): ``<name>.html`` is the page as served and
-``<name>.json`` holds the URL it was fetched from, its Content-Type and the
-expected article (all fields except ``content_hash``, which is checked apart).
-``old-table-cp1258.html`` is windows-1258 with combining tone marks, as old
-ASP.NET portals serve it.
+Fixtures (tests/crawler/fixtures/pages/): ``<name>.html`` is the page as served (bytes:
+some are windows-1258 or NFD, some misdeclare their charset) and ``<name>.json`` holds
+the URL it was fetched from, its Content-Type, the site profile it is read with (null:
+the generic extractor), its layout family, the traps it sets, strings of its boilerplate
+that must appear nowhere in the article, the warnings it must log, the fields the
+generic extractor gets wrong without the profile, and the expected article (all fields
+except ``content_hash``, which is checked apart), written from the page by hand.
 """
 
 import json
+import logging
 import re
 import unicodedata
+from collections import Counter
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -19,10 +24,13 @@ from hypothesis import strategies as st
 
 import crawler.extract
 from crawler.extract import SCHEMA, ExtractionError, decode_html, extract_article
+from crawler.sites import load_profile
 from crawler.text import content_hash
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 NAMES = sorted(p.stem for p in PAGES.glob("*.json"))
+SPECS = {n: json.loads((PAGES / f"{n}.json").read_text(encoding="utf-8")) for n in NAMES}
+PROFILED = [n for n in NAMES if SPECS[n]["site"]]
 FIELDS = [
     "schema", "url", "site", "category", "title", "published", "published_raw",
     "event_date", "lead", "body", "images", "authors",
@@ -36,24 +44,104 @@ def _fixture(name: str) -> tuple[str, dict[str, Any]]:
     return html, spec
 
 
-def _extract(name: str) -> dict[str, Any]:
+def _extract(name: str, *, generic: bool = False, **kwargs: Any) -> dict[str, Any]:
     html, spec = _fixture(name)
-    return extract_article(html, spec["fetch_url"])
+    profile = load_profile(spec["site"]) if spec["site"] and not generic else None
+    return extract_article(html, spec["fetch_url"], profile=profile, **kwargs)
 
 
 DEMO_HTML, DEMO_SPEC = _fixture("demo-hoat-dong-cap-uy")
 DEMO_URL = DEMO_SPEC["fetch_url"]
 
 
-def test_there_are_four_layouts() -> None:
-    assert NAMES == ["demo-hoat-dong-cap-uy", "k2-joomla", "modern-figure", "old-table-cp1258"]
+def test_the_corpus() -> None:
+    """At least 30 pages in at least 6 layout families, each with its page and profile."""
+    layouts = Counter(spec["layout"] for spec in SPECS.values())
+    assert len(NAMES) >= 30 and len(layouts) >= 6, layouts
+    assert {"hue", "dcs", "sharepoint", "old-table", "k2", "modern"} <= set(layouts)
+    for name, spec in SPECS.items():
+        assert (PAGES / f"{name}.html").is_file()
+        assert set(spec["expected"]) == set(FIELDS), name
+        if spec["site"]:  # the profile's crawl would follow this page's link
+            parts = urlsplit(spec["fetch_url"])
+            target = parts.path + (f"?{parts.query}" if parts.query else "")
+            pattern = load_profile(spec["site"]).article_pattern
+            assert pattern is not None and pattern.search(target), (spec["site"], target)
+    assert len(PROFILED) >= 10 and len(NAMES) - len(PROFILED) >= 10  # profiles and generic
 
 
 @pytest.mark.parametrize("field", FIELDS)
 @pytest.mark.parametrize("name", NAMES)
 def test_fixture_field(name: str, field: str) -> None:
-    expected = json.loads((PAGES / f"{name}.json").read_text(encoding="utf-8"))["expected"]
-    assert _extract(name)[field] == expected[field]
+    assert _extract(name)[field] == SPECS[name]["expected"][field]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_boilerplate_in_the_article(name: str) -> None:
+    article = _extract(name)
+    texts = [article["title"], article["lead"] or "", article["category"] or ""]
+    texts += article["body"] + article["authors"]
+    texts += [t for i in article["images"] for t in (i["caption"], i["credit"]) if t]
+    for boiler in SPECS[name]["boilerplate"]:
+        assert not [t for t in texts if boiler in t], f"{boiler!r} leaked into {name}"
+
+
+@pytest.mark.parametrize("name", PROFILED)
+def test_generic_rules_fill_the_gaps(name: str) -> None:
+    """Without its profile a page comes out the same except where the profile is needed
+    (its JSON's ``generic_differs``): the profile fixes those and only those."""
+    spec = SPECS[name]
+    generic = _extract(name, generic=True)
+    differs = set(spec["generic_differs"])
+    for field in FIELDS:
+        if field == "site":
+            assert generic[field] == "generic"
+        elif field in differs:
+            assert generic[field] != spec["expected"][field], f"{name}: {field} needs no profile"
+        else:
+            assert generic[field] == spec["expected"][field], f"{name}: {field}"
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if SPECS[n]["warnings"]])
+def test_impossible_dates_warn(name: str, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING):
+        article = _extract(name)
+    assert article["published"] is None and article["published_raw"] is None
+    for warning in SPECS[name]["warnings"]:
+        assert any(warning in r.getMessage() for r in caplog.records), caplog.text
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_explain_names_a_rule_for_every_field(name: str) -> None:
+    rules: dict[str, str] = {}
+    article = _extract(name, explain=rules)
+    keys = ["url", "category", "title", "published", "event_date", "lead", "body", "authors"]
+    assert [k for k in rules if "[" not in k] == keys
+    images = [k for k in rules if k.startswith("images[")]
+    assert len(images) == 3 * len(article["images"])
+    assert all(rules.values())
+    if SPECS[name]["site"]:
+        assert rules["title"].startswith("profile selector ")
+        assert rules["body"].startswith("profile selector ")
+
+
+def test_explain_examples() -> None:
+    rules: dict[str, str] = {}
+    _extract("modern-lazy-meta-time", explain=rules)
+    assert rules["published"] == "meta article:published_time"
+    assert rules["images[0].src"] == "img data-src"
+    assert rules["images[0].caption"] == "figcaption"
+    assert rules["lead"] == "lead class h2.detail__sapo"
+    assert rules["authors"] == "closing line, right-aligned"
+    _extract("dcs-hoi-nghi-bch", explain=rules)
+    assert rules["title"] == "profile selector div.detail-news h1.detail-title"
+    assert rules["published"] == "profile selector div.detail-news .detail-date"
+    assert rules["authors"] == "line before the closing source line, right-aligned"
+    _extract("hue-ngay-khong-hop-le", explain=rules)
+    assert rules["published"] == "profile selector div.ChiTietTin .NgayCapNhat: no valid date"
+    _extract("old-table-impossible-date", explain=rules)
+    assert rules["published"] == "date label in font near the title: no valid date"
+    assert rules["images[0].caption"] == "centred italic line after the image"
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -365,6 +453,39 @@ def test_decode_html() -> None:
     assert decode_html(latin, "text/html; charset=ISO-8859-1") == "<p>café</p>"
     assert "Hu" in decode_html("<meta charset='no-such-codec'><p>Huế</p>".encode())
     assert decode_html(b"\xff\xfe\xfa garbage") is not None
+
+
+def _cp1258(text: str) -> bytes:
+    """windows-1258 as legacy editors wrote it: ê, ơ, ư, ă, đ... precomposed, tones combining."""
+    tones = "\u0300\u0301\u0303\u0309\u0323"
+    out = []
+    for cluster in re.findall(r".[\u0300-\u036f]*", unicodedata.normalize("NFD", text), re.S):
+        marks = cluster[1:]
+        base = cluster[0] + "".join(m for m in marks if m not in tones)
+        out.append(unicodedata.normalize("NFC", base) + "".join(m for m in marks if m in tones))
+    return "".join(out).encode("cp1258")
+
+
+HUE_NFC = "<p>Huyện uỷ Phú Vang tổ chức hội nghị đánh giá công tác Đảng</p>"
+HUE_CP1258 = _cp1258(HUE_NFC)
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"<meta charset='windows-1258'>" + HUE_NFC.encode(), None),  # UTF-8 declared cp1258
+        (HUE_NFC.encode(), "text/html; charset=iso-8859-1"),  # UTF-8 served as Latin-1
+        (HUE_CP1258, None),  # windows-1258 declared nowhere
+        (HUE_CP1258, "text/html; charset=utf-8"),  # windows-1258 served as UTF-8
+        (b"<meta charset='windows-1258'>" + HUE_CP1258, None),
+    ],
+)
+def test_decode_what_the_page_really_is(body: bytes, content_type: str | None) -> None:
+    assert HUE_NFC in unicodedata.normalize("NFC", decode_html(body, content_type))
+
+
+def test_a_stray_bad_byte_does_not_make_utf8_legacy() -> None:
+    assert decode_html(HUE_NFC.encode() + b"\xff") == HUE_NFC + "\ufffd"
 
 
 # --- no article, broken input ----------------------------------------------------------------

@@ -124,6 +124,7 @@ FORMATS: list[tuple[Callable[[datetime], str], bool, bool]] = [
     (lambda d: f"{d:%d.%m.%Y %H:%M:%S} GMT+7", True, True),
     (lambda d: f"{d.day}/{d.month}/{d.year} {d.hour}h{d.minute:02d}", False, True),
     (lambda d: f"{WEEKDAYS[d.weekday()]}, ngày {d.day} tháng {d.month} năm {d.year}", False, False),
+    (lambda d: f"{WEEKDAYS[d.weekday()]}, {d:%d} Tháng {d.month} {d:%Y %H:%M}", False, True),
     (lambda d: d.replace(tzinfo=VN_TZ).isoformat(), True, True),
     (lambda d: d.replace(tzinfo=VN_TZ).astimezone(UTC).isoformat(), True, True),
     (
