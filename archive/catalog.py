@@ -55,13 +55,41 @@ CREATE INDEX IF NOT EXISTS articles_by_site ON articles (site);
 CREATE TABLE IF NOT EXISTS versions (
     id INTEGER PRIMARY KEY,
     url TEXT NOT NULL REFERENCES articles (url),
+    site TEXT NOT NULL,
+    key TEXT NOT NULL,
     content_hash TEXT NOT NULL,
+    text_hash TEXT NOT NULL,
     captured_at TEXT NOT NULL,
     run_id TEXT NOT NULL,
     json_path TEXT NOT NULL,
     record_id TEXT
 );
 CREATE INDEX IF NOT EXISTS versions_by_url ON versions (url, captured_at);
+CREATE INDEX IF NOT EXISTS versions_by_key ON versions (site, key, captured_at);
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY,
+    type TEXT NOT NULL,
+    site TEXT NOT NULL,
+    url TEXT NOT NULL,
+    at TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    fields TEXT NOT NULL,
+    diff TEXT NOT NULL,
+    title TEXT
+);
+CREATE INDEX IF NOT EXISTS events_by_time ON events (at);
+CREATE INDEX IF NOT EXISTS events_by_site ON events (site, at);
+-- The order of articles on each listing page a run read: how removals are told
+-- from articles merely paged out of view.
+CREATE TABLE IF NOT EXISTS listing_items (
+    run_id TEXT NOT NULL,
+    site TEXT NOT NULL,
+    listing TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    url TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS listing_items_by_run ON listing_items (run_id, listing, position);
 CREATE TABLE IF NOT EXISTS skipped (
     url TEXT PRIMARY KEY,
     reason TEXT NOT NULL,
@@ -220,6 +248,15 @@ class Catalog:
             (url,),
         ).fetchone()
 
+    def latest_version_of(self, site: str, key: str) -> sqlite3.Row | None:
+        """The newest version of an article by its key, whatever host it was read from:
+        a portal that moves keeps its articles."""
+        return self.db.execute(
+            "SELECT * FROM versions WHERE site = ? AND key = ?"
+            " ORDER BY captured_at DESC, id DESC LIMIT 1",
+            (site, key),
+        ).fetchone()
+
     def record_article_seen(self, url: str, site: str, key: str, seen_at: str) -> None:
         self.db.execute(
             "INSERT INTO articles (url, site, key, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)"
@@ -230,17 +267,103 @@ class Catalog:
     def add_version(
         self,
         url: str,
-        content_hash: str,
+        site: str,
+        key: str,
+        hashes: tuple[str, str],
         captured_at: str,
         run_id: str,
         json_path: str,
         record_id: str | None,
     ) -> None:
+        """``hashes`` is (content_hash, text_hash) of the version."""
         self.db.execute(
-            "INSERT INTO versions (url, content_hash, captured_at, run_id, json_path, record_id)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (url, content_hash, captured_at, run_id, json_path, record_id),
+            "INSERT INTO versions (url, site, key, content_hash, text_hash, captured_at, run_id,"
+            " json_path, record_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (url, site, key, *hashes, captured_at, run_id, json_path, record_id),
         )
+
+    # -- articles gone ---------------------------------------------------------
+    def mark_removed(self, site: str, key: str) -> sqlite3.Row | None:
+        """Mark a live article removed; returns it, or None if it was not live."""
+        row = self.db.execute(
+            "SELECT * FROM articles WHERE site = ? AND key = ? AND status = 'live'"
+            " ORDER BY last_seen DESC LIMIT 1",
+            (site, key),
+        ).fetchone()
+        if row is not None:
+            self.db.execute(
+                "UPDATE articles SET status = 'removed' WHERE site = ? AND key = ?", (site, key)
+            )
+        return row
+
+    def article_by_url(self, url: str) -> sqlite3.Row | None:
+        return self.db.execute("SELECT * FROM articles WHERE url = ?", (url,)).fetchone()
+
+    # -- listings ------------------------------------------------------------
+    def add_listing_items(
+        self, run_id: str, site: str, listing: str, first_position: int,
+        items: list[tuple[str, str]],
+    ) -> None:
+        """``items``: (key, url) in page order, numbered from ``first_position``."""
+        self.db.executemany(
+            "INSERT INTO listing_items (run_id, site, listing, position, key, url)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [(run_id, site, listing, first_position + i, key, url)
+             for i, (key, url) in enumerate(items)],
+        )
+
+    def listing_sequences(self, run_id: str) -> dict[str, list[tuple[str, str]]]:
+        """Per listing, the (key, url) pairs a run read, in listing order."""
+        sequences: dict[str, list[tuple[str, str]]] = {}
+        rows = self.db.execute(
+            "SELECT listing, key, url FROM listing_items WHERE run_id = ?"
+            " ORDER BY listing, position",
+            (run_id,),
+        )
+        for row in rows:
+            sequences.setdefault(row["listing"], []).append((row["key"], row["url"]))
+        return sequences
+
+    def previous_listing_run(self, site: str, run_id: str) -> str | None:
+        row = self.db.execute(
+            "SELECT l.run_id FROM listing_items l JOIN runs r ON r.id = l.run_id"
+            " WHERE l.site = ? AND l.run_id != ? ORDER BY r.started_at DESC LIMIT 1",
+            (site, run_id),
+        ).fetchone()
+        return row[0] if row else None
+
+    def forget_listings_before(self, site: str, run_id: str) -> None:
+        """Only the last run's listings are ever compared with: drop older ones."""
+        self.db.execute(
+            "DELETE FROM listing_items WHERE site = ? AND run_id IN (SELECT id FROM runs"
+            " WHERE site = ? AND started_at < (SELECT started_at FROM runs WHERE id = ?))",
+            (site, site, run_id),
+        )
+
+    # -- events --------------------------------------------------------------
+    def add_event(self, event: Mapping[str, Any]) -> None:
+        self.db.execute(
+            "INSERT INTO events (type, site, url, at, run_id, fields, diff, title)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (event["type"], event["site"], event["url"], event["at"], event["run_id"],
+             json.dumps(event["fields"], ensure_ascii=False), event["diff"], event.get("title")),
+        )
+
+    def events(
+        self, since: str | None = None, type_: str | None = None, site: str | None = None,
+        run_id: str | None = None, limit: int | None = None, newest_first: bool = False,
+    ) -> list[sqlite3.Row]:
+        where, args = [], []
+        for clause, value in (("at >= ?", since), ("type = ?", type_), ("site = ?", site),
+                              ("run_id = ?", run_id)):
+            if value is not None:
+                where.append(clause)
+                args.append(value)
+        sql = "SELECT * FROM events" + (" WHERE " + " AND ".join(where) if where else "")
+        sql += " ORDER BY at DESC, id DESC" if newest_first else " ORDER BY at, id"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return self.db.execute(sql, args).fetchall()
 
     def articles(self, site: str | None = None) -> list[sqlite3.Row]:
         if site is None:

@@ -40,6 +40,10 @@ class DataDir:
     def events(self) -> Path:
         return self.root / "events.jsonl"
 
+    @property
+    def feeds(self) -> Path:
+        return self.root / "feeds"
+
     def ensure_writable(self) -> DataDir:
         """Create the folder or fail with one clear line before any crawling starts."""
         try:

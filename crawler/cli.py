@@ -13,6 +13,7 @@ from typing import Any
 
 from archive.datadir import DataDir, default_data_dir
 from archive.errors import PortalArchiveError
+from archive.events import TYPES as EVENT_TYPES
 from crawler.sites import GENERIC, load_profile, site_ids
 
 PROG = "portal-archive"
@@ -58,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     crawl.add_argument("--backfill", action="store_true", help="page through every listing page")
     crawl.add_argument("--notify", action="append", default=[], metavar="APPRISE_URL",
-                       help=argparse.SUPPRESS)
+                       help="send this run's change alerts here (repeatable)")
     _add_setting_option(crawl)
     crawl.set_defaults(func=cmd_crawl)
 
@@ -72,6 +73,13 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--explain", action="store_true",
                          help="say on stderr which rule found each field")
     extract.set_defaults(func=cmd_extract)
+
+    changes = sub.add_parser("changes", parents=[common], help="change events as JSON Lines")
+    changes.add_argument("--since", metavar="ISO",
+                         help="events at or after this time (UTC unless it names an offset)")
+    changes.add_argument("--type", choices=EVENT_TYPES, help="only events of this type")
+    changes.add_argument("--site", help="only events of this site")
+    changes.set_defaults(func=cmd_changes)
 
     verify = sub.add_parser("verify", parents=[common], help="re-read and check the archive")
     verify.add_argument("--repair", action="store_true",
@@ -121,11 +129,13 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     if not args.site and not args.listing:
         raise PortalArchiveError("give a SITE (see `portal-archive sites`) or --listing URL")
     overrides = parse_overrides(args.settings)
+    defaults = {"PORTAL_NOTIFY": args.notify} if args.notify else None
     stats = run_crawl(
         _data(args),
         site=args.site or GENERIC,
         listings=args.listing,
         backfill=args.backfill,
+        defaults=defaults,
         overrides=overrides,
         verbose=args.verbose,
     )
@@ -205,6 +215,27 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_changes(args: argparse.Namespace) -> int:
+    from archive.catalog import Catalog
+    from archive.events import iter_events
+
+    data = DataDir(_data(args))
+    if not data.catalog.exists():
+        raise PortalArchiveError(f"nothing archived in {data.root} (no catalog.sqlite)")
+    since = None
+    if args.since:
+        stamp = _since(args.since)  # 14 digits, UTC
+        since = (f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:8]}T{stamp[8:10]}:{stamp[10:12]}:"
+                 f"{stamp[12:14]}Z")
+    catalog = Catalog(data.catalog)
+    try:
+        for event in iter_events(catalog.events(since=since, type_=args.type, site=args.site)):
+            sys.stdout.write(json.dumps(event, ensure_ascii=False) + "\n")
+    finally:
+        catalog.close()
+    return 0
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
     from archive.verify import verify
 
@@ -272,8 +303,9 @@ def _summary(stats: dict[str, Any], data: Path) -> str:
         f"run {stats.get('portal/run_id', '?')} finished ({stats.get('finish_reason', '?')})",
         f"  listing pages  {stats.get('listing/pages', 0)}",
         f"  articles       {stats.get('item_scraped_count', 0)} extracted:"
-        f" {stats.get('article/new', 0)} new, {stats.get('article/changed', 0)} changed,"
-        f" {stats.get('article/unchanged', 0)} unchanged",
+        f" {stats.get('article/new', 0)} new, {stats.get('article/edited', 0)} edited,"
+        f" {stats.get('article/cosmetic', 0)} cosmetic, {stats.get('article/unchanged', 0)}"
+        " unchanged",
         f"  WARC           {stats.get('warc/records', 0)} records,"
         f" {stats.get('warc/bytes', 0):,} bytes in {len(files)} file(s)",
     ]

@@ -8,7 +8,9 @@ in ``json/<site>/<article-key>/<capture-time>.json``.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
+import sqlite3
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,10 +18,14 @@ from urllib.parse import unquote, urlsplit
 
 from scrapy import Spider
 from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
 
 from archive.catalog import Catalog
 from archive.datadir import DataDir
 from archive.jsonstore import write_json_atomic
+from crawler.changes import ChangeRecorder, classify
+from crawler.fatal import stop_crawl
+from crawler.text import text_hash
 
 _SLUG = re.compile(r"[^a-z0-9]+")
 
@@ -45,9 +51,12 @@ def capture_stamp(captured_at: str) -> str:
 
 
 class ArticleVersionPipeline:
+    """Writes each distinct version and reports it: new, edited or cosmetic."""
+
     def __init__(self, data: DataDir) -> None:
         self.data = data
         self.catalog: Catalog | None = None
+        self.changes: ChangeRecorder | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArticleVersionPipeline:
@@ -58,32 +67,49 @@ class ArticleVersionPipeline:
     # ``spider`` is optional: Scrapy 2.13 passes it, newer versions do not.
     def open_spider(self, spider: Spider | None = None) -> None:
         self.catalog = Catalog(self.data.catalog)
+        self.changes = ChangeRecorder(self.crawler, self.catalog, self.data)
 
     def close_spider(self, spider: Spider | None = None) -> None:
         if self.catalog is not None:
             self.catalog.close()
 
     def process_item(self, item: dict[str, Any], spider: Spider | None = None) -> dict[str, Any]:
-        assert self.catalog is not None
+        try:
+            return self._process(item)
+        except (OSError, sqlite3.Error) as exc:
+            # A full disk or a broken catalog: every later item would fail the same way.
+            stop_crawl(self.crawler, f"could not store the article {item.get('url')}: {exc}")
+            raise DropItem(str(exc)) from exc
+
+    def _process(self, item: dict[str, Any]) -> dict[str, Any]:
+        assert self.catalog is not None and self.changes is not None
         stats = self.crawler.stats
         url, site, captured_at = item["url"], item["site"], item["captured_at"]
         key = article_key(url)
-        latest = self.catalog.latest_version(url)
+        latest = self.catalog.latest_version_of(site, key)
         self.catalog.record_article_seen(url, site, key, captured_at)
-        if latest is not None and latest["content_hash"] == item["content_hash"]:
+        hashes = (item["content_hash"], text_hash(item))
+        if latest is not None and (latest["content_hash"], latest["text_hash"]) == hashes:
             stats.inc_value("article/unchanged")
             return item
+        old = self._read_version(latest) if latest is not None else None
+        kind, fields, diff = classify(old, item, latest and latest["text_hash"], hashes[1])
         relative = Path(site) / key / f"{capture_stamp(captured_at)}.json"
         write_json_atomic(self.data.json / relative, item)
         warc = item.get("warc") or {}
-        self.catalog.add_version(
-            url,
-            item["content_hash"],
-            captured_at,
-            getattr(self.crawler.spider, "run_id", ""),
-            relative.as_posix(),
-            warc.get("record_id"),
-        )
-        stats.inc_value("article/new" if latest is None else "article/changed")
+        run_id = getattr(self.crawler.spider, "run_id", "")
+        self.catalog.add_version(url, site, key, hashes, captured_at, run_id,
+                                 relative.as_posix(), warc.get("record_id"))
+        stats.inc_value(f"article/{kind or 'changed'}")
         stats.inc_value("json/files")
+        if kind is not None:
+            self.changes.emit(kind, site, url, run_id, fields=fields, diff=diff,
+                              title=item.get("title"))
         return item
+
+    def _read_version(self, row: Any) -> dict[str, Any] | None:
+        try:
+            return json.loads((self.data.json / row["json_path"]).read_text("utf-8"))
+        except (OSError, ValueError):
+            # The earlier file is gone: still a change, reported without a diff.
+            return {"content_hash": row["content_hash"], "url": row["url"]}

@@ -94,8 +94,26 @@ ITEM_PIPELINES = {
 
 EXTENSIONS = {
     "crawler.extensions.RunRecorder": 100,
+    # Connected in this order, so removals and site-down are known before alerts go out.
+    "crawler.monitor.ChangeMonitor": 200,
+    "crawler.alerts.AppriseAlerts": 300,
     "crawler.extensions.TerminalProgress": 500,
 }
+
+# Change events: new, edited, cosmetic, removed, site-down, site-moved.
+CHANGES_ENABLED = True
+# A site is reported down once, on the Nth consecutive run that could read no listing.
+SITE_DOWN_AFTER_RUNS = 2
+# Where `portal-archive replay` serves, for links in alerts and feeds.
+PORTAL_REPLAY_URL = "http://127.0.0.1:8080"
+FEED_SIZE = 100
+
+# Apprise URLs (`crawl --notify URL`); AppriseAlerts is off without any.
+PORTAL_NOTIFY: list[str] = []
+# Cosmetic edits are recorded, not alerted, unless added here.
+ALERT_TYPES = ["new", "edited", "removed", "site-down", "site-moved"]
+ALERT_RETRIES = 2
+ALERT_RETRY_DELAY = 1.0
 # TerminalProgress draws on stderr only when stderr is a terminal.
 PROGRESS_ENABLED = True
 PROGRESS_INTERVAL = 1.0

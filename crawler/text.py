@@ -11,11 +11,11 @@ import hashlib
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["clean", "content_hash", "fold"]
+__all__ = ["clean", "content_hash", "fold", "text_hash"]
 
 # Zero-width characters are not white space to Python, but portals paste them
 # between words: they count as spaces. Soft hyphens and direction marks never stand
@@ -115,18 +115,28 @@ def content_hash(fields: Mapping[str, Any]) -> str:
     JSON encoding of a fixed structure keeps the fields apart unambiguously; None
     and empty strings are the same (no text), empty paragraphs are ignored.
     """
+    return _hash(fields, fold)
+
+
+def text_hash(fields: Mapping[str, Any]) -> str:
+    """Like content_hash, but over the text as stored (cleaned, not folded): it differs
+    where content_hash does not when an edit only moved tone marks (a cosmetic edit)."""
+    return _hash(fields, clean)
+
+
+def _hash(fields: Mapping[str, Any], norm: Callable[[str], str]) -> str:
     images = fields.get("images") or []
     doc = [
-        fold(fields.get("title") or ""),
-        fold(fields.get("lead") or ""),
-        _fold_all(fields.get("body") or []),
-        [[fold(i.get("caption") or ""), fold(i.get("credit") or "")] for i in images],
-        _fold_all(fields.get("authors") or []),
-        fold(fields.get("category") or ""),
+        norm(fields.get("title") or ""),
+        norm(fields.get("lead") or ""),
+        _norm_all(fields.get("body") or [], norm),
+        [[norm(i.get("caption") or ""), norm(i.get("credit") or "")] for i in images],
+        _norm_all(fields.get("authors") or [], norm),
+        norm(fields.get("category") or ""),
     ]
     data = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
-def _fold_all(texts: Iterable[str]) -> list[str]:
-    return [f for f in (fold(t) for t in texts) if f]
+def _norm_all(texts: Iterable[str], norm: Callable[[str], str]) -> list[str]:
+    return [f for f in (norm(t) for t in texts) if f]

@@ -19,7 +19,6 @@ from urllib.parse import urlsplit
 from scrapy import Request, Spider, signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
-from scrapy.utils.defer import deferred_from_coro
 from warcio.statusandheaders import StatusAndHeaders
 
 from archive.catalog import Capture, Catalog
@@ -30,6 +29,7 @@ from archive.lock import acquire, release
 from archive.revisit import Original, payload_digest, revisit_profile, revisit_record
 from archive.verify import repair_open_file
 from archive.warcfile import OPEN_SUFFIX, RollingWarcWriter, warc_date
+from crawler.fatal import stop_crawl
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -119,14 +119,7 @@ class WarcCaptureMiddleware:
                 release(self.data.root, self.site)
 
     def _fatal(self, message: str) -> None:
-        """Stop the crawl for a reason no page can fix (a full disk, a held lock)."""
-        logger.error("%s", message)
-        self.stats.set_value("portal/fatal", message)
-        engine = self.crawler.engine
-        if hasattr(engine, "close_spider_async"):  # Scrapy >= 2.14
-            deferred_from_coro(engine.close_spider_async(reason="fatal"))
-        else:
-            engine.close_spider(self.crawler.spider, "fatal")
+        stop_crawl(self.crawler, message)
 
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None

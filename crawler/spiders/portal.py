@@ -13,7 +13,7 @@ import secrets
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
@@ -25,7 +25,9 @@ from twisted.python.failure import Failure
 from archive.catalog import Catalog
 from archive.datadir import DataDir
 from crawler import listing
-from crawler.extract import ExtractionError, extract_article
+from crawler.changes import ChangeRecorder
+from crawler.extract import ExtractionError, decode_html, extract_article
+from crawler.pipelines import article_key
 from crawler.sites import GENERIC, SiteProfile, generic_profile, load_profile
 
 logger = logging.getLogger(__name__)
@@ -86,7 +88,9 @@ class PortalSpider(Spider):
         self.requisites = settings.getbool("PORTAL_REQUISITES")
         self.refresh_requisites = settings.getbool("PORTAL_REFRESH_REQUISITES")
         self.run_id = settings.get("PORTAL_RUN_ID") or new_run_id(self.site_id)
-        self.catalog = Catalog(DataDir(settings.get("PORTAL_DATA_DIR")).catalog)
+        data = DataDir(settings.get("PORTAL_DATA_DIR"))
+        self.catalog = Catalog(data.catalog)
+        self.changes = ChangeRecorder(crawler, self.catalog, data)
         self.backfill = self.backfill or self._last_run_unfinished()
 
     def _last_run_unfinished(self) -> bool:
@@ -104,15 +108,17 @@ class PortalSpider(Spider):
 
     async def start(self) -> AsyncIterator[Request]:
         for url in self.listing_urls:
-            yield self._listing_request(url, first=True)
+            yield self._listing_request(url)
 
-    def _listing_request(self, url: str, first: bool = False) -> Request:
+    def _listing_request(self, url: str, listing: str = "", page: int = 0) -> Request:
         return Request(
             url,
             callback=self.parse_listing,
             errback=self.fetch_failed,
             priority=LISTING_PRIORITY,
-            meta={"page_kind": "listing", "first_listing_page": first},
+            # The listing is named by its start page's path, so that it keeps its name
+            # when the portal moves host.
+            meta={"page_kind": "listing", "listing": listing or _path(url), "page": page},
         )
 
     # -- listings ------------------------------------------------------------
@@ -123,6 +129,13 @@ class PortalSpider(Spider):
             return
         links = listing.article_links(response.selector, response.url, self.profile.article_pattern)
         known = self.catalog.known_urls(links, before_run=self.run_id)
+        page = response.meta.get("page", 0)
+        if page == 0:
+            self._check_moved(response)
+        self.catalog.add_listing_items(
+            self.run_id, self.site_id, response.meta["listing"], page * 10_000,
+            [(article_key(url), url) for url in links],
+        )
         for url in links:
             yield Request(
                 url,
@@ -140,7 +153,22 @@ class PortalSpider(Spider):
             self.crawler.stats.inc_value("listing/stopped_at_known")
             logger.info("stopping at %s: every article on it is already archived", response.url)
             return
-        yield self._listing_request(next_url)
+        yield self._listing_request(next_url, response.meta["listing"], page + 1)
+
+    def _check_moved(self, response: Response) -> None:
+        """A listing answered with a permanent redirect elsewhere: the portal moved."""
+        reasons = response.meta.get("redirect_reasons") or []
+        if not any(reason in (301, 308) for reason in reasons):
+            return
+        start = (response.meta.get("redirect_urls") or [response.url])[0]
+        if start == response.url:
+            return
+        diff = f"- {start}\n+ {response.url}"
+        reported = self.catalog.events(type_="site-moved", site=self.site_id)
+        if any(row["url"] == start and row["diff"] == diff for row in reported):
+            return  # told already, on an earlier night
+        self.changes.emit("site-moved", self.site_id, start, self.run_id,
+                          fields=["location"], diff=diff)
 
     # -- articles ------------------------------------------------------------
     def parse_article(self, response: Response) -> Iterator[Any]:
@@ -148,7 +176,13 @@ class PortalSpider(Spider):
             logger.warning("article is not a web page: %s", response.url)
             return
         try:
-            article = extract_article(response.text, response.url, site=self.site_id)
+            # decode_html, not response.text: portals misdeclare their charsets, and the
+            # extractor's reading of windows-1258 and undeclared pages is the one rule.
+            content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+            article = extract_article(
+                decode_html(response.body, content_type or None), response.url,
+                site=self.site_id, profile=self.profile if self.site_id != GENERIC else None,
+            )
         except ExtractionError as exc:
             self.crawler.stats.inc_value("article/unparsed")
             logger.warning("no article extracted from %s: %s", response.url, exc)
@@ -188,6 +222,13 @@ class PortalSpider(Spider):
         # Archived by the WARC middleware on the way in; nothing to extract.
         self.crawler.stats.inc_value("requisite/fetched")
 
+    def _gone(self, url: str) -> None:
+        """An archived article answers 404/410: it was removed."""
+        key = article_key(url)
+        if self.catalog.mark_removed(self.site_id, key) is not None:
+            self.changes.emit("removed", self.site_id, url, self.run_id, fields=["status"],
+                              diff="", title=self.changes.title_of(self.site_id, key))
+
     # -- failures ------------------------------------------------------------
     def fetch_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
@@ -203,7 +244,10 @@ class PortalSpider(Spider):
         stats.inc_value(f"{kind}/failed")
         stats.inc_value("portal/errors")
         if failure.check(HttpError):
-            reason = f"HTTP {failure.value.response.status}"
+            status = failure.value.response.status
+            reason = f"HTTP {status}"
+            if kind == "article" and status in (404, 410):
+                self._gone(request.url)
         else:
             reason = failure.getErrorMessage() or failure.type.__name__
         short = reason if reason.startswith("HTTP") else failure.type.__name__
@@ -211,6 +255,11 @@ class PortalSpider(Spider):
         if kind == "listing":
             stats.set_value("listing/last_error", f"{request.url}: {reason}")
         logger.warning("%s failed: %s: %s", kind, request.url, reason)
+
+
+def _path(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def _now() -> str:

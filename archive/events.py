@@ -1,0 +1,44 @@
+"""Change events: one JSON object per line in ``events.jsonl`` and a row in the catalog.
+
+``{"type", "site", "url", "at", "run_id", "fields", "diff", "title"}`` — the types are
+new, edited, cosmetic, removed, site-down and site-moved (CONTRACT.md).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+TYPES = ("new", "edited", "cosmetic", "removed", "site-down", "site-moved")
+
+
+def append_event(path: Path, event: Mapping[str, Any]) -> None:
+    """One line, written in one O_APPEND write, so concurrent writers never interleave."""
+    line = json.dumps(event, ensure_ascii=False, separators=(",", ":")) + "\n"
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+    try:
+        os.write(fd, line.encode("utf-8"))
+    finally:
+        os.close(fd)
+
+
+def event_from_row(row: sqlite3.Row) -> dict[str, Any]:
+    return {
+        "type": row["type"],
+        "site": row["site"],
+        "url": row["url"],
+        "at": row["at"],
+        "run_id": row["run_id"],
+        "fields": json.loads(row["fields"]),
+        "diff": row["diff"],
+        "title": row["title"],
+    }
+
+
+def iter_events(rows: list[sqlite3.Row]) -> Iterator[dict[str, Any]]:
+    for row in rows:
+        yield event_from_row(row)

@@ -1,0 +1,67 @@
+"""Atom feeds of change events, one per site (``feeds/<site>.atom``), for monitors who
+prefer a feed reader to alerts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from archive.atomic import write_text_atomic
+
+ATOM = "http://www.w3.org/2005/Atom"
+LABELS = {
+    "new": "Bài mới", "edited": "Bài đã sửa", "cosmetic": "Sửa chính tả",
+    "removed": "Bài đã gỡ", "site-down": "Cổng không truy cập được",
+    "site-moved": "Cổng đã chuyển địa chỉ",
+}
+
+
+def write_feed(path: Path, site: str, events: Iterable[Mapping[str, Any]],
+               replay_url: str = "") -> None:
+    """Replace ``path`` with an Atom feed of ``events`` (newest first)."""
+    ET.register_namespace("", ATOM)
+    feed = ET.Element(f"{{{ATOM}}}feed")
+    events = list(events)
+    _text(feed, "id", f"urn:portal-archive:feed:{site}")
+    _text(feed, "title", f"portal-archive: changes on {site}")
+    _text(feed, "updated", events[0]["at"] if events else "1970-01-01T00:00:00Z")
+    author = ET.SubElement(feed, f"{{{ATOM}}}author")
+    _text(author, "name", "portal-archive")
+    for event in events:
+        feed.append(_entry(event, replay_url))
+    ET.indent(feed)
+    xml = ET.tostring(feed, encoding="unicode", xml_declaration=False)
+    write_text_atomic(path, ['<?xml version="1.0" encoding="utf-8"?>\n', xml, "\n"])
+
+
+def _entry(event: Mapping[str, Any], replay_url: str) -> ET.Element:
+    entry = ET.Element(f"{{{ATOM}}}entry")
+    label = LABELS.get(event["type"], event["type"])
+    _text(entry, "id", f"urn:portal-archive:event:{event['run_id']}:{event['type']}:"
+                       f"{event['url']}")
+    _text(entry, "title", f"[{label}] {event.get('title') or event['url']}")
+    _text(entry, "updated", event["at"])
+    _text(entry, "category").set("term", event["type"])
+    ET.SubElement(entry, f"{{{ATOM}}}link", href=event["url"], rel="alternate")
+    if replay_url:
+        ET.SubElement(entry, f"{{{ATOM}}}link", rel="related",
+                      href=replay_link(replay_url, event))
+    summary = event["type"] + (f": {', '.join(event['fields'])}" if event["fields"] else "")
+    _text(entry, "summary", summary)
+    if event.get("diff"):
+        _text(entry, "content", event["diff"]).set("type", "text")
+    return entry
+
+
+def replay_link(replay_url: str, event: Mapping[str, Any]) -> str:
+    """pywb URL of the page as archived at the event (pywb picks the nearest capture)."""
+    stamp = "".join(ch for ch in event["at"] if ch.isdigit())[:14]
+    return f"{replay_url.rstrip('/')}/{event['site']}/{stamp}/{event['url']}"
+
+
+def _text(parent: ET.Element, tag: str, text: str = "") -> ET.Element:
+    element = ET.SubElement(parent, f"{{{ATOM}}}{tag}")
+    element.text = text
+    return element

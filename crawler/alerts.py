@@ -1,0 +1,111 @@
+"""Alerts through apprise: one message per crawl run that sums up its change events.
+
+Listens to ``change_detected``; sends at the end of the run. A failing target is
+retried, then logged in one line: it never fails the crawl, and the events are already
+in the catalog, events.jsonl and the feed.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from typing import Any
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+
+from archive.feed import LABELS, replay_link
+from crawler.signals import change_detected
+
+logger = logging.getLogger(__name__)
+
+MAX_DIFF_LINES = 40
+
+
+class AppriseAlerts:
+    def __init__(self, crawler: Crawler, urls: list[str]) -> None:
+        settings = crawler.settings
+        self.crawler = crawler
+        self.urls = urls
+        self.include = set(settings.getlist("ALERT_TYPES"))
+        self.retries = settings.getint("ALERT_RETRIES")
+        self.backoff = settings.getfloat("ALERT_RETRY_DELAY")
+        self.replay_url = settings.get("PORTAL_REPLAY_URL", "")
+        self.events: list[dict[str, Any]] = []
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> AppriseAlerts:
+        urls = crawler.settings.getlist("PORTAL_NOTIFY")
+        if not urls:
+            raise NotConfigured
+        ext = cls(crawler, urls)
+        crawler.signals.connect(ext.collect, signal=change_detected)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def collect(self, event: dict[str, Any]) -> None:
+        if event["type"] in self.include:
+            self.events.append(event)
+
+    def spider_closed(self, spider: Spider) -> None:
+        if not self.events:
+            return
+        title, body = summarise(self.events, self.replay_url)
+        stats = self.crawler.stats
+        for target in self.urls:
+            if self._send(target, title, body):
+                stats.inc_value("alerts/sent")
+            else:
+                stats.inc_value("alerts/failed")
+                logger.warning("alert to %s failed after %d tries; the events are kept in "
+                               "the catalog and events.jsonl", _redacted(target),
+                               self.retries + 1)
+
+    def _send(self, target: str, title: str, body: str) -> bool:
+        import apprise
+
+        sender = apprise.Apprise()
+        if not sender.add(target):
+            logger.warning("not an apprise URL apprise understands: %s", _redacted(target))
+            return False
+        for attempt in range(self.retries + 1):
+            if sender.notify(title=title, body=body):
+                return True
+            time.sleep(self.backoff * (2**attempt))
+        return False
+
+
+def summarise(events: list[dict[str, Any]], replay_url: str = "") -> tuple[str, str]:
+    counts = Counter(event["type"] for event in events)
+    sites = sorted({event["site"] for event in events})
+    title = f"portal-archive {', '.join(sites)}: " + ", ".join(
+        f"{n} {kind}" for kind, n in counts.items()
+    )
+    blocks = []
+    for event in events:
+        lines = [f"[{LABELS.get(event['type'], event['type'])}] "
+                 f"{event.get('title') or event['url']}"]
+        lines.append(f"  live: {event['url']}")
+        if replay_url:
+            lines.append(f"  replay: {replay_link(replay_url, event)}")
+        if event["fields"]:
+            lines.append(f"  fields: {', '.join(event['fields'])}")
+        diff = event.get("diff") or ""
+        if diff and event["type"] in ("edited", "cosmetic"):
+            diff_lines = diff.splitlines()
+            lines += ["  " + line for line in diff_lines[:MAX_DIFF_LINES]]
+            if len(diff_lines) > MAX_DIFF_LINES:
+                lines.append(f"  … {len(diff_lines) - MAX_DIFF_LINES} more lines")
+        elif diff:
+            lines.append(f"  {diff}")
+        blocks.append("\n".join(lines))
+    return title, "\n\n".join(blocks)
+
+
+def _redacted(url: str) -> str:
+    """Scheme and host only: apprise URLs carry tokens and passwords."""
+    scheme, _, rest = url.partition("://")
+    host = rest.split("/", 1)[0].rsplit("@", 1)[-1]
+    return f"{scheme}://{host}/…"
