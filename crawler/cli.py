@@ -97,6 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
                       help="only WARC files with a capture at or after this UTC time"
                            " (and the originals their revisits need), and pages captured since")
     wacz.set_defaults(func=cmd_export_wacz)
+
+    from schedules.commands import add_parser as add_schedule_parser
+
+    add_schedule_parser(sub, common)  # schedule list | run | run-now JOB
     return parser
 
 
@@ -167,7 +171,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     sample = next(iter(sorted(DataDir(data).json.glob("demo/*/*.json"))), None)
     print(
         "\nNext:\n"
-        f"  warcio check -v {data}/warc/demo/*.warc.gz   # re-check every record's digests\n"
+        f"  portal-archive verify --data {data}     # digests, index and JSON pointers\n"
+        f"  portal-archive replay --data {data}     # pywb on http://127.0.0.1:8080/all/\n"
+        f"  portal-archive changes --data {data}    # the change events\n"
         + (f"  cat {sample}   # one cleaned article\n" if sample else "")
         + "  portal-archive demo-portal                # serve the portal on :8089 to browse it,\n"
         "  portal-archive crawl demo                 # ...and crawl it again: unchanged\n"
@@ -312,10 +318,17 @@ def _summary(stats: dict[str, Any], data: Path) -> str:
     lines += [f"                 {warc_dir / name}" for name in files]
     lines += [
         f"  JSON           {stats.get('json/files', 0)} new file(s) under {DataDir(data).json}",
+        f"  events         {_event_counts(stats)} (portal-archive changes)",
         f"  errors         {stats.get('portal/errors', 0)}"
         + _error_breakdown(stats),
     ]
     return "\n".join(lines)
+
+
+def _event_counts(stats: dict[str, Any]) -> str:
+    counts = [f"{stats[f'events/{kind}']} {kind}" for kind in EVENT_TYPES
+              if stats.get(f"events/{kind}")]
+    return ", ".join(counts) or "none"
 
 
 def _error_breakdown(stats: dict[str, Any]) -> str:

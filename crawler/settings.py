@@ -61,6 +61,9 @@ PORTAL_DATA_DIR = os.environ.get("PORTAL_ARCHIVE_DATA") or "portal-data"
 # Site profile id, or "generic" with PORTAL_LISTING_URLS.
 PORTAL_SITE = ""
 PORTAL_LISTING_URLS: list[str] = []
+# Where a profile's portal is served instead of its base_url (the demo portal's port,
+# a portal that moved before its profile was updated).
+PORTAL_BASE_URL = ""
 # Page back through every listing page instead of stopping at the first known one.
 PORTAL_BACKFILL = False
 # Fetch images and stylesheets of archived pages so that replay looks like the original.

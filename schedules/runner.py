@@ -1,0 +1,414 @@
+"""`portal-archive schedule run`: APScheduler 3 over the schedule files.
+
+* Jobs live in a persistent SQLAlchemyJobStore (``<data>/scheduler.sqlite``), so a job
+  whose time passed while the scheduler was down is seen as due when it comes back;
+  ``coalesce=True`` and no misfire limit run it once, however many times it was missed.
+* ``max_instances=1``: a job still crawling when it is due again is not started twice.
+  Across jobs, each crawl takes its site's lock (archive/lock.py) and waits for it,
+  so no two crawls of one site ever run at once.
+* Each crawl is its own process (schedules/worker.py), started before APScheduler marks
+  the fire time as done; the worker, holding the site's lock, skips a fire time it
+  finds already run. So a kill -9 at any moment loses no run and runs none twice.
+* The schedule folder is polled; an edit is reconciled into the job store (added,
+  changed, removed jobs) without a restart, and an invalid edit keeps the old jobs.
+* SIGTERM or SIGINT: no new crawls; running crawls get SIGTERM (Scrapy stops cleanly,
+  closing its WARC files; the cut-short run makes the site's next crawl page through
+  every listing, so nothing is missed) and are killed after the grace period; exit 0.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from apscheduler.events import EVENT_JOB_MAX_INSTANCES, JobSubmissionEvent
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.job import Job as SchedulerJob
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from archive.datadir import DataDir
+from archive.errors import PortalArchiveError
+from schedules import runlog, worker
+from schedules.config import Job, format_local, load_jobs, schedule_files, substitute_env
+
+log = logging.getLogger("schedules")
+
+JOB_DEFAULTS = {
+    "coalesce": True,  # N missed fire times run once
+    "max_instances": 1,  # a job still running when due again is not started twice
+    "misfire_grace_time": None,  # however late (a machine off for a week): run it once
+}
+
+_guard = threading.Lock()
+_children: dict[int, subprocess.Popen[bytes]] = {}
+_stopping = threading.Event()
+_crawl_flags: list[str] = []  # ["-v"] from `schedule run -v`: Scrapy's INFO lines in the logs
+
+
+# -- one run of a job ----------------------------------------------------------
+@dataclass
+class Launch:
+    """The crawl processes of one fire time of a job, started together: different
+    sites, so they may run side by side; each waits for its own site's lock."""
+
+    job: Job
+    scheduled: datetime
+    processes: list[tuple[str, Path, subprocess.Popen[bytes]]] = field(default_factory=list)
+    started: float = field(default_factory=time.monotonic)
+
+    def wait(self) -> dict[str, int]:
+        statuses = {}
+        for target, logfile, process in self.processes:
+            status = process.wait()
+            with _guard:
+                _children.pop(process.pid, None)
+            statuses[target] = status
+            log.info("job %r: crawl of %s ended with exit status %s after %.1f s (log %s)",
+                     self.job.name, target, status, time.monotonic() - self.started, logfile)
+        return statuses
+
+
+def start_run(job: dict[str, Any], data: str, scheduled: datetime | None = None,
+              due_since: datetime | None = None) -> Launch:
+    """Start the crawls of one fire time of ``job`` (the job store keeps this function's
+    name and arguments; CrawlExecutor passes ``scheduled`` and ``due_since``, the
+    earliest fire time coalesced into it). Returns at once; :meth:`Launch.wait` waits."""
+    scheduled = scheduled or datetime.now(UTC)
+    due_since = due_since or scheduled
+    spec = Job.from_kwargs(job)
+    root = Path(data)
+    notify = substitute_env(spec.notify)
+    logs = root / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    stamp = scheduled.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    launch = Launch(spec, scheduled)
+    for target in spec.targets():
+        name = target.label.replace(":", "_").replace("/", "_")
+        logfile = logs / f"{stamp}-{spec.name}-{name}.log"
+        argv = worker.command(root, spec.name, target.site, target.label,
+                              [*spec.crawl_args(target, root), *_crawl_flags],
+                              scheduled=runlog.iso(scheduled), due_since=runlog.iso(due_since),
+                              log=logfile, wait=True)
+        env = {**os.environ, worker.NOTIFY_ENV: _json(notify)}
+        with _guard:
+            if _stopping.is_set():
+                break
+            try:
+                with open(logfile, "ab") as out:
+                    # A session of its own: Ctrl-C at the scheduler's terminal reaches the
+                    # scheduler alone, which then stops each crawl once, cleanly.
+                    process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out,
+                                               stderr=subprocess.STDOUT, env=env,
+                                               start_new_session=True)
+            except OSError as exc:  # the job's other sites still get their crawl
+                log.error("job %r: could not start the crawl of %s: %s", spec.name,
+                          target.label, exc)
+                continue
+            _children[process.pid] = process
+        launch.processes.append((target.label, logfile, process))
+        log.info("job %r (due %s): crawl of %s started, pid %d, log %s", spec.name,
+                 format_local(scheduled, spec.timezone, seconds=spec.seconds is not None),
+                 target.label, process.pid, logfile)
+    return launch
+
+
+def _json(value: Any) -> str:
+    import json
+
+    return json.dumps(value)
+
+
+class CrawlExecutor(ThreadPoolExecutor):
+    """APScheduler's thread pool, except that the crawls start *during* submission.
+
+    APScheduler records a fire time as done (the job's next run time, in the store) right
+    after submitting it. Starting the crawl processes before that, here, leaves no moment
+    where a kill -9 would lose the run; the thread then only waits for them. The job
+    function is also told which fire time it serves, which the run record keeps.
+    """
+
+    def _do_submit_job(self, job: SchedulerJob, run_times: list[datetime]) -> None:
+        # With coalesce=True the list holds one fire time: the latest one due. The job's
+        # next run time, not yet moved on, is the earliest one due: they differ when runs
+        # were missed (the scheduler was down), and the run record says so.
+        scheduled = run_times[-1]
+        due_since = job.next_run_time or scheduled
+        try:
+            launch = job.func(*job.args, scheduled=scheduled, due_since=due_since,
+                              **job.kwargs)
+        except Exception as exc:  # reported as the job's error; the scheduler goes on
+            log.error("job %r: could not start its crawls: %s", job.id, exc)
+            future = self._pool.submit(_reraise, exc)
+        else:
+            future = self._pool.submit(launch.wait)
+
+        def done(future: Any) -> None:
+            exc = future.exception()
+            if exc is not None:
+                self._run_job_error(job.id, exc, exc.__traceback__)
+            else:
+                self._run_job_success(job.id, [])
+
+        future.add_done_callback(done)
+
+
+def _reraise(exc: BaseException) -> None:
+    raise exc
+
+
+# -- the scheduler ---------------------------------------------------------------
+def serve(data: Path, folder: Path, *, poll: float = 2.0, grace: float = 60.0,
+          verbose: bool = False) -> int:
+    """Run the scheduler until SIGTERM or SIGINT; 0 then. Errors before it starts (bad
+    schedule files, another scheduler on ``data``) raise PortalArchiveError."""
+    _log_to_stderr()
+    _crawl_flags[:] = ["-v"] if verbose else []
+    data = data.resolve()
+    DataDir(data).ensure_writable()
+    lock = _single_scheduler(data)
+    jobs = load_jobs(folder)  # an invalid file at start is an error, before anything runs
+    scheduler = BackgroundScheduler(
+        jobstores={"default": SQLAlchemyJobStore(url=f"sqlite:///{runlog.path(data)}")},
+        executors={"default": CrawlExecutor(max_workers=64)},
+        job_defaults=JOB_DEFAULTS,
+        timezone=UTC,
+    )
+    _stopping.clear()
+    stop = threading.Event()
+    hurry = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        (hurry if stop.is_set() else stop).set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+    def on_busy(event: JobSubmissionEvent) -> None:
+        job = jobs.get(event.job_id)
+        due = event.scheduled_run_times[-1]
+        log.info("job %r (due %s): its previous run is still going, so not started again",
+                 event.job_id, format_local(due, job.timezone, seconds=job.seconds is not None)
+                 if job else due.isoformat())
+
+    scheduler.add_listener(on_busy, EVENT_JOB_MAX_INSTANCES)
+    scheduler.start(paused=True)  # reconcile the store with the files before anything runs
+    try:
+        _report_missed(scheduler, jobs)
+        reconcile(scheduler, jobs, data)
+        scheduler.resume()
+        log.info("scheduler running: %d job(s) from %s, data in %s (pid %d)",
+                 len(jobs), folder, data, os.getpid())
+        seen = _stamp(folder)
+        while not stop.wait(poll):
+            now = _stamp(folder)
+            if now == seen:
+                continue
+            seen = now
+            try:
+                jobs = load_jobs(folder)
+            except PortalArchiveError as exc:
+                log.error("%s; the jobs stay as they were", exc)
+                continue
+            log.info("schedule files changed: reloading %s", folder)
+            try:
+                reconcile(scheduler, jobs, data)
+            except Exception as exc:  # e.g. the job store's file locked too long
+                log.error("could not apply the changed schedule files: %s", exc)
+                seen = None  # try again at the next poll
+    finally:
+        _shutdown(scheduler, grace, hurry)
+        os.close(lock)
+    return 0
+
+
+def reconcile(scheduler: BackgroundScheduler, jobs: dict[str, Job], data: Path) -> None:
+    """Make the job store hold exactly ``jobs``: add, change or remove. A job whose times
+    are unchanged keeps its next run time (and so its missed runs)."""
+    stored = {job.id: job for job in scheduler.get_jobs()}
+    for name in sorted(stored.keys() - jobs.keys()):
+        scheduler.remove_job(name)
+        log.info("job %r removed", name)
+    for name, job in jobs.items():
+        kwargs = {"job": job.to_kwargs(), "data": str(data)}
+        old = stored.get(name)
+        try:
+            before = Job.from_kwargs(old.kwargs["job"]) if old is not None else None
+        except (KeyError, TypeError, AttributeError):  # stored by an older version
+            scheduler.remove_job(name)
+            old = before = None
+        if old is None or before is None:
+            added = scheduler.add_job(start_run, trigger=job.trigger(), id=name, name=name,
+                                      kwargs=kwargs, **JOB_DEFAULTS)
+            log.info("job %r added (%s): next run %s", name, job.where, _next(added, job))
+            continue
+        if before.when() != job.when():
+            scheduler.modify_job(name, kwargs=kwargs)
+            moved = scheduler.reschedule_job(name, trigger=job.trigger())
+            log.info("job %r rescheduled (%s): next run %s", name, job.where, _next(moved, job))
+        elif old.kwargs != kwargs:
+            changed = scheduler.modify_job(name, kwargs=kwargs)
+            log.info("job %r changed (%s): next run %s", name, job.where, _next(changed, job))
+
+
+def _next(stored: SchedulerJob, job: Job) -> str:
+    moment = stored.next_run_time
+    if moment is None:
+        return "never"
+    return format_local(moment, job.timezone, seconds=job.seconds is not None)
+
+
+def _report_missed(scheduler: BackgroundScheduler, jobs: dict[str, Job]) -> None:
+    now = datetime.now(UTC)
+    for stored in scheduler.get_jobs():
+        job = jobs.get(stored.id)
+        due = stored.next_run_time
+        if job is None or due is None or due > now:
+            continue
+        try:
+            if Job.from_kwargs(stored.kwargs["job"]).when() != job.when():
+                continue  # rescheduled: the new times start from now
+        except (KeyError, TypeError, AttributeError):
+            continue
+        missed, moment = 0, due
+        while moment is not None and moment <= now and missed < 10_000:
+            missed += 1
+            moment = stored.trigger.get_next_fire_time(moment, moment)
+        log.warning("job %r: %s run(s) due since %s were missed while the scheduler was not"
+                    " running; it runs once now", stored.id,
+                    f"{missed}+" if missed >= 10_000 else missed,
+                    format_local(due, job.timezone, seconds=job.seconds is not None))
+
+
+def _shutdown(scheduler: BackgroundScheduler, grace: float, hurry: threading.Event) -> None:
+    _stopping.set()
+    with _guard:
+        running = list(_children.values())
+    log.info("stopping: no new crawls; %d running crawl(s) get SIGTERM and up to %g s to end",
+             len(running), grace)
+    if scheduler.running:
+        scheduler.shutdown(wait=False)
+    for process in running:
+        _signal(process, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    while any(p.poll() is None for p in running) and time.monotonic() < deadline:
+        if hurry.wait(0.1):
+            break
+    for process in running:
+        if process.poll() is None:
+            log.warning("crawl pid %d did not stop in time: killed", process.pid)
+            _signal(process, signal.SIGKILL)
+            process.wait()
+    log.info("scheduler stopped")
+
+
+def _signal(process: subprocess.Popen[bytes], signum: int) -> None:
+    try:
+        process.send_signal(signum)
+    except ProcessLookupError:
+        pass
+
+
+def _single_scheduler(data: Path) -> int:
+    """One scheduler per data folder: two would run every job twice."""
+    path = data / "locks" / ".scheduler.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise PortalArchiveError(f"another scheduler is running for {data}") from None
+    return fd
+
+
+def _stamp(folder: Path) -> tuple[tuple[str, int, int], ...] | None:
+    try:
+        files = schedule_files(folder)
+        return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+    except (OSError, PortalArchiveError):
+        return None
+
+
+# -- run-now ---------------------------------------------------------------------
+def run_now(data: Path, folder: Path, name: str, *, verbose: bool = False) -> int:
+    """Run one job's crawls now, one after the other, in the foreground; the first
+    non-zero exit status of its crawls is the command's."""
+    jobs = load_jobs(folder)
+    if name not in jobs:
+        known = ", ".join(sorted(jobs)) or "none"
+        raise PortalArchiveError(f"no job {name!r} in {folder} (jobs: {known})")
+    job = jobs[name]
+    data = data.resolve()
+    DataDir(data).ensure_writable()
+    env = {**os.environ, worker.NOTIFY_ENV: _json(substitute_env(job.notify))}
+    stopped_by = 0
+    current: subprocess.Popen[bytes] | None = None
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        nonlocal stopped_by
+        stopped_by = signum
+        # Ctrl-C reached the crawl too (same process group); SIGTERM came to us alone.
+        if signum == signal.SIGTERM and current is not None and current.poll() is None:
+            current.send_signal(signal.SIGTERM)
+
+    previous = {signum: signal.signal(signum, on_signal)
+                for signum in (signal.SIGINT, signal.SIGTERM)}
+    worst = 0
+    try:
+        for target in job.targets():
+            argv = worker.command(data, job.name, target.site, target.label,
+                                  [*job.crawl_args(target, data), *(["-v"] if verbose else [])])
+            current = subprocess.Popen(argv, env=env)
+            status = current.wait()
+            worst = worst or status
+            if stopped_by:
+                return 128 + stopped_by
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    return worst
+
+
+# -- logging ---------------------------------------------------------------------
+class _OneLine(logging.Formatter):
+    """One line per event, tracebacks cut to the exception's first line."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        record.message = record.getMessage()
+        record.asctime = self.formatTime(record, self.datefmt)
+        line = (self.formatMessage(record).splitlines() or [""])[0]
+        if record.exc_info and record.exc_info[1] is not None:
+            exc = record.exc_info[1]
+            first = (str(exc).splitlines() or [""])[0]
+            line += f" ({exc.__class__.__name__}: {first})"
+        return line
+
+
+def _not_busy(record: logging.LogRecord) -> bool:
+    # APScheduler's "skipped: maximum number of running instances reached" is said more
+    # briefly by serve()'s listener.
+    return "maximum number of running instances" not in str(record.msg)
+
+
+def _log_to_stderr() -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_OneLine("%(asctime)s %(levelname)s %(message)s"))
+    handler.addFilter(_not_busy)
+    for name, level in (("schedules", logging.INFO), ("apscheduler", logging.WARNING)):
+        logger = logging.getLogger(name)
+        logger.handlers = [handler]
+        logger.setLevel(level)
+        logger.propagate = False
+
