@@ -7,10 +7,10 @@ reader running as another user), then renamed over the target.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Iterable
-from pathlib import Path
 
 
 def _file_mode() -> int:
@@ -22,9 +22,13 @@ def _file_mode() -> int:
 FILE_MODE = _file_mode()
 
 
-def write_text_atomic(path: Path, chunks: Iterable[str]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+def write_text_atomic(path: str | os.PathLike[str], chunks: Iterable[str]) -> None:
+    # Plain strings, not pathlib: pathlib interns every path component it parses, and a
+    # crawl writes a file under a new name per article, which would grow that table.
+    path = os.fspath(path)
+    folder = os.path.dirname(path) or "."
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             out.writelines(chunks)
@@ -33,5 +37,6 @@ def write_text_atomic(path: Path, chunks: Iterable[str]) -> None:
         os.chmod(tmp, FILE_MODE)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
         raise

@@ -23,7 +23,8 @@ def lock_path(data_root: Path, site: str) -> Path:
     return Path(data_root) / "locks" / f"{site}.lock"
 
 
-def acquire(data_root: Path, site: str) -> None:
+def acquire(data_root: Path, site: str, busy: str = "") -> None:
+    """Take the lock named ``site``, or fail with ``busy`` (a one-line message)."""
     path = lock_path(data_root, site).resolve()
     with _guard:
         if path in _held:
@@ -37,7 +38,7 @@ def acquire(data_root: Path, site: str) -> None:
         except BlockingIOError:
             os.close(fd)
             raise PortalArchiveError(
-                f"another crawl or repair of site {site!r} is running in {data_root}"
+                busy or f"another crawl or repair of site {site!r} is running in {data_root}"
             ) from None
         _held[path] = (fd, 1)
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import sqlite3
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -55,6 +55,7 @@ class ArticleVersionPipeline:
 
     def __init__(self, data: DataDir) -> None:
         self.data = data
+        self.json_root = str(data.json)
         self.catalog: Catalog | None = None
         self.changes: ChangeRecorder | None = None
 
@@ -94,12 +95,12 @@ class ArticleVersionPipeline:
             return item
         old = self._read_version(latest) if latest is not None else None
         kind, fields, diff = classify(old, item, latest and latest["text_hash"], hashes[1])
-        relative = Path(site) / key / f"{capture_stamp(captured_at)}.json"
-        write_json_atomic(self.data.json / relative, item)
+        relative = f"{site}/{key}/{capture_stamp(captured_at)}.json"  # str: see atomic.py
+        write_json_atomic(os.path.join(self.json_root, relative), item)
         warc = item.get("warc") or {}
         run_id = getattr(self.crawler.spider, "run_id", "")
         self.catalog.add_version(url, site, key, hashes, captured_at, run_id,
-                                 relative.as_posix(), warc.get("record_id"))
+                                 relative, warc.get("record_id"))
         stats.inc_value(f"article/{kind or 'changed'}")
         stats.inc_value("json/files")
         if kind is not None:

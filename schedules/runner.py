@@ -18,7 +18,6 @@
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
 import signal
@@ -40,6 +39,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from archive.datadir import DataDir
 from archive.errors import PortalArchiveError
+from archive.lock import acquire, release
 from schedules import runlog, worker
 from schedules.config import Job, format_local, load_jobs, schedule_files, substitute_env
 
@@ -177,7 +177,8 @@ def serve(data: Path, folder: Path, *, poll: float = 2.0, grace: float = 60.0,
     _crawl_flags[:] = ["-v"] if verbose else []
     data = data.resolve()
     DataDir(data).ensure_writable()
-    lock = _single_scheduler(data)
+    # One scheduler per data folder: two would run every job twice.
+    acquire(data, SCHEDULER_LOCK, busy=f"another scheduler is running for {data}")
     jobs = load_jobs(folder)  # an invalid file at start is an error, before anything runs
     scheduler = BackgroundScheduler(
         jobstores={"default": SQLAlchemyJobStore(url=f"sqlite:///{runlog.path(data)}")},
@@ -229,7 +230,7 @@ def serve(data: Path, folder: Path, *, poll: float = 2.0, grace: float = 60.0,
                 seen = None  # try again at the next poll
     finally:
         _shutdown(scheduler, grace, hurry)
-        os.close(lock)
+        release(data, SCHEDULER_LOCK)
     return 0
 
 
@@ -320,17 +321,7 @@ def _signal(process: subprocess.Popen[bytes], signum: int) -> None:
         pass
 
 
-def _single_scheduler(data: Path) -> int:
-    """One scheduler per data folder: two would run every job twice."""
-    path = data / "locks" / ".scheduler.lock"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(fd)
-        raise PortalArchiveError(f"another scheduler is running for {data}") from None
-    return fd
+SCHEDULER_LOCK = ".scheduler"
 
 
 def _stamp(folder: Path) -> tuple[tuple[str, int, int], ...] | None:
