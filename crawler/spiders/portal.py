@@ -85,6 +85,10 @@ class PortalSpider(Spider):
             if backfill is None
             else str(backfill).lower() in ("1", "true", "yes", "on")
         )
+        if self.site_id == GENERIC:
+            # An ad-hoc crawl stays on its listings' hosts, redirects included (Scrapy's
+            # OffsiteMiddleware); a site profile may follow its portal to a new host.
+            self.allowed_domains = sorted({urlsplit(u).hostname or "" for u in self.listing_urls})
         self.requisites = settings.getbool("PORTAL_REQUISITES")
         self.refresh_requisites = settings.getbool("PORTAL_REFRESH_REQUISITES")
         self.run_id = settings.get("PORTAL_RUN_ID") or new_run_id(self.site_id)
@@ -215,7 +219,8 @@ class PortalSpider(Spider):
                 callback=self.parse_requisite,
                 errback=self.fetch_failed,
                 priority=REQUISITE_PRIORITY,
-                meta={"page_kind": "requisite"},
+                # Images often live on another host (a CDN): replay needs them anyway.
+                meta={"page_kind": "requisite", "allow_offsite": True},
             )
 
     def parse_requisite(self, response: Response) -> None:

@@ -340,3 +340,18 @@ def test_generic_listing_crawl_follows_trang_sau_and_stays_on_host(
     assert {d["site"] for d in docs} == {"generic"}
     assert all(d["published"] for d in docs)
     assert (tmp_path / "warc" / "generic").is_dir()
+
+
+def test_a_generic_crawl_does_not_follow_a_redirect_off_its_host(tmp_path: Path) -> None:
+    from ..conftest import TEST_CRAWL_SETTINGS, run_cli
+
+    with DemoPortal(DemoSite(articles=10, faults=False)) as moved:
+        moved.set_state(moved=True)  # every page 301s to http://localhost:PORT/...
+        args = ["crawl", "--listing", f"{moved.base_url}/chuyen-muc/hoat-dong-cap-uy",
+                "--data", str(tmp_path)]
+        for name, value in TEST_CRAWL_SETTINGS.items():
+            args += ["-s", f"{name}={value}"]
+        result = run_cli(*args)
+    assert result.returncode == 1  # nothing on the listing's own host
+    urls = {r.url for r in read_warcs(tmp_path)}
+    assert urls and not any(url.startswith("http://localhost:") for url in urls)
