@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = 1
+from archive.errors import PortalArchiveError
+
+SCHEMA_VERSION = 2
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -131,7 +133,13 @@ class Catalog:
     def _migrate(self) -> None:
         (version,) = self.db.execute("PRAGMA user_version").fetchone()
         if version > SCHEMA_VERSION:
-            raise RuntimeError(f"{self.path} was written by a newer portal-archive")
+            raise PortalArchiveError(f"{self.path} was written by a newer portal-archive")
+        if 0 < version < SCHEMA_VERSION:
+            # Schema 1 only ever existed in development builds; there is nothing to carry.
+            raise PortalArchiveError(
+                f"{self.path} has catalog schema {version} from a development build;"
+                " move it aside to start a new catalog"
+            )
         self.db.executescript(SCHEMA)
         self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 

@@ -11,6 +11,7 @@ and the ratio portal/bare (the goal: within 1.10–1.15).
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import socket
 import subprocess
@@ -37,10 +38,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def timed(args: list[str]) -> tuple[float, float]:
+def timed(args: list[str], cwd: Path) -> tuple[float, float]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    proc = subprocess.run(args, capture_output=True, text=True, cwd=HERE.parent)
+    # The bare spider runs outside the project (no scrapy.cfg, no SCRAPY_SETTINGS_MODULE):
+    # inside it, Scrapy would load crawler/settings.py and archive the baseline too.
+    env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
+    proc = subprocess.run(args, capture_output=True, text=True, cwd=cwd, env=env)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
@@ -82,8 +86,9 @@ def main() -> None:
                         "-a", "site=demo", "-a", "backfill=true",
                         *settings_args({"PORTAL_DATA_DIR": data, "PORTAL_BASE_URL": base,
                                         "PORTAL_REQUISITES": requisites})]
-                for name, command in (("bare", bare), ("portal", ours)):
-                    result = timed(command)
+                runs = (("bare", bare, Path(data)), ("portal", ours, HERE.parent))
+                for name, command, cwd in runs:
+                    result = timed(command, cwd)
                     if name not in best or result[0] < best[name][0]:
                         best[name] = result
     finally:

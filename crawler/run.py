@@ -13,6 +13,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 
+from archive.catalog import Catalog
 from archive.datadir import DataDir
 from archive.errors import PortalArchiveError
 from archive.lock import acquire, release
@@ -56,7 +57,8 @@ def run_crawl(
         profile = generic_profile(listings or [])
     else:
         profile = load_profile(site)
-    DataDir(data_dir).ensure_writable()
+    data = DataDir(data_dir).ensure_writable()
+    Catalog(data.catalog).close()  # an unusable catalog is said now, not deep in Scrapy
     acquire(data_dir, profile.id)  # before Scrapy starts: a clear error, not a log line
     try:
         return _run(data_dir, profile.id, listings, backfill, defaults, overrides, verbose)
