@@ -250,12 +250,6 @@ class Catalog:
             (url, reason, at),
         )
 
-    def latest_version(self, url: str) -> sqlite3.Row | None:
-        return self.db.execute(
-            "SELECT * FROM versions WHERE url = ? ORDER BY captured_at DESC, id DESC LIMIT 1",
-            (url,),
-        ).fetchone()
-
     def latest_version_of(self, site: str, key: str) -> sqlite3.Row | None:
         """The newest version of an article by its key, whatever host it was read from:
         a portal that moves keeps its articles."""
@@ -303,9 +297,6 @@ class Catalog:
                 "UPDATE articles SET status = 'removed' WHERE site = ? AND key = ?", (site, key)
             )
         return row
-
-    def article_by_url(self, url: str) -> sqlite3.Row | None:
-        return self.db.execute("SELECT * FROM articles WHERE url = ?", (url,)).fetchone()
 
     # -- listings ------------------------------------------------------------
     def add_listing_items(

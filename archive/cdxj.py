@@ -94,13 +94,6 @@ def add_to_index(index_dir: Path, site: str, warc_root: Path, files: Iterable[Pa
     return len(new)
 
 
-def rebuild_index(index_dir: Path, site: str, warc_root: Path) -> int:
-    """Index every closed WARC of ``site`` afresh (after a repair, or to start over)."""
-    lines = index_warcs(warc_root, sorted((warc_root / site).glob("*.warc.gz")))
-    write_text_atomic(index_path(index_dir, site), lines)
-    return len(lines)
-
-
 def lookup(path: Path, url: str) -> list[CdxjLine]:
     """Every capture of ``url`` in one sorted index file, oldest first (binary search)."""
     key = url_key(url)

@@ -31,6 +31,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
+from crawler.text import clean as text_clean
+
 VN_TZ = timezone(timedelta(hours=7))
 PAGE_SIZE = 10
 
@@ -50,12 +52,8 @@ FAULTS = {7: "500", 11: "slow", 13: "malformed"}
 
 # --------------------------------------------------------------------------- text helpers
 
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), " ")
-
-
-def clean(text: str) -> str:
-    """NFC, runs of white space (NBSP and zero-width characters included) -> one space."""
-    return " ".join(unicodedata.normalize("NFC", text).translate(_ZERO_WIDTH).split())
+# The ground truth is text as the archive must store it: the archive's own rule.
+clean = text_clean
 
 
 _TONES = "\u0300\u0301\u0309\u0303\u0323"  # huyền, sắc, hỏi, ngã, nặng
