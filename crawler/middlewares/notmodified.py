@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 META = "not_modified_since"  # the capture our condition was made from
+LAST_RESPONSE = "last_response"  # (url, the URL's latest full response row or None)
 CONDITION_HEADERS = (b"If-None-Match", b"If-Modified-Since")
 
 
@@ -66,6 +67,8 @@ class NotModifiedMiddleware:
         if any(name in request.headers for name in CONDITION_HEADERS):
             return  # the caller made its own condition
         last = self.catalog.latest_response(request.url)
+        # The WARC middleware needs the same row to decide on a revisit: one query, not two.
+        request.meta[LAST_RESPONSE] = (request.url, dict(last) if last is not None else None)
         if last is None or last["status"] != 200 or not (last["etag"] or last["last_modified"]):
             return
         if last["etag"]:

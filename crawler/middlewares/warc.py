@@ -30,6 +30,7 @@ from archive.revisit import Original, payload_digest, revisit_profile, revisit_r
 from archive.verify import repair_open_file
 from archive.warcfile import OPEN_SUFFIX, RollingWarcWriter, warc_date
 from crawler.fatal import stop_crawl
+from crawler.middlewares.notmodified import LAST_RESPONSE
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -133,7 +134,7 @@ class WarcCaptureMiddleware:
         moment = datetime.now(UTC)  # the one clock reading for this capture
         date = warc_date(moment)
         digest = payload_digest(response.body)
-        original = self._original(response.url)
+        original = self._original(request, response.url)
         profile = revisit_profile(response.status, digest, original)
         http_headers = _response_headers(response)
         warc_headers = {"WARC-Date": date}
@@ -176,9 +177,11 @@ class WarcCaptureMiddleware:
         self.stats.inc_value("warc/revisits" if profile else "warc/responses")
         return response
 
-    def _original(self, url: str) -> Original | None:
+    def _original(self, request: Request, url: str) -> Original | None:
         assert self.catalog is not None
-        row = self.catalog.latest_response(url)
+        known = request.meta.get(LAST_RESPONSE)  # looked up already by NotModifiedMiddleware
+        row = known[1] if known is not None and known[0] == url else (
+            self.catalog.latest_response(url))
         if row is None or not row["payload_digest"]:
             return None
         return Original(
