@@ -43,9 +43,12 @@ def test_kill_9_and_restart_loses_no_run_duplicates_none_and_never_overlaps(
     first = Scheduler(folder, data, tmp_path / "first.log")
     try:
         # A few runs done and one crawling: kill -9 in the middle of it.
+        # Both jobs must have had a turn: on a loaded machine one job can win the
+        # first few fire times.
         wait_until(lambda: len(finished_runs(data)) >= 3
+                   and {r.job for r in finished_runs(data)} == set(JOBS)
                    and any(r.ended is None for r in runlog.runs(data)),
-                   40, "finished runs and one in flight")
+                   60, "finished runs of both jobs and one in flight")
         first.kill()
     finally:
         first.cleanup()
