@@ -19,12 +19,12 @@ from urllib.parse import urlsplit
 from scrapy import Request, Spider, signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
-from warcio.statusandheaders import StatusAndHeaders
 
 from archive.catalog import Capture, Catalog
 from archive.cdxj import add_to_index
 from archive.datadir import DataDir
 from archive.errors import PortalArchiveError
+from archive.httpheaders import WireHeaders, from_wire
 from archive.lock import acquire, release
 from archive.revisit import Original, payload_digest, revisit_profile, revisit_record
 from archive.verify import repair_open_file
@@ -213,31 +213,32 @@ class WarcCaptureMiddleware:
         )
 
 
-def _response_headers(response: Response) -> StatusAndHeaders:
+def _response_headers(response: Response) -> WireHeaders:
     try:
         reason = HTTPStatus(response.status).phrase
     except ValueError:
         reason = ""
     protocol = response.protocol or "HTTP/1.1"
+    # Values as received (raw UTF-8 in Location and Content-Disposition included).
     headers = [
-        (name.decode("latin-1"), value.decode("latin-1"))
+        (from_wire(name), from_wire(value))
         for name, values in response.headers.items()
         if name.lower() not in _DROP_RESPONSE_HEADERS
         for value in values
     ]
-    return StatusAndHeaders(f"{response.status} {reason}".strip(), headers, protocol=protocol)
+    return WireHeaders(f"{response.status} {reason}".strip(), headers, protocol=protocol)
 
 
-def _request_headers(request: Request, url: str) -> StatusAndHeaders:
+def _request_headers(request: Request, url: str) -> WireHeaders:
     parts = urlsplit(url)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     headers = [("Host", parts.netloc)]
     headers += [
-        (name.decode("latin-1"), value.decode("latin-1"))
+        (from_wire(name), from_wire(value))
         for name, values in request.headers.items()
         for value in values
     ]
-    return StatusAndHeaders(f"{request.method} {target} HTTP/1.1", headers, is_http_request=True)
+    return WireHeaders(f"{request.method} {target} HTTP/1.1", headers, is_http_request=True)
 
 
 def _header(response: Response, name: bytes) -> str | None:
