@@ -4,12 +4,14 @@ import pytest
 
 import archive.cdxj
 import archive.httpheaders
+import archive.pywbchild
 import archive.warcfile
 import crawler.pipelines
 
 
 @pytest.mark.parametrize(
-    "module", [archive.cdxj, archive.httpheaders, archive.warcfile, crawler.pipelines]
+    "module", [archive.cdxj, archive.httpheaders, archive.pywbchild, archive.warcfile,
+               crawler.pipelines]
 )
 def test_doctests(module) -> None:
     result = doctest.testmod(module)

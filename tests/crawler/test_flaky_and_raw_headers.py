@@ -195,9 +195,9 @@ def test_warcio_check_and_verify_accept_the_archive(archive: Archive) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_replay_follows_a_raw_utf8_redirect(
-    archive: Archive, tmp_path_factory: pytest.TempPathFactory
-) -> None:
+@pytest.fixture(scope="module")
+def replay(archive: Archive, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``portal-archive replay`` (real pywb) over the archive."""
     port = free_port()
     log = tmp_path_factory.mktemp("replay-log") / "replay.log"
     with open(log, "wb") as out:
@@ -208,14 +208,34 @@ def test_replay_follows_a_raw_utf8_redirect(
         )
     try:
         wait_listening(proc, port, log)
-        base = f"http://127.0.0.1:{port}"
-        stamp = archive.captures(REDIRECT)[0]["captured_at"]
-        timestamp = "".join(ch for ch in stamp if ch.isdigit())[:14]
-        moved = get(base, f"/all/{timestamp}mp_/{archive.url(REDIRECT)}")
-        assert moved.status == 302
-        assert moved.headers["Location"].endswith(archive.url(quote(TARGET)))
-        landed = follow(base, f"/all/{timestamp}mp_/{archive.url(REDIRECT)}")
-        assert landed.status == 200, landed.body[:300]
-        assert "Hội nghị Ban Chấp hành".encode() in landed.body
+        yield f"http://127.0.0.1:{port}"
     finally:
         stop(proc)
+
+
+def replay_path(archive: Archive, path: str, mode: str) -> str:
+    stamp = archive.captures(path)[0]["captured_at"]
+    timestamp = "".join(ch for ch in stamp if ch.isdigit())[:14]
+    return f"/all/{timestamp}{mode}/{archive.url(path)}"
+
+
+def test_replay_follows_a_raw_utf8_redirect(archive: Archive, replay: str) -> None:
+    moved = get(replay, replay_path(archive, REDIRECT, "mp_"))
+    assert moved.status == 302
+    assert moved.headers["Location"].endswith(archive.url(quote(TARGET)))
+    landed = follow(replay, replay_path(archive, REDIRECT, "mp_"))
+    assert landed.status == 200, landed.body[:300]
+    assert "Hội nghị Ban Chấp hành".encode() in landed.body
+
+
+@pytest.mark.parametrize(("path", "name", "value"), [
+    (REDIRECT, "Location", LOCATION),
+    (quote(TARGET), "Content-Disposition", DISPOSITION),
+])
+def test_replay_sends_raw_utf8_headers_as_archived(
+    archive: Archive, replay: str, path: str, name: str, value: bytes
+) -> None:
+    # id_ is pywb's "as archived" mode; pywb alone would drop these headers.
+    reply = get(replay, replay_path(archive, path, "id_"))
+    assert reply.headers[name] is not None, reply.headers
+    assert reply.headers[name].encode("latin-1") == value  # http.client reads latin-1
