@@ -45,6 +45,9 @@ CREATE TABLE IF NOT EXISTS captures (
 );
 CREATE INDEX IF NOT EXISTS captures_by_url ON captures (url, captured_at);
 CREATE INDEX IF NOT EXISTS responses_by_url ON captures (url, record_type, captured_at);
+-- A revisit's original: the URL's newest response with the same payload and status.
+CREATE INDEX IF NOT EXISTS responses_by_payload
+    ON captures (url, payload_digest, status, record_type, captured_at);
 CREATE TABLE IF NOT EXISTS articles (
     url TEXT PRIMARY KEY,
     site TEXT NOT NULL,
@@ -191,12 +194,32 @@ class Catalog:
             ),
         )
 
-    def latest_response(self, url: str) -> sqlite3.Row | None:
-        """The newest full response record of ``url``: what a revisit refers to."""
+    def latest_response(self, url: str, status: int | None = None) -> sqlite3.Row | None:
+        """The newest full response record of ``url`` (with ``status``, if given): a
+        conditional request is made from the last 200, not from a 503 after it."""
+        if status is None:
+            return self.db.execute(
+                "SELECT * FROM captures WHERE url = ? AND record_type = 'response'"
+                " ORDER BY captured_at DESC, id DESC LIMIT 1",
+                (url,),
+            ).fetchone()
         return self.db.execute(
-            "SELECT * FROM captures WHERE url = ? AND record_type = 'response'"
+            "SELECT * FROM captures WHERE url = ? AND record_type = 'response' AND status = ?"
             " ORDER BY captured_at DESC, id DESC LIMIT 1",
-            (url,),
+            (url, status),
+        ).fetchone()
+
+    def response_with_payload(
+        self, url: str, payload_digest: str, status: int
+    ) -> sqlite3.Row | None:
+        """The newest full response record of ``url`` with this payload digest and status:
+        what an identical-payload revisit refers to. Not simply the URL's latest capture:
+        a page that answered 503 once still has its earlier 200 with the same bytes."""
+        return self.db.execute(
+            "SELECT * FROM captures WHERE url = ? AND payload_digest = ?"
+            " AND record_type = 'response' AND status = ?"
+            " ORDER BY captured_at DESC, id DESC LIMIT 1",
+            (url, payload_digest, status),
         ).fetchone()
 
     def captured_urls(self, urls: Iterable[str]) -> set[str]:

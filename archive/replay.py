@@ -2,8 +2,9 @@
 server in a child process, stop it cleanly on Ctrl-C or SIGTERM.
 
 pywb is never imported here: its front end runs gevent's ``patch_all()`` on import,
-which must not happen in the crawler's process (Twisted). The child is plain pywb, so
-what it serves is what any pywb user gets: ``/<collection>/<timestamp>/<url>``,
+which must not happen in the crawler's process (Twisted). The child is plain pywb
+(``archive.pywbchild`` only keeps non-latin-1 header bytes), so what it serves is what
+any pywb user gets: ``/<collection>/<timestamp>/<url>``,
 Memento TimeGates and TimeMaps, pywb's banner and its Content-Security-Policy.
 """
 
@@ -35,7 +36,7 @@ READY_TIMEOUT = 60.0  # pywb loads its rules and templates before it listens
 # traceback. The parent forwards it as SIGTERM instead, which ends pywb quietly.
 _BOOT = (
     "import signal, sys; signal.signal(signal.SIGINT, signal.SIG_IGN); "
-    "from pywb.apps.cli import wayback; wayback(sys.argv[1:])"
+    "from archive.pywbchild import main; main(sys.argv[1:])"
 )
 
 

@@ -133,3 +133,31 @@ class HostileServer:
     def __exit__(self, *exc: object) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+def sequence(*routes: Route) -> Route:
+    """A route answering its n-th request with the n-th of `routes`, then the last one
+    for ever: a page that fails once, say."""
+    served = iter(routes)
+    last = [routes[-1]]
+    lock = threading.Lock()
+
+    def route(handler: BaseHTTPRequestHandler) -> None:
+        with lock:
+            last[0] = next(served, last[0])
+            current = last[0]
+        current(handler)
+
+    return route
+
+
+def not_modified_if(etag: bytes, otherwise: Route) -> Route:
+    """A route answering 304 to a request whose If-None-Match is `etag`."""
+
+    def route(handler: BaseHTTPRequestHandler) -> None:
+        if handler.headers.get("If-None-Match", "").encode() == etag:
+            respond(handler, 304, [(b"ETag", etag), (b"Content-Length", b"0")])
+        else:
+            otherwise(handler)
+
+    return route

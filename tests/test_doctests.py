@@ -3,11 +3,16 @@ import doctest
 import pytest
 
 import archive.cdxj
+import archive.httpheaders
+import archive.pywbchild
 import archive.warcfile
 import crawler.pipelines
 
 
-@pytest.mark.parametrize("module", [archive.cdxj, archive.warcfile, crawler.pipelines])
+@pytest.mark.parametrize(
+    "module", [archive.cdxj, archive.httpheaders, archive.pywbchild, archive.warcfile,
+               crawler.pipelines]
+)
 def test_doctests(module) -> None:
     result = doctest.testmod(module)
     assert result.attempted > 0 and result.failed == 0

@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 META = "not_modified_since"  # the capture our condition was made from
-LAST_RESPONSE = "last_response"  # (url, the URL's latest full response row or None)
 CONDITION_HEADERS = (b"If-None-Match", b"If-Modified-Since")
 
 
@@ -66,10 +65,9 @@ class NotModifiedMiddleware:
             return
         if any(name in request.headers for name in CONDITION_HEADERS):
             return  # the caller made its own condition
-        last = self.catalog.latest_response(request.url)
-        # The WARC middleware needs the same row to decide on a revisit: one query, not two.
-        request.meta[LAST_RESPONSE] = (request.url, dict(last) if last is not None else None)
-        if last is None or last["status"] != 200 or not (last["etag"] or last["last_modified"]):
+        # The last good capture: after a 503 the page's validators are still the 200's.
+        last = self.catalog.latest_response(request.url, status=200)
+        if last is None or not (last["etag"] or last["last_modified"]):
             return
         if last["etag"]:
             request.headers[b"If-None-Match"] = last["etag"]
@@ -81,6 +79,9 @@ class NotModifiedMiddleware:
             "offset": last["warc_offset"],
             "record_id": last["record_id"],
             "captured_at": last["captured_at"],
+            # What the WARC middleware names as the original of a 304 revisit.
+            "payload_digest": last["payload_digest"],
+            "status": last["status"],
         }
 
     def process_response(

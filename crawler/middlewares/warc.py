@@ -19,18 +19,18 @@ from urllib.parse import urlsplit
 from scrapy import Request, Spider, signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
-from warcio.statusandheaders import StatusAndHeaders
 
 from archive.catalog import Capture, Catalog
 from archive.cdxj import add_to_index
 from archive.datadir import DataDir
 from archive.errors import PortalArchiveError
+from archive.httpheaders import WireHeaders, from_wire
 from archive.lock import acquire, release
 from archive.revisit import Original, payload_digest, revisit_profile, revisit_record
 from archive.verify import repair_open_file
 from archive.warcfile import OPEN_SUFFIX, RollingWarcWriter, warc_date
 from crawler.fatal import stop_crawl
-from crawler.middlewares.notmodified import LAST_RESPONSE
+from crawler.middlewares.notmodified import META as CONDITION
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -134,7 +134,7 @@ class WarcCaptureMiddleware:
         moment = datetime.now(UTC)  # the one clock reading for this capture
         date = warc_date(moment)
         digest = payload_digest(response.body)
-        original = self._original(request, response.url)
+        original = self._original(request, response, digest)
         profile = revisit_profile(response.status, digest, original)
         http_headers = _response_headers(response)
         warc_headers = {"WARC-Date": date}
@@ -177,11 +177,25 @@ class WarcCaptureMiddleware:
         self.stats.inc_value("warc/revisits" if profile else "warc/responses")
         return response
 
-    def _original(self, request: Request, url: str) -> Original | None:
+    def _original(self, request: Request, response: Response, digest: str) -> Original | None:
+        """The full response record this capture would be a revisit of, or None.
+
+        Found in the catalog (an index on URL and digest, never a WARC scan) among the
+        URL's earlier captures: a 304 refers to the capture our condition was made
+        from; any other answer to an earlier one with the same payload and status, so
+        a 503 in between does not make the next 200 a second full copy. Dedup stays
+        within one URL (see the README).
+        """
         assert self.catalog is not None
-        known = request.meta.get(LAST_RESPONSE)  # looked up already by NotModifiedMiddleware
-        row = known[1] if known is not None and known[0] == url else (
-            self.catalog.latest_response(url))
+        if request.meta.get("dont_revisit"):
+            return None  # NotModifiedMiddleware found the original unreadable
+        url = response.url
+        if response.status == 304:
+            condition = request.meta.get(CONDITION)
+            row: Any = condition if condition is not None and condition["url"] == url else (
+                self.catalog.latest_response(url, status=200))
+        else:
+            row = self.catalog.response_with_payload(url, digest, response.status)
         if row is None or not row["payload_digest"]:
             return None
         return Original(
@@ -213,31 +227,32 @@ class WarcCaptureMiddleware:
         )
 
 
-def _response_headers(response: Response) -> StatusAndHeaders:
+def _response_headers(response: Response) -> WireHeaders:
     try:
         reason = HTTPStatus(response.status).phrase
     except ValueError:
         reason = ""
     protocol = response.protocol or "HTTP/1.1"
+    # Values as received (raw UTF-8 in Location and Content-Disposition included).
     headers = [
-        (name.decode("latin-1"), value.decode("latin-1"))
+        (from_wire(name), from_wire(value))
         for name, values in response.headers.items()
         if name.lower() not in _DROP_RESPONSE_HEADERS
         for value in values
     ]
-    return StatusAndHeaders(f"{response.status} {reason}".strip(), headers, protocol=protocol)
+    return WireHeaders(f"{response.status} {reason}".strip(), headers, protocol=protocol)
 
 
-def _request_headers(request: Request, url: str) -> StatusAndHeaders:
+def _request_headers(request: Request, url: str) -> WireHeaders:
     parts = urlsplit(url)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     headers = [("Host", parts.netloc)]
     headers += [
-        (name.decode("latin-1"), value.decode("latin-1"))
+        (from_wire(name), from_wire(value))
         for name, values in request.headers.items()
         for value in values
     ]
-    return StatusAndHeaders(f"{request.method} {target} HTTP/1.1", headers, is_http_request=True)
+    return WireHeaders(f"{request.method} {target} HTTP/1.1", headers, is_http_request=True)
 
 
 def _header(response: Response, name: bytes) -> str | None:

@@ -126,3 +126,26 @@ def test_disabled_by_setting(tmp_path: Path) -> None:
     crawler = get_crawler(_Spider, settings_dict={"WARC_ENABLED": False})
     with pytest.raises(NotConfigured):
         build_from_crawler(WarcCaptureMiddleware, crawler)
+
+
+def test_raw_header_bytes_are_written_as_received(tmp_path: Path) -> None:
+    # Raw UTF-8 (Vietnamese CMSs) and a byte that is not UTF-8 at all (windows-1258).
+    location = "/tin/Hội-nghị.html".encode()
+    disposition = b'attachment; filename="B\xe1o c\xe1o.pdf"'
+    mw, spider = _middleware(tmp_path)
+    request = Request("http://127.0.0.1:1/chuyen")
+    response = HtmlResponse(
+        request.url, status=302, body=b"", request=request,
+        headers={"Location": location, "Content-Disposition": disposition},
+    )
+    mw.process_response(request, response, spider)
+    mw.spider_closed(spider)
+    (path,) = (tmp_path / "warc" / "demo").glob("*.warc.gz")
+    with open(path, "rb") as stream:
+        blocks = [r.raw_stream.read() for r in ArchiveIterator(stream, no_record_parse=True)
+                  if r.rec_type == "response"]
+    (block,) = blocks
+    assert b"\r\nLocation: " + location + b"\r\n" in block
+    assert b"\r\nContent-Disposition: " + disposition + b"\r\n" in block
+    resp = _records(tmp_path)[1][0]
+    assert resp.http_headers.get_header("Location") == "/tin/Hội-nghị.html"
