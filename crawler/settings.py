@@ -66,6 +66,18 @@ PORTAL_LISTING_URLS: list[str] = []
 PORTAL_BASE_URL = ""
 # Page back through every listing page instead of stopping at the first known one.
 PORTAL_BACKFILL = False
+# Every crawl ends by itself (crawler/paging.py). Listing pages read per listing in one
+# run: a nightly run needs the top pages only (stop-at-known ends it sooner), and a
+# listing that links page n+1 from every page n (a spider trap, a calendar running to
+# 2033) must still end. 0: no cap.
+PORTAL_MAX_LISTING_PAGES = 200
+# The cap for a backfill (--backfill, and the run after an unfinished one, which must
+# reach the bottom): far beyond a real portal's listing (10,000 pages of 10-20 articles).
+PORTAL_BACKFILL_MAX_LISTING_PAGES = 10_000
+# Paging stops after this many listing pages in a row with no new article (none seen on
+# that listing earlier in the run nor, unless backfilling, archived): a listing that
+# repeats its items forever, or a calendar of empty days. 0: no limit.
+PORTAL_MAX_EMPTY_LISTING_PAGES = 5
 # Fetch images and stylesheets of archived pages so that replay looks like the original.
 PORTAL_REQUISITES = True
 # Identifies this crawl in the catalog and in change events; set by the CLI.
