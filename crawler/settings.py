@@ -109,13 +109,24 @@ ITEM_PIPELINES = {
 
 EXTENSIONS = {
     "crawler.extensions.RunRecorder": 100,
+    # Before ChangeMonitor: its crawl-incomplete event reaches the feed and the alerts.
+    "crawler.watchdog.Watchdog": 150,
     # Connected in this order, so removals and site-down are known before alerts go out.
     "crawler.monitor.ChangeMonitor": 200,
     "crawler.alerts.AppriseAlerts": 300,
     "crawler.extensions.TerminalProgress": 500,
 }
 
-# Change events: new, edited, cosmetic, removed, site-down, site-moved.
+# Every crawl ends (crawler/watchdog.py): one that receives no response for this many
+# seconds is closed as `stalled` (a request that hangs alone gives up at DOWNLOAD_TIMEOUT
+# and its retries; ten minutes of silence means nothing is coming back).
+WATCHDOG_ENABLED = True
+WATCHDOG_STALL_TIMEOUT = 600.0
+# Scrapy's deadline, closing a crawl still running after it as `timeout`: a nightly crawl
+# must end before the next night's. A long first backfill may lift it (0: none).
+CLOSESPIDER_TIMEOUT = 6 * 3600.0
+
+# Change events: new, edited, cosmetic, removed, site-down, site-moved, crawl-incomplete.
 CHANGES_ENABLED = True
 # A site is reported down once, on the Nth consecutive run that could read no listing.
 SITE_DOWN_AFTER_RUNS = 2
@@ -126,7 +137,7 @@ FEED_SIZE = 100
 # Apprise URLs (`crawl --notify URL`); AppriseAlerts is off without any.
 PORTAL_NOTIFY: list[str] = []
 # Cosmetic edits are recorded, not alerted, unless added here.
-ALERT_TYPES = ["new", "edited", "removed", "site-down", "site-moved"]
+ALERT_TYPES = ["new", "edited", "removed", "site-down", "site-moved", "crawl-incomplete"]
 ALERT_RETRIES = 2
 ALERT_RETRY_DELAY = 1.0
 # TerminalProgress draws on stderr only when stderr is a terminal.

@@ -194,3 +194,22 @@ def numbered_article() -> Route:
         respond(handler, 200, [(b"Content-Type", b"text/html; charset=utf-8")], body.encode())
 
     return route
+
+
+def never_answers(for_at_most: float = 30.0) -> Route:
+    """A route that accepts the request and says nothing (for a bounded time, so that
+    the server's thread ends)."""
+
+    def route(handler: BaseHTTPRequestHandler) -> None:
+        time.sleep(for_at_most)
+        handler.close_connection = True
+
+    return route
+
+
+def trickling_page(delay: float = 0.2) -> Route:
+    """A 200 whose body comes one byte every ``delay`` seconds, for ever."""
+    import itertools
+
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<html><body>"
+    return lambda handler: trickle(itertools.chain([head], itertools.repeat(b"x")), delay)(handler)
