@@ -59,7 +59,10 @@ class CrawlCutShort(PortalArchiveError):
 def check_ended(site: str, stats: Mapping[str, Any]) -> None:
     """Raise CrawlCutShort unless the crawl ran until it was done (or stopped fatally,
     which the caller says)."""
-    status = run_status(str(stats.get("finish_reason", "finished")))
+    # A second signal stops the reactor before the spider closes: no reason recorded.
+    reason = stats.get("finish_reason") or ("shutdown" if stats.get("portal/signal")
+                                            else "finished")
+    status = run_status(str(reason))
     kept = (f"{stats.get('response_received_count', 0)} responses archived; the next crawl"
             " pages through every listing")
     if status == "interrupted":

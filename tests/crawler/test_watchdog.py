@@ -40,3 +40,9 @@ def test_statuses_and_last_lines() -> None:
         check_ended("demo", {"finish_reason": "stalled", "watchdog/reason": "no response"})
     assert (err.value.exit_code, str(err.value).split(";")[0]) == (
         1, "crawl of demo stalled: no response")
+
+
+def test_a_second_signal_leaves_no_close_reason_but_is_still_an_interruption() -> None:
+    with pytest.raises(PortalArchiveError) as err:
+        check_ended("demo", {"portal/signal": "SIGINT"})
+    assert err.value.exit_code == 130
