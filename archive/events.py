@@ -1,7 +1,8 @@
 """Change events: one JSON object per line in ``events.jsonl`` and a row in the catalog.
 
 ``{"type", "site", "url", "at", "run_id", "fields", "diff", "title"}`` — the types are
-new, edited, cosmetic, removed, site-down and site-moved (CONTRACT.md).
+new, edited, cosmetic, removed, site-down and site-moved (CONTRACT.md), and
+crawl-incomplete (a crawl closed by its watchdog: ``fields`` ["stalled"] or ["timeout"]).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-TYPES = ("new", "edited", "cosmetic", "removed", "site-down", "site-moved")
+TYPES = ("new", "edited", "cosmetic", "removed", "site-down", "site-moved", "crawl-incomplete")
 
 
 def append_event(path: Path, event: Mapping[str, Any]) -> None:

@@ -15,6 +15,7 @@ LABELS = {
     "new": "Bài mới", "edited": "Bài đã sửa", "cosmetic": "Sửa chính tả",
     "removed": "Bài đã gỡ", "site-down": "Cổng không truy cập được",
     "site-moved": "Cổng đã chuyển địa chỉ",
+    "crawl-incomplete": "Lượt thu thập không hoàn tất",
 }
 
 

@@ -13,6 +13,7 @@ from twisted.internet import task
 
 from archive.catalog import Catalog
 from archive.datadir import DataDir
+from crawler.outcome import note_signals, run_status
 
 
 def _now() -> str:
@@ -20,7 +21,8 @@ def _now() -> str:
 
 
 class RunRecorder:
-    """Writes a row in ``runs`` when a crawl opens and its stats when it closes."""
+    """Writes a row in ``runs`` when a crawl opens and its status (crawler/outcome.py)
+    and stats when it closes."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -38,6 +40,10 @@ class RunRecorder:
         if not run_id:
             return
         self.crawler.stats.set_value("portal/run_id", run_id)
+        from twisted.internet import reactor  # the one Scrapy installed
+
+        # Once the reactor runs, Scrapy's signal handlers are in place to be chained.
+        reactor.callWhenRunning(reactor.callLater, 0, note_signals, self.crawler)
         catalog = Catalog(self.data.catalog)
         try:
             catalog.start_run(run_id, getattr(spider, "site_id", spider.name), _now())
@@ -50,7 +56,7 @@ class RunRecorder:
             return
         catalog = Catalog(self.data.catalog)
         try:
-            catalog.finish_run(run_id, _now(), reason, self.crawler.stats.get_stats())
+            catalog.finish_run(run_id, _now(), run_status(reason), self.crawler.stats.get_stats())
         finally:
             catalog.close()
 

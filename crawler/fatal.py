@@ -20,10 +20,15 @@ def stop_crawl(crawler: Crawler, message: str) -> None:
         return  # already stopping
     logger.error("%s", message)
     crawler.stats.set_value("portal/fatal", message)
+    close_crawl(crawler, "fatal")
+
+
+def close_crawl(crawler: Crawler, reason: str) -> None:
+    """Close the spider as the engine closes any: files closed, the run recorded."""
     engine = crawler.engine
     if engine is None:
         return
     if hasattr(engine, "close_spider_async"):  # Scrapy >= 2.14
-        deferred_from_coro(engine.close_spider_async(reason="fatal"))
+        deferred_from_coro(engine.close_spider_async(reason=reason))
     else:
-        engine.close_spider(crawler.spider, "fatal")
+        engine.close_spider(crawler.spider, reason)

@@ -17,6 +17,7 @@ from archive.catalog import Catalog
 from archive.datadir import DataDir
 from archive.errors import PortalArchiveError
 from archive.lock import acquire, release
+from crawler.outcome import check_ended
 from crawler.sites import GENERIC, generic_profile, load_profile
 
 
@@ -96,6 +97,7 @@ def _run(
     stats = crawler.stats.get_stats() if crawler.stats else {}
     if stats.get("portal/fatal"):
         raise PortalArchiveError(f"crawl of {site} stopped: {stats['portal/fatal']}")
+    check_ended(site, stats)
     if not stats.get("listing/pages"):
         reason = stats.get("listing/last_error", "no listing page was fetched")
         raise PortalArchiveError(f"could not crawl {site}: {reason}")

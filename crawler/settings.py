@@ -66,6 +66,18 @@ PORTAL_LISTING_URLS: list[str] = []
 PORTAL_BASE_URL = ""
 # Page back through every listing page instead of stopping at the first known one.
 PORTAL_BACKFILL = False
+# Every crawl ends by itself (crawler/paging.py). Listing pages read per listing in one
+# run: a nightly run needs the top pages only (stop-at-known ends it sooner), and a
+# listing that links page n+1 from every page n (a spider trap, a calendar running to
+# 2033) must still end. 0: no cap.
+PORTAL_MAX_LISTING_PAGES = 200
+# The cap for a backfill (--backfill, and the run after an unfinished one, which must
+# reach the bottom): far beyond a real portal's listing (10,000 pages of 10-20 articles).
+PORTAL_BACKFILL_MAX_LISTING_PAGES = 10_000
+# Paging stops after this many listing pages in a row with no new article (none seen on
+# that listing earlier in the run nor, unless backfilling, archived): a listing that
+# repeats its items forever, or a calendar of empty days. 0: no limit.
+PORTAL_MAX_EMPTY_LISTING_PAGES = 5
 # Fetch images and stylesheets of archived pages so that replay looks like the original.
 PORTAL_REQUISITES = True
 # Identifies this crawl in the catalog and in change events; set by the CLI.
@@ -97,13 +109,24 @@ ITEM_PIPELINES = {
 
 EXTENSIONS = {
     "crawler.extensions.RunRecorder": 100,
+    # Before ChangeMonitor: its crawl-incomplete event reaches the feed and the alerts.
+    "crawler.watchdog.Watchdog": 150,
     # Connected in this order, so removals and site-down are known before alerts go out.
     "crawler.monitor.ChangeMonitor": 200,
     "crawler.alerts.AppriseAlerts": 300,
     "crawler.extensions.TerminalProgress": 500,
 }
 
-# Change events: new, edited, cosmetic, removed, site-down, site-moved.
+# Every crawl ends (crawler/watchdog.py): one that receives no response for this many
+# seconds is closed as `stalled` (a request that hangs alone gives up at DOWNLOAD_TIMEOUT
+# and its retries; ten minutes of silence means nothing is coming back).
+WATCHDOG_ENABLED = True
+WATCHDOG_STALL_TIMEOUT = 600.0
+# Scrapy's deadline, closing a crawl still running after it as `timeout`: a nightly crawl
+# must end before the next night's. A long first backfill may lift it (0: none).
+CLOSESPIDER_TIMEOUT = 6 * 3600.0
+
+# Change events: new, edited, cosmetic, removed, site-down, site-moved, crawl-incomplete.
 CHANGES_ENABLED = True
 # A site is reported down once, on the Nth consecutive run that could read no listing.
 SITE_DOWN_AFTER_RUNS = 2
@@ -114,7 +137,7 @@ FEED_SIZE = 100
 # Apprise URLs (`crawl --notify URL`); AppriseAlerts is off without any.
 PORTAL_NOTIFY: list[str] = []
 # Cosmetic edits are recorded, not alerted, unless added here.
-ALERT_TYPES = ["new", "edited", "removed", "site-down", "site-moved"]
+ALERT_TYPES = ["new", "edited", "removed", "site-down", "site-moved", "crawl-incomplete"]
 ALERT_RETRIES = 2
 ALERT_RETRY_DELAY = 1.0
 # TerminalProgress draws on stderr only when stderr is a terminal.

@@ -151,6 +151,32 @@ def sequence(*routes: Route) -> Route:
     return route
 
 
+# -- listings that never end (issue 8, point 2) ---------------------------------
+def _query_int(handler: BaseHTTPRequestHandler, name: str, default: int = 0) -> int:
+    from urllib.parse import parse_qs
+
+    values = parse_qs(urlsplit(handler.path).query).get(name) or [str(default)]
+    return int(values[0]) if values[0].isdigit() else default
+
+
+def endless_listing(per_page: int = 3, repeat: bool = False) -> Route:
+    """A listing whose page n links page n+1, for ever: ``?page=N``. Each page lists
+    ``per_page`` articles ``/article.html?id=K``: new ones on every page, or with
+    ``repeat`` the same ones on every page."""
+
+    def route(handler: BaseHTTPRequestHandler) -> None:
+        n = _query_int(handler, "page", 1)
+        first = 1 if repeat else (n - 1) * per_page + 1
+        items = "".join(
+            f"<li><a href='/article.html?id={k}'>Tin tức số {k} của cổng thử nghiệm</a></li>"
+            for k in range(first, first + per_page))
+        body = (f"<html><body><h1>Trang {n}</h1><ul>{items}</ul>"
+                f"<a rel='next' href='?page={n + 1}'>Trang sau</a></body></html>")
+        respond(handler, 200, [(b"Content-Type", b"text/html; charset=utf-8")], body.encode())
+
+    return route
+
+
 def not_modified_if(etag: bytes, otherwise: Route) -> Route:
     """A route answering 304 to a request whose If-None-Match is `etag`."""
 
@@ -161,3 +187,57 @@ def not_modified_if(etag: bytes, otherwise: Route) -> Route:
             otherwise(handler)
 
     return route
+
+
+def calendar_listing(first_day: str = "2026-12-01", articles_on_first_day: int = 2) -> Route:
+    """A news calendar: ``?ngay=YYYY-MM-DD`` links the next day, through 2033 and on;
+    only the first day has articles."""
+
+    def route(handler: BaseHTTPRequestHandler) -> None:
+        from datetime import date, timedelta
+        from urllib.parse import parse_qs
+
+        day = date.fromisoformat(
+            (parse_qs(urlsplit(handler.path).query).get("ngay") or [first_day])[0])
+        count = articles_on_first_day if day.isoformat() == first_day else 0
+        items = "".join(
+            f"<li><a href='/article.html?id={k}'>Tin tức số {k} của ngày {day}</a></li>"
+            for k in range(1, count + 1))
+        body = (f"<html><body><h1>Tin ngày {day}</h1><ul>{items}</ul>"
+                f"<a href='?ngay={day + timedelta(days=1)}'>Trang sau</a></body></html>")
+        respond(handler, 200, [(b"Content-Type", b"text/html; charset=utf-8")], body.encode())
+
+    return route
+
+
+def numbered_article() -> Route:
+    """``/article.html?id=K``: a small article the generic extractor reads."""
+
+    def route(handler: BaseHTTPRequestHandler) -> None:
+        k = _query_int(handler, "id")
+        title = f"Tin tức số {k} của cổng thử nghiệm"
+        body = (f"<html><head><meta charset='utf-8'><title>{title}</title></head><body>"
+                f"<h1>{title}</h1><p>Ngày 26/6, nội dung của bài số {k}, đủ dài để đọc.</p>"
+                "<p>Đoạn thứ hai của bài viết thử nghiệm.</p></body></html>")
+        respond(handler, 200, [(b"Content-Type", b"text/html; charset=utf-8")], body.encode())
+
+    return route
+
+
+def never_answers(for_at_most: float = 30.0) -> Route:
+    """A route that accepts the request and says nothing (for a bounded time, so that
+    the server's thread ends)."""
+
+    def route(handler: BaseHTTPRequestHandler) -> None:
+        time.sleep(for_at_most)
+        handler.close_connection = True
+
+    return route
+
+
+def trickling_page(delay: float = 0.2) -> Route:
+    """A 200 whose body comes one byte every ``delay`` seconds, for ever."""
+    import itertools
+
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<html><body>"
+    return lambda handler: trickle(itertools.chain([head], itertools.repeat(b"x")), delay)(handler)

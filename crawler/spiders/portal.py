@@ -1,9 +1,9 @@
 """The portal spider: polls a site's listings, follows articles and their requisites.
 
 Paging stops at the first listing page whose articles are all already in the catalog
-(unless backfilling). Articles outrank listing pages and requisites outrank articles in
-the scheduler, so the frontier holds about one listing page's worth of requests however
-large the portal is.
+(unless backfilling), and in any case within a page cap (crawler/paging.py). Articles
+outrank listing pages and requisites outrank articles in the scheduler, so the frontier
+holds about one listing page's worth of requests however large the portal is.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from twisted.python.failure import Failure
 
 from archive.catalog import Catalog
 from archive.datadir import DataDir
-from crawler import listing
+from crawler import listing, paging
 from crawler.changes import ChangeRecorder
 from crawler.extract import ExtractionError, decode_html, extract_article
 from crawler.pipelines import article_key
@@ -96,6 +96,15 @@ class PortalSpider(Spider):
         self.catalog = Catalog(data.catalog)
         self.changes = ChangeRecorder(crawler, self.catalog, data)
         self.backfill = self.backfill or self._last_run_unfinished()
+        # A backfill, asked for or after an unfinished run, must reach the bottom of the
+        # listings; its far larger cap still ends a listing that never ends.
+        self.paging_limits = paging.PagingLimits(
+            max_pages=settings.getint("PORTAL_BACKFILL_MAX_LISTING_PAGES" if self.backfill
+                                      else "PORTAL_MAX_LISTING_PAGES"),
+            max_empty_pages=settings.getint("PORTAL_MAX_EMPTY_LISTING_PAGES"),
+            backfill=self.backfill,
+        )
+        self.listing_progress: dict[str, paging.ListingProgress] = {}
 
     def _last_run_unfinished(self) -> bool:
         """Stop-at-known trusts that earlier runs reached the bottom of the listings; a
@@ -150,14 +159,25 @@ class PortalSpider(Spider):
             )
         yield from self._requisites(response)
         next_url = listing.next_page(response.selector, response.url)
-        if next_url is None:
-            return
-        if links and len(known) == len(links) and not self.backfill:
-            # Everything below this page was archived by an earlier run.
-            self.crawler.stats.inc_value("listing/stopped_at_known")
-            logger.info("stopping at %s: every article on it is already archived", response.url)
+        if self._paging_stops(response, links, known, next_url):
             return
         yield self._listing_request(next_url, response.meta["listing"], page + 1)
+
+    def _paging_stops(self, response: TextResponse, links: list[str], known: set[str],
+                      next_url: str | None) -> bool:
+        """Count this listing page in; say (one line, one stat) why paging ends here."""
+        name = response.meta["listing"]
+        progress = self.listing_progress.setdefault(name, paging.ListingProgress())
+        progress.record_page(response.url, links, known, self.backfill)
+        reason = paging.stop_reason(progress, self.paging_limits, next_url=next_url,
+                                    links=links, known=known)
+        if reason is None:
+            return False
+        self.crawler.stats.inc_value(f"listing/stopped/{reason}")
+        level = logging.WARNING if reason in paging.UNUSUAL else logging.INFO
+        logger.log(level, "%s", paging.explain(reason, name, response.url, progress.pages,
+                                               self.paging_limits))
+        return True
 
     def _check_moved(self, response: Response) -> None:
         """A listing answered with a permanent redirect elsewhere: the portal moved."""
