@@ -1,0 +1,117 @@
+"""Issue 8, point 8: every user mistake is one line on stderr and exit 1 (2 for usage),
+and what a rule keeps from the archive is said in one log line."""
+
+from __future__ import annotations
+
+import resource
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from archive.errors import PortalArchiveError
+from crawler import settings as project_settings_module
+from crawler.demo.content import DemoSite
+from crawler.demo.portal import DemoPortal
+from crawler.settings_check import check_setting, setting_defaults
+from schedules.config import parse_text
+
+from ..conftest import TEST_CRAWL_SETTINGS, run_cli
+
+PAGES = Path(__file__).parent / "fixtures" / "pages"
+
+
+def _one_error_line(stderr: str) -> str:
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("portal-archive: error: "), stderr
+    return lines[0]
+
+
+# -- settings: one check, types from the defaults -------------------------------
+@pytest.mark.parametrize(
+    ("setting", "said"),
+    [
+        ("DOWNLOD_DELAY=1",
+         "unknown Scrapy setting 'DOWNLOD_DELAY' (did you mean DOWNLOAD_DELAY?)"),
+        ("LOG_LEVEL=BOGUS", "setting LOG_LEVEL='BOGUS' is not a log level (one of CRITICAL,"),
+        ("CLOSESPIDER_TIMEOUT=abc", "setting CLOSESPIDER_TIMEOUT='abc' is not a valid float"),
+        ("DEPTH_LIMIT=x", "setting DEPTH_LIMIT='x' is not a valid int"),
+        ("ROBOTSTXT_OBEY=maybe", "setting ROBOTSTXT_OBEY='maybe' is not a valid bool"),
+        ("PROGRESS_INTERVAL=soon", "setting PROGRESS_INTERVAL='soon' is not a valid float"),
+    ],
+)
+def test_a_bad_setting_is_one_line_before_any_work(tmp_path: Path, setting: str, said: str) -> None:
+    data = tmp_path / "data"
+    result = run_cli("crawl", "demo", "--data", str(data), "-s", setting)
+    assert result.returncode == 1
+    assert said in _one_error_line(result.stderr)
+    assert not data.exists()  # refused before the data folder is touched
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "value"),
+    [
+        ("DOWNLOAD_TIMEOUT", "1.5", 1.5),  # an int default read as seconds
+        ("RETRY_TIMES", "3", 3),
+        ("ROBOTSTXT_OBEY", "false", False),
+        ("LOG_LEVEL", "debug", "DEBUG"),
+        ("RETRY_GIVE_UP_LOG_LEVEL", "info", "INFO"),
+        ("DOWNLOADER_MIDDLEWARES", '{"a.B": 1}', {"a.B": 1}),
+        ("PORTAL_BASE_URL", "http://127.0.0.1:1", "http://127.0.0.1:1"),
+        ("ALERT_TYPES", "new,edited", "new,edited"),  # Scrapy's getlist splits it
+    ],
+)
+def test_values_are_typed_as_their_defaults(name: str, text: str, value: object) -> None:
+    assert check_setting(name, text) == value
+
+
+@pytest.mark.parametrize("text", ["nan", "inf", "[1]"])
+def test_values_scrapy_would_choke_on(text: str) -> None:
+    with pytest.raises(PortalArchiveError):
+        check_setting("DEPTH_LIMIT" if text != "[1]" else "DOWNLOADER_MIDDLEWARES", text)
+
+
+def test_a_setting_added_to_the_project_is_checked_without_listing_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(project_settings_module, "SOME_NEW_LIMIT", 200, raising=False)
+    setting_defaults.cache_clear()
+    try:
+        assert check_setting("SOME_NEW_LIMIT", "50") == 50
+        with pytest.raises(PortalArchiveError, match="SOME_NEW_LIMIT='lots' is not a valid int"):
+            check_setting("SOME_NEW_LIMIT", "lots")
+    finally:
+        monkeypatch.undo()
+        setting_defaults.cache_clear()
+    with pytest.raises(PortalArchiveError, match="unknown Scrapy setting 'SOME_NEW_LIMIT'"):
+        check_setting("SOME_NEW_LIMIT", "50")
+
+
+def test_schedule_files_use_the_same_check() -> None:
+    text = ('[job.n]\nsites = ["demo"]\ncron = "30 2 * * *"\n'
+            "[job.n.settings]\nDOWNLOD_DELAY = 1\n")
+    with pytest.raises(PortalArchiveError) as caught:
+        parse_text(text, "s.toml")
+    assert str(caught.value) == (
+        "s.toml:5: job 'n': unknown Scrapy setting 'DOWNLOD_DELAY' (did you mean DOWNLOAD_DELAY?)")
+
+
+# -- crawls that end on one line -------------------------------------------------
+def _full_disk() -> None:
+    # As tests/crawler/test_crash.py: writes past 400 kB fail with EFBIG, like ENOSPC.
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (400_000, 400_000))
+
+
+def test_a_full_disk_is_one_line(tmp_path: Path) -> None:
+    with DemoPortal(DemoSite(articles=60, faults=False)) as portal:
+        args = [sys.executable, "-m", "crawler.cli", "crawl", "demo", "--data", str(tmp_path)]
+        for name, value in {**TEST_CRAWL_SETTINGS, "PORTAL_BASE_URL": portal.base_url}.items():
+            args += ["-s", f"{name}={value}"]
+        proc = subprocess.run(args, capture_output=True, text=True, timeout=120,
+                              preexec_fn=_full_disk)
+    assert proc.returncode == 1
+    assert "crawl of demo stopped: could not write " in _one_error_line(proc.stderr)
