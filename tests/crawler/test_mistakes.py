@@ -3,14 +3,17 @@ and what a rule keeps from the archive is said in one log line."""
 
 from __future__ import annotations
 
+import os
 import resource
 import signal
+import stat
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from archive.catalog import Catalog
 from archive.errors import PortalArchiveError
 from crawler import settings as project_settings_module
 from crawler.demo.content import DemoSite
@@ -97,6 +100,66 @@ def test_schedule_files_use_the_same_check() -> None:
         parse_text(text, "s.toml")
     assert str(caught.value) == (
         "s.toml:5: job 'n': unknown Scrapy setting 'DOWNLOD_DELAY' (did you mean DOWNLOAD_DELAY?)")
+
+
+# -- the other commands -----------------------------------------------------------
+def _catalog_with_one_event(data: Path) -> None:
+    catalog = Catalog(data / "catalog.sqlite")
+    catalog.add_event({"type": "new", "site": "demo", "url": "http://127.0.0.1:1/a.html",
+                       "at": "2026-01-01T00:00:00Z", "run_id": "r1", "fields": [],
+                       "diff": "", "title": "A"})
+    catalog.close()
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["changes", "--since", "yesterday"], "--since: not an ISO 8601 date or time: 'yesterday'"),
+        (["changes", "--site", "nope"], "unknown site 'nope' (known: demo,"),
+        (["replay", "--port", "99999"], "--port 99999: a TCP port is 0 to 65535"),
+        (["demo-portal", "--port", "99999"], "--port 99999: a TCP port is 0 to 65535"),
+        (["export-wacz", "{tmp}"], "{tmp} is a folder; give the path of the .wacz file"),
+        (["export-wacz", "/dev/full"], "/dev/full is not a regular file"),
+        (["crawl", "demo", "--notify", "bogus://x/token"],
+         "--notify bogus://x/…: not an apprise URL apprise understands"),
+    ],
+)
+def test_mistakes_in_other_commands(tmp_path: Path, args: list[str], said: str) -> None:
+    data = tmp_path / "data"
+    _catalog_with_one_event(data)
+    mode = os.stat("/dev/full").st_mode
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    result = run_cli(*args, "--data", str(data))
+    assert result.returncode == 1
+    assert said.replace("{tmp}", str(tmp_path)) in _one_error_line(result.stderr)
+    assert "token" not in result.stderr  # apprise URLs carry secrets
+    assert os.stat("/dev/full").st_mode == mode and stat.S_ISCHR(mode)  # never replaced
+    assert not (data / "warc").exists()  # --notify is refused before the crawl
+
+
+def test_changes_of_a_known_site_without_events_says_so(tmp_path: Path) -> None:
+    _catalog_with_one_event(tmp_path)
+    result = run_cli("changes", "--site", "quangninh", "--data", str(tmp_path))
+    assert result.returncode == 0 and result.stdout == ""
+    assert result.stderr.strip() == "portal-archive: no change events of site quangninh match"
+    found = run_cli("changes", "--site", "demo", "--data", str(tmp_path))
+    assert found.returncode == 0 and found.stderr == ""
+    assert '"url": "http://127.0.0.1:1/a.html"' in found.stdout
+
+
+@pytest.mark.parametrize("command", ["changes", "extract"])
+def test_a_closed_pipe_ends_quietly_as_unix_tools_do(tmp_path: Path, command: str) -> None:
+    # `portal-archive changes | head -1` with the reader already gone: deterministic.
+    _catalog_with_one_event(tmp_path)
+    args = (["changes", "--data", str(tmp_path)] if command == "changes"
+            else ["extract", str(PAGES / "modern-figure.html")])
+    proc = subprocess.Popen([sys.executable, "-m", "crawler.cli", *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    proc.stdout.close()
+    _, stderr = proc.communicate(timeout=60)
+    assert stderr == ""
+    assert proc.returncode == -signal.SIGPIPE
 
 
 # -- crawls that end on one line -------------------------------------------------
