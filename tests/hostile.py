@@ -133,3 +133,12 @@ class HostileServer:
     def __exit__(self, *exc: object) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+def redirect(location: bytes, status: int = 302) -> Route:
+    """A route answering every request with a redirect to `location` (raw bytes)."""
+
+    def route(handler: BaseHTTPRequestHandler) -> None:
+        respond(handler, status, [(b"Location", location)])
+
+    return route

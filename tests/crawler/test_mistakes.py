@@ -9,7 +9,9 @@ import signal
 import stat
 import subprocess
 import sys
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -22,6 +24,7 @@ from crawler.settings_check import check_setting, setting_defaults
 from schedules.config import parse_text
 
 from ..conftest import TEST_CRAWL_SETTINGS, run_cli
+from ..hostile import HostileServer, page, redirect, respond
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 
@@ -178,3 +181,56 @@ def test_a_full_disk_is_one_line(tmp_path: Path) -> None:
                               preexec_fn=_full_disk)
     assert proc.returncode == 1
     assert "crawl of demo stopped: could not write " in _one_error_line(proc.stderr)
+
+
+def test_robots_txt_that_forbids_the_listing_is_named(tmp_path: Path) -> None:
+    routes = {"/robots.txt": page(b"User-agent: *\nDisallow: /\n", content_type=b"text/plain"),
+              "/tin-tuc": page("<a href='/a-1.html'>A</a>")}
+    with HostileServer(routes) as server:
+        result = run_cli("crawl", "--listing", server.url("/tin-tuc"), "--data", str(tmp_path))
+        assert server.hits["/tin-tuc"] == 0
+    assert result.returncode == 1
+    line = _one_error_line(result.stderr)
+    assert f"could not crawl generic: {server.url('/tin-tuc')}: Forbidden by robots.txt" in line
+
+
+def _endless_redirects(handler: BaseHTTPRequestHandler) -> None:
+    """/chain?id=N redirects to /chain?id=N+1: a loop the duplicate filter cannot see."""
+    n = int(parse_qs(urlsplit(handler.path).query)["id"][0])
+    respond(handler, 302, [(b"Location", b"/chain?id=%d" % (n + 1))])
+
+
+def test_redirect_loops_off_site_redirects_and_long_urls_are_each_one_warning(
+    tmp_path: Path,
+) -> None:
+    long_path = "/" + "x" * 300 + ".html"
+    links = ["/loop-a.html", "/chain?id=0", "/away.html", long_path, "/ok-1.html"]
+    listing = "".join(f"<p><a href='{u}'>Tin bài số một hai</a></p>" for u in links)
+    routes = {
+        "/tin-tuc": page(listing),
+        "/loop-a.html": redirect(b"/loop-b.html"),
+        "/loop-b.html": redirect(b"/loop-a.html"),
+        "/chain": _endless_redirects,
+        "/ok-1.html": page("<h1>Tin bài</h1><p>Nội dung của bài viết.</p>"),
+    }
+    with HostileServer(routes) as server:
+        port = server.base_url.rsplit(":", 1)[1]
+        server.routes["/away.html"] = redirect(f"http://localhost:{port}/x.html".encode())
+        result = run_cli(
+            "crawl", "--listing", server.url("/tin-tuc"), "--data", str(tmp_path),
+            "-s", "REDIRECT_MAX_TIMES=3", "-s", "URLLENGTH_LIMIT=200", "-s", "DOWNLOAD_DELAY=0",
+            "-s", "AUTOTHROTTLE_ENABLED=False")
+        hits = dict(server.hits)
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if "WARNING" in line]
+    base = server.base_url
+    assert len(warnings) == 4, result.stderr
+    assert any(f"redirect loop: article {base}/loop-a.html → {base}/loop-b.html → "
+               f"{base}/loop-a.html" in line for line in warnings), warnings
+    assert any(f"redirect loop: article {base}/chain?id=0 redirected 3 times (last to "
+               f"{base}/chain?id=3), not followed" in line for line in warnings), warnings
+    assert any(f"off-site redirect not followed: article {base}/away.html redirects to "
+               f"http://localhost:{port}/x.html" in line for line in warnings), warnings
+    assert any("over-long URL not followed (" in line and "URLLENGTH_LIMIT 200" in line
+               and f"linked from {base}/tin-tuc" in line for line in warnings), warnings
+    assert hits.get(long_path) is None and hits["/ok-1.html"] == 1
