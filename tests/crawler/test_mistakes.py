@@ -4,6 +4,8 @@ and what a rule keeps from the archive is said in one log line."""
 from __future__ import annotations
 
 import os
+import pty
+import re
 import resource
 import signal
 import stat
@@ -234,3 +236,43 @@ def test_redirect_loops_off_site_redirects_and_long_urls_are_each_one_warning(
     assert any("over-long URL not followed (" in line and "URLLENGTH_LIMIT 200" in line
                and f"linked from {base}/tin-tuc" in line for line in warnings), warnings
     assert hits.get(long_path) is None and hits["/ok-1.html"] == 1
+
+
+# -- a terminal ----------------------------------------------------------------
+def _crawl_on_a_terminal(portal: DemoPortal, data: Path) -> str:
+    """What a crawl writes to stderr when stderr is a terminal (a real pty)."""
+    args = [sys.executable, "-m", "crawler.cli", "crawl", "demo", "--data", str(data), "-v",
+            "-s", f"PORTAL_BASE_URL={portal.base_url}", "-s", "PROGRESS_INTERVAL=0.05"]
+    for name, value in TEST_CRAWL_SETTINGS.items():
+        args += ["-s", f"{name}={value}"]
+    controller, terminal = pty.openpty()
+    proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=terminal)
+    os.close(terminal)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(controller)
+    assert proc.wait(timeout=180) == 0
+    return seen.decode("utf-8", "replace")
+
+
+def test_log_lines_never_collide_with_the_progress_line(portal: DemoPortal,
+                                                          tmp_path: Path) -> None:
+    text = _crawl_on_a_terminal(portal, tmp_path)
+    # What the terminal shows: each line as left after its last "erase line".
+    shown = [raw.rstrip("\r").rsplit("\r\x1b[K", 1)[-1] for raw in text.split("\n")]
+    logs = [line for line in shown if re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \[", line)]
+    progress = [line for line in shown if re.search(r"pages \d+ · articles \d+", line)]
+    assert len(logs) > 5 and progress, text[-2000:]
+    for line in progress:  # the progress line alone, no log line glued to either end
+        assert re.fullmatch(r"pages \d+ · articles \d+ · [\d.]+ [KMG]?B archived · errors \d+",
+                            line), line
+    # ...and the progress line comes back below a log line, not only at the next tick.
+    assert re.search(r"\[[\w.]+\] \w+: [^\n]*\n\r?pages \d+ · ", text), text[-2000:]
