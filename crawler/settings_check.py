@@ -32,7 +32,9 @@ def setting_defaults() -> dict[str, Any]:
 
 
 def _upper_names(module: ModuleType) -> dict[str, Any]:
-    return {name: value for name, value in vars(module).items() if name.isupper()}
+    # "_VERSION".isupper() is true too: a leading underscore marks a module's own helper.
+    return {name: value for name, value in vars(module).items()
+            if name.isupper() and not name.startswith("_")}
 
 
 def check_setting(name: str, text: str) -> Any:

@@ -98,6 +98,12 @@ def test_a_setting_added_to_the_project_is_checked_without_listing_it(
         check_setting("SOME_NEW_LIMIT", "50")
 
 
+def test_a_settings_module_helper_is_not_a_setting() -> None:
+    assert hasattr(project_settings_module, "_VERSION")
+    with pytest.raises(PortalArchiveError, match="unknown Scrapy setting '_VERSION'"):
+        check_setting("_VERSION", "1")
+
+
 def test_schedule_files_use_the_same_check() -> None:
     text = ('[job.n]\nsites = ["demo"]\ncron = "30 2 * * *"\n'
             "[job.n.settings]\nDOWNLOD_DELAY = 1\n")
