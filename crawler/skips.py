@@ -2,8 +2,8 @@
 
 Scrapy says a redirect loop, an off-site redirect or an over-long URL at DEBUG or INFO,
 which a nightly crawl logging at WARNING never shows: an article lost to one would look
-like an article the portal never had. Routine skips (robots.txt on an image, a link to
-another host) stay at INFO.
+like an article the portal never had. Routine skips stay quiet: robots.txt on a page at
+INFO, a requisite on another host at Scrapy's DEBUG.
 """
 
 from __future__ import annotations
@@ -78,8 +78,9 @@ class UrlLengthWarning(UrlLengthMiddleware):
     ) -> Request | None:
         if len(request.url) <= self.maxlength:
             return request
-        logger.warning("over-long URL not followed (%d > URLLENGTH_LIMIT %d characters): %s…"
-                       " linked from %s", len(request.url), self.maxlength,
-                       request.url[:100], response.url if response is not None else "start")
+        shown = request.url if len(request.url) <= 100 else request.url[:100] + "…"
+        logger.warning("over-long URL not followed (%d > URLLENGTH_LIMIT %d characters): %s"
+                       " linked from %s", len(request.url), self.maxlength, shown,
+                       response.url if response is not None else "the start URLs")
         self.crawler.stats.inc_value("urllength/request_ignored_count")
         return None
