@@ -77,6 +77,7 @@ def export(
     data: DataDir, out: Path, site: str | None = None, since: str | None = None
 ) -> Selection:
     """Write the WACZ to ``out`` (replaced atomically) and return what went into it."""
+    _check_out_path(out)
     chosen = select(data, site, since)
     _check_unique_names(chosen.warcs)
     title = f"portal-archive: {site or 'all sites'}"
@@ -96,6 +97,14 @@ def export(
     finally:
         Path(partial).unlink(missing_ok=True)
     return chosen
+
+
+def _check_out_path(out: Path) -> None:
+    """Only a regular file is replaced: os.replace would put the WACZ in place of a
+    device node (/dev/full) or fail on a folder after all the work."""
+    if out.exists() and not out.is_file():
+        kind = "a folder" if out.is_dir() else "not a regular file"
+        raise PortalArchiveError(f"{out} is {kind}; give the path of the .wacz file to write")
 
 
 def _closed_warcs(data: DataDir, site: str | None) -> list[Path]:

@@ -16,6 +16,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
+from archive.errors import PortalArchiveError
 from archive.feed import LABELS, replay_link
 from crawler.signals import change_detected
 
@@ -75,6 +76,20 @@ class AppriseAlerts:
                 return True
             time.sleep(self.backoff * (2**attempt))
         return False
+
+
+def check_apprise_urls(urls: list[str]) -> None:
+    """Refuse, before any crawl, a URL apprise cannot send to: said only at the end, it
+    would cost a whole crawl and its alerts."""
+    if not urls:
+        return
+    import apprise
+
+    for url in urls:
+        if not apprise.Apprise().add(url):
+            raise PortalArchiveError(
+                f"--notify {_redacted(url)}: not an apprise URL apprise understands"
+                " (see https://github.com/caronc/apprise/wiki)")
 
 
 def summarise(events: list[dict[str, Any]], replay_url: str = "") -> tuple[str, str]:

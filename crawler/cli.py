@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
 import sys
 import urllib.request
 from collections.abc import Sequence
@@ -126,6 +128,7 @@ def _data(args: argparse.Namespace) -> Path:
 
 # -- commands ------------------------------------------------------------------
 def cmd_crawl(args: argparse.Namespace) -> int:
+    from crawler.alerts import check_apprise_urls
     from crawler.run import parse_overrides, run_crawl
 
     if args.site and args.listing:
@@ -133,6 +136,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     if not args.site and not args.listing:
         raise PortalArchiveError("give a SITE (see `portal-archive sites`) or --listing URL")
     overrides = parse_overrides(args.settings)
+    check_apprise_urls(args.notify)
     defaults = {"PORTAL_NOTIFY": args.notify} if args.notify else None
     stats = run_crawl(
         _data(args),
@@ -185,6 +189,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_demo_portal(args: argparse.Namespace) -> int:
     from crawler.demo.portal import main as portal_main
 
+    _check_port_number(args.port)
     argv = ["--port", str(args.port), "--articles", str(args.articles), "--day", str(args.day)]
     if args.no_faults:
         argv.append("--no-faults")
@@ -230,16 +235,39 @@ def cmd_changes(args: argparse.Namespace) -> int:
         raise PortalArchiveError(f"nothing archived in {data.root} (no catalog.sqlite)")
     since = None
     if args.since:
-        stamp = _since(args.since)  # 14 digits, UTC
+        stamp = _user_since(args.since)  # 14 digits, UTC
         since = (f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:8]}T{stamp[8:10]}:{stamp[10:12]}:"
                  f"{stamp[12:14]}Z")
     catalog = Catalog(data.catalog)
     try:
+        if args.site:
+            _check_event_site(catalog, args.site)
+        written = 0
         for event in iter_events(catalog.events(since=since, type_=args.type, site=args.site)):
             sys.stdout.write(json.dumps(event, ensure_ascii=False) + "\n")
+            written += 1
     finally:
         catalog.close()
+    if args.site and not written:
+        # An empty answer to a filter on one site is worth a word: was it ever crawled?
+        print(f"{PROG}: no change events of site {args.site} match", file=sys.stderr)
     return 0
+
+
+def _user_since(text: str) -> str:
+    from archive.wacz import parse_since
+
+    try:
+        return parse_since(text)
+    except ValueError as exc:
+        raise PortalArchiveError(f"--since: {exc}") from None
+
+
+def _check_event_site(catalog: Any, site: str) -> None:
+    """A site with events, or one crawl could give events to; else a typo."""
+    known = [*site_ids(), GENERIC]
+    if site not in known and not catalog.events(site=site, limit=1):
+        raise PortalArchiveError(f"unknown site {site!r} (known: {', '.join(known)})")
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -264,6 +292,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 def cmd_replay(args: argparse.Namespace) -> int:
     from archive.replay import serve
 
+    _check_port_number(args.port)
     return serve(DataDir(_data(args)), port=args.port, announce=lambda s: print(s, flush=True))
 
 
@@ -274,6 +303,12 @@ def cmd_export_wacz(args: argparse.Namespace) -> int:
     print(f"wrote {args.out}: {len(done.warcs)} WARC file(s), {len(done.pages)} page(s),"
           f" {args.out.stat().st_size:,} bytes")
     return 0
+
+
+def _check_port_number(port: int) -> None:
+    # socket.bind says OverflowError, with a traceback, for what is a typo.
+    if not 0 <= port <= 65535:
+        raise PortalArchiveError(f"--port {port}: a TCP port is 0 to 65535")
 
 
 def _read_source(source: str, url: str | None) -> tuple[bytes, str | None, str, str]:
@@ -347,12 +382,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.func(args)
+        code: int = args.func(args)
+        sys.stdout.flush()  # here, where a closed pipe can still be caught
+        return code
     except PortalArchiveError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        _die_of_closed_pipe()
+        raise
+
+
+def _die_of_closed_pipe() -> None:
+    """``changes | head -1``: the reader has what it wanted. End as ``cat`` does, by
+    SIGPIPE, silently (Python ignores SIGPIPE and raises BrokenPipeError instead)."""
+    # What is still buffered must not be flushed at exit: that would raise again.
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    os.kill(os.getpid(), signal.SIGPIPE)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from datetime import UTC, datetime
 from typing import TextIO
@@ -14,6 +15,9 @@ from twisted.internet import task
 from archive.catalog import Catalog
 from archive.datadir import DataDir
 from crawler.outcome import note_signals, run_status
+
+# Carriage return, then erase to the end of the line (ANSI "EL"): the line is redrawn.
+CLEAR_LINE = "\r\x1b[K"
 
 
 def _now() -> str:
@@ -69,6 +73,8 @@ class TerminalProgress:
         self.stream = stream
         self.interval = interval
         self.task: task.LoopingCall | None = None
+        self.line = ""  # what is drawn now, to draw again below a log line
+        self.handlers: list[logging.StreamHandler[TextIO]] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> TerminalProgress:
@@ -81,6 +87,11 @@ class TerminalProgress:
         return ext
 
     def spider_opened(self, spider: Spider) -> None:
+        # Scrapy's log handler writes to the same terminal: route it through the line.
+        for handler in logging.getLogger().handlers:
+            if isinstance(handler, logging.StreamHandler) and handler.stream is self.stream:
+                handler.setStream(_BelowProgress(self))  # type: ignore[arg-type]
+                self.handlers.append(handler)
         self.task = task.LoopingCall(self.draw)
         self.task.start(self.interval, now=False)
 
@@ -90,6 +101,9 @@ class TerminalProgress:
         self.draw()
         self.stream.write("\n")
         self.stream.flush()
+        self.line = ""
+        for handler in self.handlers:
+            handler.setStream(self.stream)
 
     def draw(self) -> None:
         get = self.stats.get_value
@@ -99,7 +113,27 @@ class TerminalProgress:
             f" · {_size(get('warc/bytes', 0))} archived"
             f" · errors {get('portal/errors', 0)}"
         )
-        self.stream.write("\r\x1b[K" + line)
+        self.line = line
+        self.stream.write(CLEAR_LINE + line)
+        self.stream.flush()
+
+
+class _BelowProgress:
+    """The log handler's stream while a progress line is drawn: a log line first clears
+    the progress line (else it would be appended to it), which is drawn again below."""
+
+    def __init__(self, progress: TerminalProgress) -> None:
+        self.progress = progress
+        self.stream = progress.stream
+
+    def write(self, text: str) -> int:
+        drawn = self.progress.line
+        self.stream.write((CLEAR_LINE if drawn else "") + text)
+        if drawn and text.endswith("\n"):
+            self.stream.write(drawn)
+        return len(text)
+
+    def flush(self) -> None:
         self.stream.flush()
 
 

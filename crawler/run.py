@@ -11,6 +11,7 @@ from typing import Any
 from scrapy import signals
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
+from scrapy.statscollectors import StatsCollector
 from scrapy.utils.project import get_project_settings
 
 from archive.catalog import Catalog
@@ -18,6 +19,7 @@ from archive.datadir import DataDir
 from archive.errors import PortalArchiveError
 from archive.lock import acquire, release
 from crawler.outcome import check_ended
+from crawler.settings_check import check_overrides
 from crawler.sites import GENERIC, generic_profile, load_profile
 
 
@@ -54,6 +56,7 @@ def run_crawl(
     possible: unknown site, bad URL, unwritable data folder; and after the crawl if no
     listing page could be fetched at all.
     """
+    overrides = check_overrides(overrides or {})  # a typo is said before any work
     if site == GENERIC:
         profile = generic_profile(listings or [])
     else:
@@ -73,7 +76,7 @@ def _run(
     listings: list[str] | None,
     backfill: bool,
     defaults: Mapping[str, Any] | None,
-    overrides: Mapping[str, str] | None,
+    overrides: Mapping[str, Any] | None,
     verbose: bool,
 ) -> dict[str, Any]:
     settings = project_settings()
@@ -86,12 +89,12 @@ def _run(
         settings.set(name, value, priority="cmdline")
     for name, value in (overrides or {}).items():
         settings.set(name, value, priority="cmdline")
-    check_settings(settings)
     process = CrawlerProcess(settings)
     crawler = process.create_crawler("portal")
     if not verbose:
         # Scrapy (re)installs its root log handler as the crawler starts: filter it then.
-        crawler.signals.connect(one_line_logs, signal=signals.engine_started)
+        crawler.signals.connect(lambda: one_line_logs(crawler.stats),
+                                signal=signals.engine_started, weak=False)
     process.crawl(crawler)
     process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}
@@ -102,31 +105,6 @@ def _run(
         reason = stats.get("listing/last_error", "no listing page was fetched")
         raise PortalArchiveError(f"could not crawl {site}: {reason}")
     return stats
-
-
-# Settings whose wrong type would only surface as a traceback inside the reactor.
-_TYPED = {
-    "getint": ("WARC_MAX_SIZE", "CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN",
-               "RETRY_TIMES", "DOWNLOAD_MAXSIZE"),
-    "getfloat": ("DOWNLOAD_DELAY", "DOWNLOAD_TIMEOUT", "AUTOTHROTTLE_START_DELAY",
-                 "AUTOTHROTTLE_MAX_DELAY", "AUTOTHROTTLE_TARGET_CONCURRENCY",
-                 "PROGRESS_INTERVAL"),
-    "getbool": ("WARC_ENABLED", "WARC_GZIP", "ROBOTSTXT_OBEY", "AUTOTHROTTLE_ENABLED",
-                "PORTAL_BACKFILL", "PORTAL_REQUISITES", "PORTAL_REFRESH_REQUISITES",
-                "CONDITIONAL_REQUESTS_ENABLED"),
-}
-
-
-def check_settings(settings: Settings) -> None:
-    for getter, names in _TYPED.items():
-        for name in names:
-            try:
-                getattr(settings, getter)(name)
-            except ValueError:
-                raise PortalArchiveError(
-                    f"setting {name}={settings.get(name)!r} is not a valid"
-                    f" {getter.removeprefix('get')}"
-                ) from None
 
 
 class _NoTraceback(logging.Filter):
@@ -146,7 +124,21 @@ class _NoTraceback(logging.Filter):
         return True
 
 
-def one_line_logs() -> None:
+class _QuietAfterFatal(logging.Filter):
+    """After a fatal stop (a full disk) every later write fails too: the first failure is
+    the news, and the CLI says it as its last line; the rest would bury it."""
+
+    def __init__(self, stats: StatsCollector) -> None:
+        super().__init__()
+        self.stats = stats
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.name != "crawler.fatal" and not self.stats.get_value("portal/fatal")
+
+
+def one_line_logs(stats: StatsCollector | None = None) -> None:
     for handler in logging.getLogger().handlers:
         if not any(isinstance(f, _NoTraceback) for f in handler.filters):
+            if stats is not None:
+                handler.addFilter(_QuietAfterFatal(stats))
             handler.addFilter(_NoTraceback())

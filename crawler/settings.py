@@ -98,6 +98,9 @@ CONDITIONAL_REQUESTS_ENABLED = True
 PORTAL_REFRESH_REQUISITES = False
 
 DOWNLOADER_MIDDLEWARES = {
+    # Scrapy's own, but a redirect it refuses is said at WARNING, not DEBUG.
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "crawler.skips.OffsiteRedirectWarning": 50,
     # Below the WARC middleware: it sees a 304 only after the 304 is archived.
     "crawler.middlewares.notmodified.NotModifiedMiddleware": 940,
     "crawler.middlewares.warc.WarcCaptureMiddleware": 950,
@@ -115,6 +118,13 @@ EXTENSIONS = {
     "crawler.monitor.ChangeMonitor": 200,
     "crawler.alerts.AppriseAlerts": 300,
     "crawler.extensions.TerminalProgress": 500,
+    "crawler.skips.RedirectLoopLog": 600,
+}
+
+SPIDER_MIDDLEWARES = {
+    # Scrapy's own, but a URL dropped for its length is said at WARNING, not INFO.
+    "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
+    "crawler.skips.UrlLengthWarning": 800,
 }
 
 # Every crawl ends (crawler/watchdog.py): one that receives no response for this many

@@ -38,7 +38,6 @@ from archive.errors import PortalArchiveError
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 _JOB_KEYS = ("sites", "cron", "timezone", "seconds", "backfill", "settings", "notify")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
-_SETTING = re.compile(r"^[A-Z][A-Z0-9_]*$")
 _ENV = re.compile(r"\$\{([^}]*)\}")
 _DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -285,15 +284,12 @@ def _check_sites(sites: list[str], err: Any) -> None:
 
 
 def _settings(table: Any, err: Any) -> tuple[tuple[str, str], ...]:
-    from crawler.run import check_settings, project_settings
+    from crawler.settings_check import check_setting
 
     if not isinstance(table, dict):
         raise err("settings", "settings must be a table: [job.NAME.settings]")
-    project = project_settings()
     values: list[tuple[str, str]] = []
     for name, value in table.items():
-        if not _SETTING.match(name) or name not in project:
-            raise err(("settings", name), f"unknown Scrapy setting {name!r}")
         if isinstance(value, bool):
             text = "True" if value else "False"
         elif isinstance(value, int | float | str):
@@ -301,15 +297,11 @@ def _settings(table: Any, err: Any) -> tuple[tuple[str, str], ...]:
         else:
             raise err(("settings", name),
                       f"setting {name} must be a string, number or boolean (as -s takes it)")
+        try:
+            check_setting(name, text)  # the very check `crawl -s` makes
+        except PortalArchiveError as exc:
+            raise err(("settings", name), str(exc)) from None
         values.append((name, text))
-    copy = project.copy()
-    for name, text in values:
-        copy.set(name, text, priority="cmdline")
-    try:
-        check_settings(copy)
-    except PortalArchiveError as exc:
-        bad = next((n for n, _ in values if n in str(exc)), "settings")
-        raise err(("settings", bad) if bad != "settings" else bad, str(exc)) from None
     return tuple(values)
 
 

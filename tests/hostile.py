@@ -241,3 +241,12 @@ def trickling_page(delay: float = 0.2) -> Route:
 
     head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<html><body>"
     return lambda handler: trickle(itertools.chain([head], itertools.repeat(b"x")), delay)(handler)
+
+
+def redirect(location: bytes, status: int = 302) -> Route:
+    """A route answering every request with a redirect to `location` (raw bytes)."""
+
+    def route(handler: BaseHTTPRequestHandler) -> None:
+        respond(handler, status, [(b"Location", location)])
+
+    return route

@@ -29,6 +29,7 @@ from crawler.changes import ChangeRecorder
 from crawler.extract import ExtractionError, decode_html, extract_article
 from crawler.pipelines import article_key
 from crawler.sites import GENERIC, SiteProfile, generic_profile, load_profile
+from crawler.skips import log_skipped
 
 logger = logging.getLogger(__name__)
 
@@ -262,7 +263,9 @@ class PortalSpider(Spider):
             # robots.txt or offsite: a decision, not an error. Remembered, so that a listing
             # page whose only unarchived link is forbidden still counts as known.
             reason = failure.getErrorMessage() or "ignored"
-            logger.debug("skipped %s: %s", request.url, reason)
+            log_skipped(request, reason)
+            if kind == "listing":  # the CLI's last line says why no listing was read
+                self.crawler.stats.set_value("listing/last_error", f"{request.url}: {reason}")
             self.catalog.record_skipped(request.url, reason, _now())
             return
         stats = self.crawler.stats
