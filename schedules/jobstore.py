@@ -76,8 +76,12 @@ class DiskFullTolerantJobStore(SQLAlchemyJobStore):  # type: ignore[misc]
 
     def get_due_jobs(self, now: datetime) -> list[Job]:
         self._flush()
-        due = self._current(super().get_due_jobs(now))
-        return [job for job in due if job.next_run_time is not None and job.next_run_time <= now]
+        with self._unsaved_lock:
+            unsaved = dict(self._unsaved)
+        due = [job for job in super().get_due_jobs(now) if job.id not in unsaved]
+        due += [job for job in unsaved.values()
+                if job.next_run_time is not None and job.next_run_time <= now]
+        return sorted(due, key=lambda job: job.next_run_time)
 
     def get_next_run_time(self) -> datetime | None:
         if not self._unsaved:

@@ -102,3 +102,36 @@ def test_full_disk_fails_runs_one_line_each_keeps_scheduling_and_recovers(
 def _failures(log: str) -> list[str]:
     return [line for line in log.splitlines()
             if "job 'fast': crawl of demo failed with exit status" in line]
+
+
+def test_job_store_keeps_unwritable_times_in_memory_and_writes_them_later(
+    small_disk: Path,
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from apscheduler.schedulers.background import BackgroundScheduler
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    from schedules.jobstore import DiskFullTolerantJobStore
+
+    url = f"sqlite:///{small_disk / 'scheduler.sqlite'}"
+    store = DiskFullTolerantJobStore(url=url)
+    scheduler = BackgroundScheduler(jobstores={"default": store}, timezone=UTC)
+    scheduler.start(paused=True)
+    try:
+        job = scheduler.add_job(print, IntervalTrigger(hours=1), id="nightly")
+        soon = datetime.now(UTC) + timedelta(minutes=5)
+        with Filler(small_disk):
+            job._modify(next_run_time=soon)
+            store.update_job(job)  # the disk is full: no exception
+            assert store.lookup_job("nightly").next_run_time == soon
+            assert store.get_next_run_time() == soon
+            assert store.get_due_jobs(soon - timedelta(seconds=1)) == []
+            assert [j.id for j in store.get_due_jobs(soon)] == ["nightly"]
+        store.get_due_jobs(datetime.now(UTC))  # space again: written now
+        on_disk = DiskFullTolerantJobStore(url=url)
+        on_disk.start(scheduler, "other")
+        assert on_disk.lookup_job("nightly").next_run_time == soon
+        on_disk.shutdown()
+    finally:
+        scheduler.shutdown(wait=False)
