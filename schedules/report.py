@@ -17,8 +17,9 @@ import re
 import threading
 from typing import Any, TextIO
 
-# "portal-archive: error: ...", Scrapy's "[scrapy.core.scraper] ERROR: ...", a traceback.
-_FAILURE = re.compile(r"\berror\b|\bCRITICAL\b|^Traceback |Error: ", re.IGNORECASE)
+# "portal-archive: error: ...", Scrapy's "[scrapy.core.scraper] ERROR: ...", "OSError: ...".
+_FAILURE = re.compile(r"\berror\b|\bCRITICAL\b|Error: ", re.IGNORECASE)
+_TRACEBACK = "Traceback (most recent call last):"
 _MAX_LINE = 500  # one line in the scheduler's log, not a page of HTML
 
 
@@ -69,13 +70,21 @@ class FailureWatch:
         self._thread.start()
 
     def _read(self) -> None:
+        in_traceback = False
         with open(self._fd, "rb") as pipe:
             for raw in pipe:
-                text = raw.decode("utf-8", "replace").strip()
-                if not text:
+                line = raw.decode("utf-8", "replace").rstrip()
+                text = line.strip()
+                if not text or self._first is not None:
+                    self._last = text or self._last
                     continue
                 self._last = text
-                if self._first is None and _FAILURE.search(text):
+                if text == _TRACEBACK:
+                    in_traceback = True  # its last unindented line says what happened
+                elif in_traceback:
+                    if not line[0].isspace():
+                        self._first = text
+                elif _FAILURE.search(text):
                     self._first = text
 
     def line(self, timeout: float = 5.0) -> str:
