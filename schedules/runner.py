@@ -11,6 +11,9 @@
   finds already run. So a kill -9 at any moment loses no run and runs none twice.
 * The schedule folder is polled; an edit is reconciled into the job store (added,
   changed, removed jobs) without a restart, and an invalid edit keeps the old jobs.
+* A full data disk stops nothing for good: a job-store write that fails waits in memory
+  (schedules/jobstore.py), and each failed crawl is one line in this log quoting the
+  crawl's first error, which its own log file may not have room for (schedules/report.py).
 * SIGTERM or SIGINT: no new crawls; running crawls get SIGTERM (Scrapy stops cleanly,
   closing its WARC files; the cut-short run makes the site's next crawl page through
   every listing, so nothing is missed) and are killed after the grace period; exit 0.
