@@ -40,7 +40,7 @@ class DiskFullTolerantJobStore(SQLAlchemyJobStore):  # type: ignore[misc]
                 if not self._unsaved:
                     log.error("cannot write the job store %s (%s); next run times are kept"
                               " in memory until it can be written", self.engine.url,
-                              _reason(exc))
+                              db_error_reason(exc))
                 self._unsaved[job.id] = job
             else:
                 self._unsaved.pop(job.id, None)
@@ -104,6 +104,6 @@ class DiskFullTolerantJobStore(SQLAlchemyJobStore):  # type: ignore[misc]
         return found
 
 
-def _reason(exc: OperationalError) -> str:
+def db_error_reason(exc: OperationalError) -> str:
     """``database or disk is full`` rather than SQLAlchemy's three-line message."""
     return str(exc.orig) if exc.orig is not None else str(exc).splitlines()[0]

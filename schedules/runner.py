@@ -38,13 +38,14 @@ from apscheduler.events import EVENT_JOB_MAX_INSTANCES, JobSubmissionEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.job import Job as SchedulerJob
 from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy.exc import OperationalError
 
 from archive.datadir import DataDir
 from archive.errors import PortalArchiveError
 from archive.lock import acquire, release
 from schedules import runlog, worker
 from schedules.config import Job, Target, format_local, load_jobs, schedule_files, substitute_env
-from schedules.jobstore import DiskFullTolerantJobStore
+from schedules.jobstore import DiskFullTolerantJobStore, db_error_reason
 from schedules.report import FailureWatch
 
 log = logging.getLogger("schedules")
@@ -241,34 +242,51 @@ def serve(data: Path, folder: Path, *, poll: float = 2.0, grace: float = 60.0,
                  if job else due.isoformat())
 
     scheduler.add_listener(on_busy, EVENT_JOB_MAX_INSTANCES)
-    scheduler.start(paused=True)  # reconcile the store with the files before anything runs
+    try:
+        scheduler.start(paused=True)  # reconcile the store with the files before anything runs
+    except OperationalError as exc:  # e.g. a full disk, and no job store yet
+        release(data, SCHEDULER_LOCK)
+        raise PortalArchiveError(f"cannot open the job store {runlog.path(data)}:"
+                                 f" {db_error_reason(exc)}") from None
     try:
         _report_missed(scheduler, jobs)
-        reconcile(scheduler, jobs, data)
+        pending = not _apply(scheduler, jobs, data, quiet=False)
         scheduler.resume()
         log.info("scheduler running: %d job(s) from %s, data in %s (pid %d)",
                  len(jobs), folder, data, os.getpid())
         seen = _stamp(folder)
         while not stop.wait(poll):
             now = _stamp(folder)
-            if now == seen:
+            if now == seen and not pending:
                 continue
-            seen = now
-            try:
-                jobs = load_jobs(folder)
-            except PortalArchiveError as exc:
-                log.error("%s; the jobs stay as they were", exc)
-                continue
-            log.info("schedule files changed: reloading %s", folder)
-            try:
-                reconcile(scheduler, jobs, data)
-            except Exception as exc:  # e.g. the job store's file locked too long
-                log.error("could not apply the changed schedule files: %s", exc)
-                seen = None  # try again at the next poll
+            if now != seen:
+                seen = now
+                try:
+                    jobs = load_jobs(folder)
+                except PortalArchiveError as exc:
+                    log.error("%s; the jobs stay as they were", exc)
+                    continue
+                log.info("schedule files changed: reloading %s", folder)
+            pending = not _apply(scheduler, jobs, data, quiet=pending)
     finally:
         _shutdown(scheduler, grace, hurry)
         release(data, SCHEDULER_LOCK)
     return 0
+
+
+def _apply(scheduler: BackgroundScheduler, jobs: dict[str, Job], data: Path, *,
+           quiet: bool) -> bool:
+    """reconcile(), or False if the job store refused (said once: retried every poll)."""
+    try:
+        reconcile(scheduler, jobs, data)
+    except Exception as exc:  # e.g. the job store's file locked too long, or a full disk
+        if not quiet:
+            log.error("could not apply the schedule files to the job store: %s;"
+                      " trying again at every poll", exc)
+        return False
+    if quiet:
+        log.info("the schedule files are applied to the job store")
+    return True
 
 
 def reconcile(scheduler: BackgroundScheduler, jobs: dict[str, Job], data: Path) -> None:

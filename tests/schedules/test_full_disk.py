@@ -13,6 +13,7 @@ import pytest
 from crawler.demo.portal import DemoPortal
 from schedules import runlog
 
+from ..conftest import run_cli
 from .conftest import Scheduler, finished_runs, job_toml, wait_until
 
 
@@ -79,14 +80,20 @@ def test_full_disk_fails_runs_one_line_each_keeps_scheduling_and_recovers(
             wait_until(lambda: _failures(scheduler.text()).__len__() >= 3, 30,
                        f"three failed runs on the full disk:\n{scheduler.text()}")
             assert scheduler.process.poll() is None
+            # A job added meanwhile cannot be stored yet: said once, applied later.
+            (folder / "late.toml").write_text(
+                job_toml("late", small_portal, cron="30 2 * * *", seconds=None), "utf-8")
+            scheduler.wait_for("could not apply the schedule files to the job store")
         freed = runlog.now()
         # Space is back: the next fire time crawls, and records its run, as before.
         wait_until(lambda: [r for r in finished_runs(data) if r.started > freed
                             and r.status == 0], 30, f"a good run after:\n{scheduler.text()}")
+        scheduler.wait_for("job 'late' added")
         assert scheduler.terminate() == 0
     finally:
         scheduler.cleanup()
     log = scheduler.text()
+    assert log.count("could not apply the schedule files") == 1
     assert "Traceback" not in log and "--- Logging error ---" not in log, log
     # Each failed run is one line, saying why in the crawl's own words, though the crawl's
     # log file on the full disk could hold none of them.
@@ -135,3 +142,18 @@ def test_job_store_keeps_unwritable_times_in_memory_and_writes_them_later(
         on_disk.shutdown()
     finally:
         scheduler.shutdown(wait=False)
+
+
+def test_a_scheduler_started_on_a_full_disk_says_so_in_one_line(
+    tmp_path: Path, small_disk: Path, small_portal: DemoPortal
+) -> None:
+    folder, data = tmp_path / "schedules", small_disk / "data"
+    folder.mkdir()
+    (folder / "fast.toml").write_text(job_toml("fast", small_portal), "utf-8")
+    data.mkdir()
+    with Filler(small_disk):
+        result = run_cli("schedule", "run", "--schedules", str(folder), "--data", str(data),
+                         timeout=30)
+    assert result.returncode == 1
+    assert result.stderr.strip() == (f"portal-archive: error: cannot open the job store"
+                                     f" {data / 'scheduler.sqlite'}: database or disk is full")
