@@ -3,6 +3,7 @@ a real tmpfs of a few MB, kept full by a filler file while the scheduler runs.""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -19,12 +20,15 @@ from .conftest import Scheduler, finished_runs, job_toml, wait_until
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 4 MB tmpfs: a real filesystem that really runs out of space (needs mount rights)."""
+    """A 4 MB tmpfs: a real filesystem that really runs out of space. Needs mount rights:
+    root, or password-less sudo (as on CI runners); skipped without either."""
     disk = tmp_path / "disk"
     disk.mkdir()
+    sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
+    options = f"size=4m,uid={os.getuid()},gid={os.getgid()},mode=0700"
     try:
-        mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(disk)],
-                                 capture_output=True, timeout=10)
+        mounted = subprocess.run([*sudo, "mount", "-t", "tmpfs", "-o", options, "tmpfs",
+                                  str(disk)], capture_output=True, timeout=10)
     except (OSError, subprocess.TimeoutExpired) as exc:
         pytest.skip(f"cannot mount a tmpfs here: {exc}")
     if mounted.returncode != 0:
@@ -32,7 +36,7 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
     try:
         yield disk
     finally:
-        subprocess.run(["umount", "-l", str(disk)], check=False, timeout=10)
+        subprocess.run([*sudo, "umount", "-l", str(disk)], check=False, timeout=10)
 
 
 class Filler:
