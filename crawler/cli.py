@@ -1,4 +1,5 @@
-"""The `portal-archive` command (see CONTRACT.md for what each subcommand promises)."""
+"""The `portal-archive` command: archive news portals to WARC and cleaned JSON, check,
+replay and export the archive (`portal-archive COMMAND --help` says more)."""
 
 from __future__ import annotations
 
@@ -43,12 +44,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", parents=[common], help="serve the demo portal and crawl it")
     demo.add_argument("--articles", type=int, default=60, help="articles in the demo portal")
+    demo.add_argument("--port", type=_tcp_port, default=None,
+                      help="port on 127.0.0.1 (default 8089, where the demo profile points;"
+                           " a free port if it is taken)")
     _add_setting_option(demo)
     demo.set_defaults(func=cmd_demo)
 
     portal = sub.add_parser("demo-portal", parents=[common], help="serve the demo portal alone")
-    portal.add_argument("--port", type=int, default=8089)
-    portal.add_argument("--articles", type=int, default=60)
+    portal.add_argument("--port", type=int, default=8089,
+                        help="port on 127.0.0.1 (default 8089, where the demo profile points)")
+    portal.add_argument("--articles", type=int, default=60, help="articles in the demo portal")
     portal.add_argument("--day", type=int, default=0, help="start at this day of the timeline")
     portal.add_argument("--no-faults", action="store_true", help="no 500, slow or broken pages")
     portal.set_defaults(func=cmd_demo_portal)
@@ -115,6 +120,17 @@ def _since(text: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _tcp_port(text: str) -> int:
+    """A port number for argparse: bad usage (exit 2) rather than a traceback."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"not a port number (0 to 65535): {text!r}")
+    return port
+
+
 def _add_setting_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-s", dest="settings", action="append", default=[], metavar="NAME=VALUE",
@@ -153,12 +169,13 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from crawler.demo.content import DemoSite
-    from crawler.demo.portal import DemoPortal
+    from crawler.demo.nextsteps import next_steps, profile_port, start_portal
     from crawler.run import parse_overrides, run_crawl
 
     data = _data(args)
     overrides = parse_overrides(args.settings)
-    with DemoPortal(DemoSite(articles=args.articles)) as portal:
+    port = profile_port() if args.port is None else args.port
+    with start_portal(DemoSite(articles=args.articles), port) as portal:
         print(
             f"demo portal serving on {portal.base_url} (one page answers 500, one is slow"
             " and one is malformed, on purpose: a crawl must survive them)",
@@ -173,16 +190,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         )
     print(_summary(stats, data))
     sample = next(iter(sorted(DataDir(data).json.glob("demo/*/*.json"))), None)
-    print(
-        "\nNext:\n"
-        f"  portal-archive verify --data {data}     # digests, index and JSON pointers\n"
-        f"  portal-archive replay --data {data}     # pywb on http://127.0.0.1:8080/all/\n"
-        f"  portal-archive changes --data {data}    # the change events\n"
-        + (f"  cat {sample}   # one cleaned article\n" if sample else "")
-        + "  portal-archive demo-portal                # serve the portal on :8089 to browse it,\n"
-        "  portal-archive crawl demo                 # ...and crawl it again: unchanged\n"
-        "                                            # articles write no new JSON"
-    )
+    print("\n" + next_steps(data, portal, sample))
     return 0
 
 

@@ -16,9 +16,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser],
     where.add_argument(
         "--schedules", type=Path, default=None, metavar="DIR",
         help="folder of *.toml schedule files (default: ./schedules if it exists,"
-             " else the shipped examples)",
+             " else the example schedules/demo.toml shipped in the package)",
     )
-    schedule = sub.add_parser("schedule", help="the nightly scheduler over schedules/*.toml")
+    schedule = sub.add_parser("schedule", help="the nightly scheduler over *.toml schedule files")
     commands = schedule.add_subparsers(dest="schedule_command", required=True,
                                        metavar="SUBCOMMAND")
 

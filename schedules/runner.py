@@ -11,6 +11,9 @@
   finds already run. So a kill -9 at any moment loses no run and runs none twice.
 * The schedule folder is polled; an edit is reconciled into the job store (added,
   changed, removed jobs) without a restart, and an invalid edit keeps the old jobs.
+* A full data disk stops nothing for good: a job-store write that fails waits in memory
+  (schedules/jobstore.py), and each failed crawl is one line in this log quoting the
+  crawl's first error, which its own log file may not have room for (schedules/report.py).
 * SIGTERM or SIGINT: no new crawls; running crawls get SIGTERM (Scrapy stops cleanly,
   closing its WARC files; the cut-short run makes the site's next crawl page through
   every listing, so nothing is missed) and are killed after the grace period; exit 0.
@@ -34,14 +37,16 @@ from typing import Any
 from apscheduler.events import EVENT_JOB_MAX_INSTANCES, JobSubmissionEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.job import Job as SchedulerJob
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy.exc import OperationalError
 
 from archive.datadir import DataDir
 from archive.errors import PortalArchiveError
 from archive.lock import acquire, release
 from schedules import runlog, worker
-from schedules.config import Job, format_local, load_jobs, schedule_files, substitute_env
+from schedules.config import Job, Target, format_local, load_jobs, schedule_files, substitute_env
+from schedules.jobstore import DiskFullTolerantJobStore, db_error_reason
+from schedules.report import FailureWatch
 
 log = logging.getLogger("schedules")
 
@@ -65,18 +70,25 @@ class Launch:
 
     job: Job
     scheduled: datetime
-    processes: list[tuple[str, Path, subprocess.Popen[bytes]]] = field(default_factory=list)
+    processes: list[tuple[str, Path, subprocess.Popen[bytes], FailureWatch]] = field(
+        default_factory=list)
     started: float = field(default_factory=time.monotonic)
 
     def wait(self) -> dict[str, int]:
         statuses = {}
-        for target, logfile, process in self.processes:
+        for target, logfile, process, watch in self.processes:
             status = process.wait()
             with _guard:
                 _children.pop(process.pid, None)
             statuses[target] = status
-            log.info("job %r: crawl of %s ended with exit status %s after %.1f s (log %s)",
-                     self.job.name, target, status, time.monotonic() - self.started, logfile)
+            took = time.monotonic() - self.started
+            if status == 0:
+                log.info("job %r: crawl of %s ended with exit status 0 after %.1f s (log %s)",
+                         self.job.name, target, took, logfile)
+            else:  # one line, with the crawl's own first word on it: its log may be empty
+                log.error("job %r: crawl of %s failed with exit status %s after %.1f s: %s"
+                          " (log %s)", self.job.name, target, status, took, watch.line(),
+                          logfile)
         return statuses
 
 
@@ -91,37 +103,63 @@ def start_run(job: dict[str, Any], data: str, scheduled: datetime | None = None,
     root = Path(data)
     notify = substitute_env(spec.notify)
     logs = root / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
+    try:
+        logs.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        pass  # a full disk: the crawl still runs, and says so through its report pipe
     stamp = scheduled.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     launch = Launch(spec, scheduled)
     for target in spec.targets():
         name = target.label.replace(":", "_").replace("/", "_")
         logfile = logs / f"{stamp}-{spec.name}-{name}.log"
-        argv = worker.command(root, spec.name, target.site, target.label,
-                              [*spec.crawl_args(target, root), *_crawl_flags],
-                              scheduled=runlog.iso(scheduled), due_since=runlog.iso(due_since),
-                              log=logfile, wait=True)
         env = {**os.environ, worker.NOTIFY_ENV: _json(notify)}
         with _guard:
             if _stopping.is_set():
                 break
             try:
-                with open(logfile, "ab") as out:
-                    # A session of its own: Ctrl-C at the scheduler's terminal reaches the
-                    # scheduler alone, which then stops each crawl once, cleanly.
-                    process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out,
-                                               stderr=subprocess.STDOUT, env=env,
-                                               start_new_session=True)
+                process, watch = _start_crawl(spec, target, root, scheduled, due_since,
+                                              logfile, env)
             except OSError as exc:  # the job's other sites still get their crawl
                 log.error("job %r: could not start the crawl of %s: %s", spec.name,
                           target.label, exc)
                 continue
             _children[process.pid] = process
-        launch.processes.append((target.label, logfile, process))
+        launch.processes.append((target.label, logfile, process, watch))
         log.info("job %r (due %s): crawl of %s started, pid %d, log %s", spec.name,
                  format_local(scheduled, spec.timezone, seconds=spec.seconds is not None),
                  target.label, process.pid, logfile)
     return launch
+
+
+def _start_crawl(spec: Job, target: Target, root: Path, scheduled: datetime,
+                 due_since: datetime, logfile: Path,
+                 env: dict[str, str]) -> tuple[subprocess.Popen[bytes], FailureWatch]:
+    """One worker process, its output in ``logfile`` and its stderr copied to a pipe."""
+    read, write = os.pipe()
+    argv = worker.command(root, spec.name, target.site, target.label,
+                          [*spec.crawl_args(target, root), *_crawl_flags],
+                          scheduled=runlog.iso(scheduled), due_since=runlog.iso(due_since),
+                          log=logfile, wait=True, report_fd=write)
+    try:
+        try:
+            out: Any = open(logfile, "ab")  # noqa: SIM115 - closed below, the child has it
+        except OSError:  # a full disk may refuse even an empty file: the pipe still tells
+            out = subprocess.DEVNULL
+        try:
+            # A session of its own: Ctrl-C at the scheduler's terminal reaches the
+            # scheduler alone, which then stops each crawl once, cleanly.
+            process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out,
+                                       stderr=subprocess.STDOUT, env=env,
+                                       start_new_session=True, pass_fds=(write,))
+        finally:
+            if out is not subprocess.DEVNULL:
+                out.close()
+    except BaseException:
+        os.close(read)
+        raise
+    finally:
+        os.close(write)  # the child's copy is the only one: EOF when it ends
+    return process, FailureWatch(read)
 
 
 def _json(value: Any) -> str:
@@ -181,7 +219,7 @@ def serve(data: Path, folder: Path, *, poll: float = 2.0, grace: float = 60.0,
     acquire(data, SCHEDULER_LOCK, busy=f"another scheduler is running for {data}")
     jobs = load_jobs(folder)  # an invalid file at start is an error, before anything runs
     scheduler = BackgroundScheduler(
-        jobstores={"default": SQLAlchemyJobStore(url=f"sqlite:///{runlog.path(data)}")},
+        jobstores={"default": DiskFullTolerantJobStore(url=f"sqlite:///{runlog.path(data)}")},
         executors={"default": CrawlExecutor(max_workers=64)},
         job_defaults=JOB_DEFAULTS,
         timezone=UTC,
@@ -204,34 +242,51 @@ def serve(data: Path, folder: Path, *, poll: float = 2.0, grace: float = 60.0,
                  if job else due.isoformat())
 
     scheduler.add_listener(on_busy, EVENT_JOB_MAX_INSTANCES)
-    scheduler.start(paused=True)  # reconcile the store with the files before anything runs
+    try:
+        scheduler.start(paused=True)  # reconcile the store with the files before anything runs
+    except OperationalError as exc:  # e.g. a full disk, and no job store yet
+        release(data, SCHEDULER_LOCK)
+        raise PortalArchiveError(f"cannot open the job store {runlog.path(data)}:"
+                                 f" {db_error_reason(exc)}") from None
     try:
         _report_missed(scheduler, jobs)
-        reconcile(scheduler, jobs, data)
+        pending = not _apply(scheduler, jobs, data, quiet=False)
         scheduler.resume()
         log.info("scheduler running: %d job(s) from %s, data in %s (pid %d)",
                  len(jobs), folder, data, os.getpid())
         seen = _stamp(folder)
         while not stop.wait(poll):
             now = _stamp(folder)
-            if now == seen:
+            if now == seen and not pending:
                 continue
-            seen = now
-            try:
-                jobs = load_jobs(folder)
-            except PortalArchiveError as exc:
-                log.error("%s; the jobs stay as they were", exc)
-                continue
-            log.info("schedule files changed: reloading %s", folder)
-            try:
-                reconcile(scheduler, jobs, data)
-            except Exception as exc:  # e.g. the job store's file locked too long
-                log.error("could not apply the changed schedule files: %s", exc)
-                seen = None  # try again at the next poll
+            if now != seen:
+                seen = now
+                try:
+                    jobs = load_jobs(folder)
+                except PortalArchiveError as exc:
+                    log.error("%s; the jobs stay as they were", exc)
+                    continue
+                log.info("schedule files changed: reloading %s", folder)
+            pending = not _apply(scheduler, jobs, data, quiet=pending)
     finally:
         _shutdown(scheduler, grace, hurry)
         release(data, SCHEDULER_LOCK)
     return 0
+
+
+def _apply(scheduler: BackgroundScheduler, jobs: dict[str, Job], data: Path, *,
+           quiet: bool) -> bool:
+    """reconcile(), or False if the job store refused (said once: retried every poll)."""
+    try:
+        reconcile(scheduler, jobs, data)
+    except Exception as exc:  # e.g. the job store's file locked too long, or a full disk
+        if not quiet:
+            log.error("could not apply the schedule files to the job store: %s;"
+                      " trying again at every poll", exc)
+        return False
+    if quiet:
+        log.info("the schedule files are applied to the job store")
+    return True
 
 
 def reconcile(scheduler: BackgroundScheduler, jobs: dict[str, Job], data: Path) -> None:

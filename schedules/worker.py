@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import signal
+import sqlite3
 import sys
 import time
 from collections.abc import Sequence
@@ -23,6 +24,7 @@ from archive.datadir import DataDir
 from archive.errors import PortalArchiveError
 from archive.lock import acquire, release
 from schedules import runlog
+from schedules.report import StderrCopy
 
 NOTIFY_ENV = "PORTAL_ARCHIVE_NOTIFY"
 PROG = "portal-archive schedule"
@@ -30,7 +32,8 @@ PROG = "portal-archive schedule"
 
 def command(data: Path, job: str, site: str, target: str, crawl_args: Sequence[str], *,
             scheduled: str | None = None, due_since: str | None = None,
-            log: Path | None = None, wait: bool = False) -> list[str]:
+            log: Path | None = None, wait: bool = False,
+            report_fd: int | None = None) -> list[str]:
     """The command line that runs one crawl of a job through this module."""
     argv = [sys.executable, "-m", "schedules.worker", "--data", str(data), "--job", job,
             "--site", site, "--target", target]
@@ -42,6 +45,8 @@ def command(data: Path, job: str, site: str, target: str, crawl_args: Sequence[s
         argv += ["--log", str(log)]
     if wait:
         argv.append("--wait")
+    if report_fd is not None:
+        argv += ["--report-fd", str(report_fd)]
     return [*argv, "--", *crawl_args]
 
 
@@ -55,9 +60,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--due-since")
     parser.add_argument("--log")
     parser.add_argument("--wait", action="store_true")
+    parser.add_argument("--report-fd", type=int, help="a pipe to the scheduler for stderr")
     parser.add_argument("crawl", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     crawl = args.crawl[1:] if args.crawl[:1] == ["--"] else args.crawl
+    if args.report_fd is not None:
+        sys.stderr = StderrCopy(sys.stderr, args.report_fd)  # type: ignore[assignment]
 
     # SIGTERM before the crawl starts (while waiting for the lock) ends this process
     # as Ctrl-C would; once Scrapy runs, its own handler makes it a clean stop.
@@ -78,6 +86,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         except KeyboardInterrupt:
             print(f"{PROG}: stopped before the crawl of {args.target} began", file=sys.stderr)
             return 130
+        except (sqlite3.Error, OSError) as exc:  # e.g. a full disk: no run record, no crawl
+            print(f"{PROG}: error: cannot record the run in {runlog.path(args.data)}: {exc}",
+                  file=sys.stderr, flush=True)
+            return 1
         if run_id is None:
             print(f"{PROG}: job {args.job!r} already crawled {args.target} for its run due"
                   f" {args.scheduled}; not crawling it twice", file=sys.stderr)
@@ -88,7 +100,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         finally:
             # Done: a SIGTERM now would only lose the record of what was done.
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
-            runlog.finish(args.data, run_id, status)  # before the lock goes: no overlap
+            try:
+                runlog.finish(args.data, run_id, status)  # before the lock goes: no overlap
+            except (sqlite3.Error, OSError) as exc:
+                print(f"{PROG}: error: cannot record the end of the run in"
+                      f" {runlog.path(args.data)}: {exc}", file=sys.stderr, flush=True)
+                status = status or 1
     finally:
         release(args.data, args.site)
     return status

@@ -1,0 +1,59 @@
+"""Where `portal-archive demo` serves its portal, and the next steps it prints.
+
+The ``demo`` site profile points at ``127.0.0.1:8089``, so `demo` serves there when it
+can: then `demo-portal` and `crawl demo`, as printed, crawl the very same URLs again
+(unchanged articles write no new JSON, their bytes are stored as revisits). When the port
+is taken it serves on a free one, and the printed commands name that port instead.
+Every printed command carries ``--data``: run anywhere, they look in the same folder.
+"""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .content import DemoSite
+from .portal import DemoPortal
+
+
+def profile_port() -> int:
+    """The port of the ``demo`` profile's base URL (8089)."""
+    from crawler.sites import load_profile
+
+    return urlsplit(load_profile("demo").base_url).port or 80
+
+
+def start_portal(site: DemoSite, port: int) -> DemoPortal:
+    """The demo portal serving on ``port``, or on a free port if that one is taken."""
+    portal = DemoPortal(site, port=port)
+    try:
+        portal.start()
+    except OSError:
+        portal = DemoPortal(site, port=0)
+        portal.start()
+    return portal
+
+
+def next_steps(data: Path, portal: DemoPortal, sample: Path | None) -> str:
+    """The commands to try after the demo, each to be run exactly as printed."""
+    where = f"--data {shlex.quote(str(data))}"
+    serve = f"portal-archive demo-portal --port {portal.port} --articles {portal.site.articles}"
+    crawl = f"portal-archive crawl demo {where}"
+    if portal.port != profile_port():  # the profile's base URL would name another port
+        crawl += f" -s PORTAL_BASE_URL={portal.base_url}"
+    rows = [
+        (f"portal-archive verify {where}", "digests, index and JSON pointers"),
+        (f"portal-archive replay {where}", "pywb on http://127.0.0.1:8080/all/"),
+        (f"portal-archive changes {where}", "the change events"),
+    ]
+    if sample is not None:
+        rows.append((f"cat {shlex.quote(str(sample))}", "one cleaned article"))
+    rows += [
+        (serve, "in a second terminal: the same portal again, until Ctrl-C"),
+        (crawl, "...and crawl it again: unchanged articles write no new JSON"),
+    ]
+    lines = ["Next:"]
+    for command, why in rows:  # the comment above: a command line to copy whole
+        lines += [f"  # {why}", f"  {command}"]
+    return "\n".join(lines)
