@@ -44,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", parents=[common], help="serve the demo portal and crawl it")
     demo.add_argument("--articles", type=int, default=60, help="articles in the demo portal")
-    demo.add_argument("--port", type=_tcp_port, default=None,
+    demo.add_argument("--port", type=int, default=None,
                       help="port on 127.0.0.1 (default 8089, where the demo profile points;"
                            " a free port if it is taken)")
     _add_setting_option(demo)
@@ -120,17 +120,6 @@ def _since(text: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def _tcp_port(text: str) -> int:
-    """A port number for argparse: bad usage (exit 2) rather than a traceback."""
-    try:
-        port = int(text)
-    except ValueError:
-        port = -1
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"not a port number (0 to 65535): {text!r}")
-    return port
-
-
 def _add_setting_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-s", dest="settings", action="append", default=[], metavar="NAME=VALUE",
@@ -174,6 +163,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     data = _data(args)
     overrides = parse_overrides(args.settings)
+    if args.port is not None:
+        _check_port_number(args.port)
     port = profile_port() if args.port is None else args.port
     with start_portal(DemoSite(articles=args.articles), port) as portal:
         print(
