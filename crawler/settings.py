@@ -29,6 +29,10 @@ USER_AGENT = (
     "web archive of Vietnamese local government news)"
 )
 ROBOTSTXT_OBEY = True
+# Protego, reading no more of a robots.txt than RFC 9309 requires (500 KiB): a huge one
+# would cost hundreds of MB of rule objects (crawler/robots.py).
+ROBOTSTXT_PARSER = "crawler.robots.BoundedRobotParser"
+PORTAL_ROBOTSTXT_MAX_SIZE = 500 * 1024
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_DELAY = 0.25
@@ -38,8 +42,9 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 DOWNLOAD_TIMEOUT = 30
 # A news page or photo is far below this; anything above is not what we came for and
-# would sit in memory whole while being archived.
-DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
+# would sit in memory whole while being archived. Scrapy applies it to the decoded size
+# too, so a gzip bomb stops inflating here (and costs about twice this in memory).
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
 # Only the web is fetched: with these handlers off, no request however built can read a
 # local file (file:), hang on a silent FTP server (ftp:), reach S3 or decode a data: URL.
