@@ -122,6 +122,9 @@ PORTAL_MAX_PARSE_SIZE = 4 * 1024 * 1024
 # crawler fetch from loopback, private or link-local addresses; a site on such a host
 # (the demo, tests, an intranet portal) may. True lets every site do so.
 PORTAL_ALLOW_PRIVATE_HOSTS = False
+# Scrapy's caching resolver, refusing names that resolve to such addresses (the
+# WebOnlyMiddleware refuses literal ones and arms it for public sites).
+TWISTED_DNS_RESOLVER = "crawler.resolver.PublicOnlyResolver"
 
 DOWNLOADER_MIDDLEWARES = {
     # Below offsite (50) and robots.txt (100): a refused URL is never asked anything.

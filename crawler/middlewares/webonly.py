@@ -11,10 +11,11 @@ redirect's new Request through the middlewares again). It refuses
   such a host (the demo portal, tests) may use them; ``PORTAL_ALLOW_PRIVATE_HOSTS`` lets
   every site do so.
 
-Only literal addresses and ``localhost`` are recognised: a public host name that resolves
-to a private address is fetched (checking would need Scrapy's DNS_RESOLVER to know the
-crawl's site). It sits at 40, below the offsite (50) and robots.txt (100) middlewares, so
-not even a robots.txt is asked of a refused host.
+Here literal addresses (in every spelling) and ``localhost`` are refused; a host name
+that resolves to a private address is refused by the PublicOnlyResolver
+(crawler/resolver.py), which this middleware arms at spider_opened. It sits at 40, below
+the offsite (50) and robots.txt (100) middlewares, so not even a robots.txt is asked of a
+refused host.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from scrapy import Request, Spider, signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.httpobj import urlparse_cached
 
+from crawler.resolver import PublicOnlyResolver
 from crawler.weburls import WEB_SCHEMES, is_private_host
 
 if TYPE_CHECKING:
@@ -39,6 +41,7 @@ class WebOnlyMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         self.stats = crawler.stats
         self.allow_private = crawler.settings.getbool("PORTAL_ALLOW_PRIVATE_HOSTS")
+        self.resolver: PublicOnlyResolver | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WebOnlyMiddleware:
@@ -50,15 +53,28 @@ class WebOnlyMiddleware:
         # A site whose own listings are on a private host (the demo portal, a test
         # server, an intranet portal) may fetch from private hosts.
         listings = getattr(spider, "listing_urls", None) or getattr(spider, "start_urls", [])
-        if any(is_private_host(urlsplit(url).hostname or "") for url in listings):
+        hosts = {urlsplit(url).hostname or "" for url in listings}
+        if any(is_private_host(host) for host in hosts):
             self.allow_private = True
+        if not self.allow_private:
+            # Imported here: importing the reactor at module level would install the
+            # default one before Scrapy installs its own.
+            from twisted.internet import reactor
+
+            resolver = getattr(reactor, "resolver", None)
+            if isinstance(resolver, PublicOnlyResolver):
+                resolver.guard(hosts, self.stats)
+                self.resolver = resolver
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
         parts = urlparse_cached(request)
         scheme = parts.scheme.lower()
         if scheme not in WEB_SCHEMES:
             self._drop(request, scheme or "none", f"not a web URL ({scheme}:)")
-        if not self.allow_private and is_private_host(parts.hostname or ""):
+        host = (parts.hostname or "").lower()
+        if not self.allow_private and (
+            is_private_host(host) or (self.resolver is not None and host in self.resolver.refused)
+        ):
             self._drop(request, "private", "a private address on a public site")
 
     def _drop(self, request: Request, kind: str, reason: str) -> None:
