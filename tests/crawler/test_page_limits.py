@@ -104,3 +104,18 @@ def test_peak_memory_of_a_hostile_case_stays_bounded(case: str, tmp_path: Path) 
         assert result.stderr.count("has more than 50 article links: following the first") == 1
         assert server.hits["/list?page=2"] == 0  # the cut page's bottom is not read
         assert sum(n for p, n in server.hits.items() if p.startswith("/tin/")) == 50
+
+
+def test_a_pages_requisites_are_capped_with_one_log_line(tmp_path: Path) -> None:
+    images = "".join(f"<img src='/anh/{n}.jpg'>" for n in range(20))
+    routes = {"/list": _listing("/tin/1.html"),
+              "/tin/1.html": page(ARTICLE.format(n=1, extra=images))}
+    routes.update({f"/anh/{n}.jpg": page(b"\xff\xd8\xff jpeg", content_type=b"image/jpeg")
+                   for n in range(20)})
+    with HostileServer(routes) as server:
+        result, _ = crawl_measured(server.url("/list"), tmp_path / "data",
+                                   PORTAL_MAX_REQUISITES_PER_PAGE="5")
+        fetched = [path for path in server.hits if path.startswith("/anh/")]
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert sorted(fetched) == [f"/anh/{n}.jpg" for n in range(5)]  # the first five, in order
+    assert result.stderr.count("has more than 5 requisites: following the first 5") == 1
