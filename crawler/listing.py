@@ -7,11 +7,12 @@ pages; all three are tried in that order.
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from parsel import Selector
 
 from crawler.text import clean
+from crawler.weburls import web_url
 
 # Link texts that mean "next page" on Vietnamese portals (compared after clean().lower()).
 NEXT_TEXTS = {"trang sau", "trang tiếp", "trang kế", "tiếp", "sau", "next", "›", "»", ">", ">>"}
@@ -30,15 +31,19 @@ _ARTICLE_PATH = re.compile(
 
 
 def article_links(
-    selector: Selector, base_url: str, pattern: re.Pattern[str] | None = None
+    selector: Selector, base_url: str, pattern: re.Pattern[str] | None = None,
+    limit: int | None = None,
 ) -> list[str]:
-    """Absolute article URLs on the listing's host, in page order, without repeats."""
+    """Absolute http(s) article URLs on the listing's host, in page order, without
+    repeats; the first `limit` of them if given."""
     host = urlsplit(base_url).netloc
     found: dict[str, None] = {}
     for anchor in selector.xpath(f"//a[@href][not({_CHROME})]"):
-        url = urljoin(base_url, anchor.attrib["href"].strip()).split("#", 1)[0]
+        if limit is not None and len(found) >= limit:
+            break
+        url = (web_url(base_url, anchor.attrib["href"]) or "").split("#", 1)[0]
         parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or parts.netloc != host or url == base_url:
+        if not url or parts.netloc != host or url == base_url:
             continue
         target = parts.path + (f"?{parts.query}" if parts.query else "")
         if pattern is not None:
@@ -59,14 +64,18 @@ def _looks_like_article(anchor: Selector, target: str) -> bool:
 
 
 def next_page(selector: Selector, base_url: str) -> str | None:
-    """The URL of the next listing page, or None on the last page."""
+    """The http(s) URL of the next listing page, or None on the last page.
+
+    A ``javascript:__doPostBack(…)`` pager (ASP.NET portals) is no next page to fetch."""
     for href in selector.xpath("//link[@rel='next']/@href | //a[@rel='next']/@href").getall():
-        return urljoin(base_url, href.strip())
+        if url := web_url(base_url, href):
+            return url
     for anchor in selector.xpath("//a[@href]"):
         text = clean(" ".join(anchor.xpath(".//text()").getall())).lower()
         title = clean(anchor.attrib.get("title", "")).lower()
         if text in NEXT_TEXTS or title in ("trang sau", "trang tiếp", "next"):
-            return urljoin(base_url, anchor.attrib["href"].strip())
+            if url := web_url(base_url, anchor.attrib["href"]):
+                return url
     return _next_numbered(selector, base_url)
 
 
@@ -74,8 +83,8 @@ def _next_numbered(selector: Selector, base_url: str) -> str | None:
     numbered: dict[int, str] = {}
     for anchor in selector.xpath("//a[@href]"):
         text = clean(" ".join(anchor.xpath(".//text()").getall()))
-        if text.isdigit():
-            numbered.setdefault(int(text), urljoin(base_url, anchor.attrib["href"].strip()))
+        if text.isdigit() and (url := web_url(base_url, anchor.attrib["href"])):
+            numbered.setdefault(int(text), url)
     if not numbered:
         return None
     current = next((n for n, url in numbered.items() if url == base_url), None)

@@ -12,6 +12,13 @@ try:
 except PackageNotFoundError:  # running from a checkout that was never installed
     _VERSION = "0"
 
+# Scrapy's cookie middleware asks tldextract whether a cookie's domain is a public
+# suffix; left alone, tldextract downloads the Public Suffix List from the Internet on
+# first use. An empty URL list (tldextract >= 5.4) makes it use the snapshot shipped in
+# the package, so a crawl talks only to the sites it archives. Set here because
+# tldextract reads it when Scrapy's cookie module is imported, after this module.
+os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
+
 BOT_NAME = "portal-archive"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -22,6 +29,10 @@ USER_AGENT = (
     "web archive of Vietnamese local government news)"
 )
 ROBOTSTXT_OBEY = True
+# Protego, reading no more of a robots.txt than RFC 9309 requires (500 KiB): a huge one
+# would cost hundreds of MB of rule objects (crawler/robots.py).
+ROBOTSTXT_PARSER = "crawler.robots.BoundedRobotParser"
+PORTAL_ROBOTSTXT_MAX_SIZE = 500 * 1024
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_DELAY = 0.25
@@ -31,9 +42,13 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 DOWNLOAD_TIMEOUT = 30
 # A news page or photo is far below this; anything above is not what we came for and
-# would sit in memory whole while being archived.
-DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
+# would sit in memory whole while being archived. Scrapy applies it to the decoded size
+# too, so a gzip bomb stops inflating here (and costs about twice this in memory).
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
+# Only the web is fetched: with these handlers off, no request however built can read a
+# local file (file:), hang on a silent FTP server (ftp:), reach S3 or decode a data: URL.
+DOWNLOAD_HANDLERS = {"file": None, "ftp": None, "s3": None, "data": None}
 # Only encodings every replay tool decodes (warcio and pywb do not decode zstd).
 DEFAULT_REQUEST_HEADERS = {
     "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
@@ -96,8 +111,24 @@ CONDITIONAL_REQUESTS_ENABLED = True
 # Images and stylesheets already in the archive are not fetched again: portals upload
 # them under new names rather than change them, and each refetch costs a revisit pair.
 PORTAL_REFRESH_REQUISITES = False
+# A listing page lists tens of articles; one with more is a trap or a sitemap, and each
+# link is a queued Request in memory. Links past these are dropped with one log line.
+PORTAL_MAX_LINKS_PER_PAGE = 1000
+PORTAL_MAX_REQUISITES_PER_PAGE = 300
+# Pages are read (parsed) up to this many characters and archived whole: a parse tree
+# takes about 12 times the page's size in memory, and a news page is well under 1 MB.
+PORTAL_MAX_PARSE_SIZE = 4 * 1024 * 1024
+# Requisites may come from other hosts (CDNs), but a public site's page may not make the
+# crawler fetch from loopback, private or link-local addresses; a site on such a host
+# (the demo, tests, an intranet portal) may. True lets every site do so.
+PORTAL_ALLOW_PRIVATE_HOSTS = False
+# Scrapy's caching resolver, refusing names that resolve to such addresses (the
+# WebOnlyMiddleware refuses literal ones and arms it for public sites).
+TWISTED_DNS_RESOLVER = "crawler.resolver.PublicOnlyResolver"
 
 DOWNLOADER_MIDDLEWARES = {
+    # Below offsite (50) and robots.txt (100): a refused URL is never asked anything.
+    "crawler.middlewares.webonly.WebOnlyMiddleware": 40,
     # Scrapy's own, but a redirect it refuses is said at WARNING, not DEBUG.
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "crawler.skips.OffsiteRedirectWarning": 50,

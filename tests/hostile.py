@@ -250,3 +250,74 @@ def redirect(location: bytes, status: int = 302) -> Route:
         respond(handler, status, [(b"Location", location)])
 
     return route
+
+
+# -- helpers for the "only the web is fetched" and memory cases ----------------------
+class SilentListener:
+    """A TCP port on 127.0.0.1 that accepts connections and never says a word (an FTP
+    server that hangs, or a proxy that records who tried to use it). `connections`
+    counts the clients it accepted; `first_bytes` holds what each sent first."""
+
+    def __init__(self) -> None:
+        import socket
+
+        self._socket = socket.create_server(("127.0.0.1", 0))
+        self.port: int = self._socket.getsockname()[1]
+        self.connections = 0
+        self.first_bytes: list[bytes] = []
+        self._held: list[object] = []
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self._socket.accept()
+            except OSError:
+                return  # closed
+            self.connections += 1
+            self._held.append(conn)  # never answered, never closed until the end
+            conn.settimeout(2)
+            try:
+                self.first_bytes.append(conn.recv(200))
+            except OSError:
+                self.first_bytes.append(b"")
+
+    def __enter__(self) -> SilentListener:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._socket.close()
+        for conn in self._held:
+            conn.close()  # type: ignore[attr-defined]
+
+
+def endless_chunked(chunk: bytes = b"x" * 65536,
+                    content_type: bytes = b"text/html; charset=utf-8") -> Route:
+    """A chunked response whose body never ends, until the client hangs up."""
+
+    def route(handler: BaseHTTPRequestHandler) -> None:
+        head = (b"HTTP/1.1 200 OK\r\nContent-Type: " + content_type
+                + b"\r\nTransfer-Encoding: chunked\r\n\r\n")
+        piece = b"%x\r\n%s\r\n" % (len(chunk), chunk)
+        try:
+            handler.wfile.write(head)
+            while True:
+                handler.wfile.write(piece)
+        except OSError:
+            pass
+        handler.close_connection = True
+
+    return route
+
+
+def gzip_bomb(compressed_size: int = 10 * 1024 * 1024,
+              content_type: bytes = b"text/html; charset=utf-8") -> Route:
+    """A `Content-Encoding: gzip` body of about `compressed_size` bytes that inflates
+    about 1000-fold (zeros): gzip members of 8 MiB of zeros, concatenated (still one
+    valid gzip stream, and built in milliseconds)."""
+    import gzip
+
+    member = gzip.compress(b"\0" * (8 * 1024 * 1024), compresslevel=9)
+    body = member * max(1, compressed_size // len(member))
+    return page(body, content_type=content_type, headers=[(b"Content-Encoding", b"gzip")])

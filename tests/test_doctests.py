@@ -7,11 +7,12 @@ import archive.httpheaders
 import archive.pywbchild
 import archive.warcfile
 import crawler.pipelines
+import crawler.weburls
 
 
 @pytest.mark.parametrize(
     "module", [archive.cdxj, archive.httpheaders, archive.pywbchild, archive.warcfile,
-               crawler.pipelines]
+               crawler.pipelines, crawler.weburls]
 )
 def test_doctests(module) -> None:
     result = doctest.testmod(module)

@@ -13,8 +13,9 @@ import secrets
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
+from parsel import Selector
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
@@ -30,12 +31,22 @@ from crawler.extract import ExtractionError, decode_html, extract_article
 from crawler.pipelines import article_key
 from crawler.sites import GENERIC, SiteProfile, generic_profile, load_profile
 from crawler.skips import log_skipped
+from crawler.weburls import scheme_of, srcset_urls, web_url
 
 logger = logging.getLogger(__name__)
 
 LISTING_PRIORITY = 0
 ARTICLE_PRIORITY = 10
 REQUISITE_PRIORITY = 20
+
+# Where a page names what replay needs besides the page itself (srcset apart: it holds
+# several URLs). CSS url() references are not followed.
+_REQUISITE_XPATH = (
+    "//img/@src | //img/@data-src | //img/@data-original"
+    " | //link[contains(concat(' ', @rel, ' '), ' stylesheet ')]/@href"
+    " | //script/@src"
+)
+_SRCSET_XPATH = "//img/@srcset | //img/@data-srcset | //source/@srcset"
 
 
 def new_run_id(site: str, moment: datetime | None = None) -> str:
@@ -92,6 +103,9 @@ class PortalSpider(Spider):
             self.allowed_domains = sorted({urlsplit(u).hostname or "" for u in self.listing_urls})
         self.requisites = settings.getbool("PORTAL_REQUISITES")
         self.refresh_requisites = settings.getbool("PORTAL_REFRESH_REQUISITES")
+        self.max_links = settings.getint("PORTAL_MAX_LINKS_PER_PAGE")
+        self.max_requisites = settings.getint("PORTAL_MAX_REQUISITES_PER_PAGE")
+        self.max_parse_chars = settings.getint("PORTAL_MAX_PARSE_SIZE")
         self.run_id = settings.get("PORTAL_RUN_ID") or new_run_id(self.site_id)
         data = DataDir(settings.get("PORTAL_DATA_DIR"))
         self.catalog = Catalog(data.catalog)
@@ -141,7 +155,10 @@ class PortalSpider(Spider):
         if not isinstance(response, TextResponse):
             logger.warning("listing is not a web page: %s", response.url)
             return
-        links = listing.article_links(response.selector, response.url, self.profile.article_pattern)
+        sel = self._parsed(response)
+        links = listing.article_links(sel, response.url, self.profile.article_pattern,
+                                      limit=self.max_links + 1)
+        links = self._capped(links, self.max_links, "article links", response.url)
         known = self.catalog.known_urls(links, before_run=self.run_id)
         page = response.meta.get("page", 0)
         if page == 0:
@@ -158,8 +175,8 @@ class PortalSpider(Spider):
                 priority=ARTICLE_PRIORITY,
                 meta={"page_kind": "article"},
             )
-        yield from self._requisites(response)
-        next_url = listing.next_page(response.selector, response.url)
+        yield from self._requisites(response, sel)
+        next_url = listing.next_page(sel, response.url)
         if self._paging_stops(response, links, known, next_url):
             return
         yield self._listing_request(next_url, response.meta["listing"], page + 1)
@@ -200,12 +217,14 @@ class PortalSpider(Spider):
         if not isinstance(response, TextResponse):
             logger.warning("article is not a web page: %s", response.url)
             return
+        sel = self._parsed(response)
         try:
             # decode_html, not response.text: portals misdeclare their charsets, and the
             # extractor's reading of windows-1258 and undeclared pages is the one rule.
             content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+            html = decode_html(response.body, content_type or None)[: self.max_parse_chars]
             article = extract_article(
-                decode_html(response.body, content_type or None), response.url,
+                html, response.url,
                 site=self.site_id, profile=self.profile if self.site_id != GENERIC else None,
             )
         except ExtractionError as exc:
@@ -215,22 +234,51 @@ class PortalSpider(Spider):
             article["captured_at"] = response.meta.get("captured_at") or _now()
             article["warc"] = response.meta.get("warc")
             yield article
-        yield from self._requisites(response)
+        yield from self._requisites(response, sel)
 
-    def _requisites(self, response: TextResponse) -> Iterator[Request]:
+    def _parsed(self, response: TextResponse) -> Selector:
+        """The page's parse tree, of its first PORTAL_MAX_PARSE_SIZE characters: a tree
+        costs some 12 bytes of memory per byte of dense HTML, and no news page is that
+        long. The whole page is archived all the same."""
+        text = response.text
+        if len(text) <= self.max_parse_chars:
+            return response.selector
+        self.crawler.stats.inc_value("page/parse_cut")
+        logger.warning("%s is %d characters long: reading only its first %d",
+                       response.url, len(text), self.max_parse_chars)
+        return Selector(text=text[: self.max_parse_chars])
+
+    def _capped(self, urls: list[str], limit: int, what: str, page_url: str) -> list[str]:
+        if len(urls) <= limit:
+            return urls
+        self.crawler.stats.inc_value("page/links_cut")
+        logger.warning("%s has more than %d %s: following the first %d",
+                       page_url, limit, what, limit)
+        return urls[:limit]
+
+    def _web_urls(self, base: str, hrefs: list[str]) -> list[str]:
+        """`hrefs` made absolute, without repeats, dropping what is not http(s): a
+        ``javascript:`` or ``mailto:`` value would make Request() raise and cost the
+        rest of the page; a ``file:`` or ``ftp:`` one must never be fetched."""
+        urls: dict[str, None] = {}
+        for href in dict.fromkeys(h.strip() for h in hrefs if h.strip()):
+            url = web_url(base, href)
+            if url is None:
+                scheme = scheme_of(href) or "none"
+                self.crawler.stats.inc_value(f"urls/dropped/{scheme}")
+                logger.debug("not fetching %r from %s: not an http(s) URL", href[:200], base)
+                continue
+            urls[url] = None
+        return list(urls)
+
+    def _requisites(self, response: TextResponse, sel: Selector) -> Iterator[Request]:
         if not self.requisites:
             return
-        sel = response.selector
-        srcs = sel.xpath(
-            "//img/@src | //img/@data-src | //img/@data-original"
-            " | //link[contains(concat(' ', @rel, ' '), ' stylesheet ')]/@href"
-            " | //script/@src"
-        ).getall()
-        urls = [
-            urljoin(response.url, src)
-            for src in dict.fromkeys(s.strip() for s in srcs)
-            if src and not src.startswith(("data:", "javascript:"))
-        ]
+        srcs = sel.xpath(_REQUISITE_XPATH).getall()
+        srcs += [url for srcset in sel.xpath(_SRCSET_XPATH).getall()
+                 for url in srcset_urls(srcset)]
+        urls = self._capped(self._web_urls(response.url, srcs), self.max_requisites,
+                            "requisites", response.url)
         archived = set() if self.refresh_requisites else self.catalog.captured_urls(urls)
         for url in urls:
             if url in archived:
