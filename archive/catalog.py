@@ -160,6 +160,22 @@ class Catalog:
             (finished_at, status, json.dumps(stats, default=str, sort_keys=True), run_id),
         )
 
+    def close_killed_runs(self, site: str, current_run: str) -> list[str]:
+        """Runs of ``site`` still ``running`` although the caller holds the site's lock:
+        their process died (kill -9, power). Marked ``killed``, finished at their last
+        capture; returns their ids."""
+        ids = [row[0] for row in self.db.execute(
+            "SELECT id FROM runs WHERE site = ? AND status = 'running' AND id != ?",
+            (site, current_run),
+        )]
+        for run_id in ids:
+            self.db.execute(
+                "UPDATE runs SET status = 'killed', finished_at = COALESCE((SELECT"
+                " max(captured_at) FROM captures WHERE run_id = ?), started_at) WHERE id = ?",
+                (run_id, run_id),
+            )
+        return ids
+
     def runs(self, site: str | None = None) -> list[sqlite3.Row]:
         if site is None:
             return self.db.execute("SELECT * FROM runs ORDER BY started_at").fetchall()

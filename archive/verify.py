@@ -22,7 +22,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 
-from archive.cdxj import CdxjLine, add_to_index, index_path
+from archive.cdxj import CdxjLine, add_to_index, unindexed_files
 from archive.datadir import DataDir
 from archive.lock import acquire, release
 from archive.warcfile import OPEN_SUFFIX
@@ -227,6 +227,9 @@ def repair_open_file(data: DataDir, path: Path) -> str:
         if problem:
             break
         end = offset + length
+    if end == 0:
+        path.unlink()  # killed before its first record was whole: nothing to keep
+        return f"{path}: held no whole record, removed"
     with open(path, "r+b") as handle:
         handle.truncate(end)
         handle.flush()
@@ -244,26 +247,9 @@ def _repair(data: DataDir, report: Report) -> None:
         try:
             for path in sorted(site_dir.glob("*" + OPEN_SUFFIX)):
                 report.repaired.append(repair_open_file(data, path))
-            missing = _unindexed_files(data, site)
+            missing = unindexed_files(data.index, data.warc, site)
             if missing:
                 add_to_index(data.index, site, data.warc, missing)
                 report.repaired += [f"{path}: added to the index" for path in missing]
         finally:
             release(data.root, site)
-
-
-def _unindexed_files(data: DataDir, site: str) -> list[Path]:
-    """Closed WARCs of ``site`` with no line in its index (a crash before indexing)."""
-    indexed: set[str] = set()
-    index = index_path(data.index, site)
-    if index.exists():
-        with open(index, encoding="utf-8", errors="replace") as handle:
-            for text in handle:
-                try:
-                    indexed.add(CdxjLine.parse(text).filename)
-                except (ValueError, KeyError):
-                    continue
-    return [
-        path for path in sorted((data.warc / site).glob("*.warc.gz"))
-        if path.relative_to(data.warc).as_posix() not in indexed
-    ]
