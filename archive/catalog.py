@@ -463,10 +463,11 @@ def _refuse_truncated(path: Path) -> None:
         raise PortalArchiveError(f"the catalog {path} is not a whole SQLite database"
                                  f" ({size} bytes); {REBUILD_HINT}")
     _magic, page_size, counter, pages, valid_for = _HEADER.unpack(header)
-    wal = path.with_name(path.name + "-wal")
-    if valid_for != counter or (wal.exists() and wal.stat().st_size > 0):
-        # An old header, or a checkpoint cut short by a kill: SQLite completes it from
-        # the WAL, so the file may be shorter than the header says until then.
+    journals = [path.with_name(path.name + suffix) for suffix in ("-wal", "-journal")]
+    if valid_for != counter or any(j.exists() and j.stat().st_size for j in journals):
+        # An old header, or a checkpoint (or transaction) cut short by a kill: SQLite
+        # completes it from its journal, so until then the file may be shorter than
+        # the header says.
         return
     expected = pages * (65536 if page_size == 1 else page_size)
     if size < expected:

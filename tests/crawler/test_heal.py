@@ -135,3 +135,28 @@ def _limit_file_size_small() -> None:
     # the catalog's journal reaches some captures into this crawl.
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))
+
+
+def test_a_crawl_of_another_site_indexes_what_a_killed_crawl_left(tmp_path: Path) -> None:
+    with DemoPortal(DemoSite(articles=10, faults=False)) as portal:
+        proc = subprocess.Popen(_crawl_args(portal, tmp_path),
+                                env={**os.environ, PAUSE_ENV: "30"},
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            assert _kill_in_close_window(proc, tmp_path), "the crawl never closed a file"
+        finally:
+            proc.kill()
+            proc.wait()
+        waiting = _closed_unindexed(tmp_path)
+        assert waiting
+        listing = f"{portal.base_url}/chuyen-muc/hoat-dong-cap-uy"
+        other = run_cli("crawl", "--listing", listing, "--data", str(tmp_path),
+                        *[arg for name, value in TEST_CRAWL_SETTINGS.items()
+                          for arg in ("-s", f"{name}={value}")])
+    assert other.returncode == 0, other.stderr
+    assert not _closed_unindexed(tmp_path)
+    assert f"indexed {', '.join(sorted(Path(n).name for n in waiting))}" in other.stderr
+    with sqlite3.connect(tmp_path / "catalog.sqlite") as db:
+        runs = dict(db.execute("SELECT site, status FROM runs").fetchall())
+    # Which of demo's runs is its own only demo's next crawl can tell.
+    assert runs == {"demo": "running", "generic": "finished"}
