@@ -86,15 +86,16 @@ def test_twenty_kill_9s_at_random_moments_lose_nothing(tmp_path: Path) -> None:
                 proc.wait()
             _assert_every_warc_readable(tmp_path)
         assert in_window == 5, f"seed {seed}: the close window was hit {in_window} times"
+        _assert_another_site_heals_it(portal, tmp_path)
         final = crawl_demo(portal, tmp_path, **SMALL_WARCS)
     assert final.returncode == 0, f"seed {seed}: {final.stderr}"
 
     # Everything is indexed: the index holds exactly what cdxj-indexer reads in the WARCs.
-    warcs = sorted((tmp_path / "warc").rglob("*.warc.gz"))
     assert not list((tmp_path / "warc").rglob("*.open"))
-    expected = index_warcs(tmp_path / "warc", warcs)
-    index = (tmp_path / "index" / "demo.cdxj").read_text("utf-8").splitlines(keepends=True)
-    assert index == expected, f"seed {seed}"
+    for name in ("demo", "generic"):
+        expected = index_warcs(tmp_path / "warc", sorted((tmp_path / "warc").glob(f"{name}/*")))
+        index = (tmp_path / "index" / f"{name}.cdxj").read_text("utf-8")
+        assert index.splitlines(keepends=True) == expected, f"seed {seed}"
     assert not list(tmp_path.rglob("*.tmp")), f"seed {seed}"
     with sqlite3.connect(tmp_path / "catalog.sqlite") as db:
         statuses = [row[0] for row in db.execute("SELECT status FROM runs")]
@@ -105,6 +106,32 @@ def test_twenty_kill_9s_at_random_moments_lose_nothing(tmp_path: Path) -> None:
     assert paths == {site.article(i).path for i in range(1, 11)}
     verified = run_cli("verify", "--data", str(tmp_path))
     assert verified.returncode == 0, f"seed {seed}: {verified.stdout}"
+
+
+def _assert_another_site_heals_it(portal: DemoPortal, data: Path) -> None:
+    """The last round left demo's file closed and unindexed: a crawl of another site
+    indexes it (demo may never be crawled again), but leaves demo's run to demo."""
+    waiting = _closed_unindexed(data)
+    assert waiting
+    demo_runs = _run_statuses(data, "demo")
+    listing = f"{portal.base_url}/chuyen-muc/hoat-dong-cap-uy"
+    other = run_cli("crawl", "--listing", listing, "--data", str(data),
+                    *[arg for name, value in TEST_CRAWL_SETTINGS.items()
+                      for arg in ("-s", f"{name}={value}")])
+    assert other.returncode == 0, other.stderr
+    assert not _closed_unindexed(data)
+    assert f"indexed {', '.join(sorted(Path(n).name for n in waiting))}" in other.stderr
+    # Which of demo's runs is its own only demo's next crawl can tell.
+    assert _run_statuses(data, "demo") == demo_runs
+    assert _run_statuses(data, "generic") == ["finished"]
+
+
+def _run_statuses(data: Path, site: str) -> list[str]:
+    with sqlite3.connect(data / "catalog.sqlite") as db:
+        rows = db.execute("SELECT status FROM runs WHERE site = ? ORDER BY started_at", (site,))
+        statuses = [row[0] for row in rows]
+    db.close()
+    return statuses
 
 
 def test_after_a_full_disk_the_next_crawl_completes_the_archive(tmp_path: Path) -> None:
@@ -136,27 +163,3 @@ def _limit_file_size_small() -> None:
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))
 
-
-def test_a_crawl_of_another_site_indexes_what_a_killed_crawl_left(tmp_path: Path) -> None:
-    with DemoPortal(DemoSite(articles=10, faults=False)) as portal:
-        proc = subprocess.Popen(_crawl_args(portal, tmp_path),
-                                env={**os.environ, PAUSE_ENV: "30"},
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            assert _kill_in_close_window(proc, tmp_path), "the crawl never closed a file"
-        finally:
-            proc.kill()
-            proc.wait()
-        waiting = _closed_unindexed(tmp_path)
-        assert waiting
-        listing = f"{portal.base_url}/chuyen-muc/hoat-dong-cap-uy"
-        other = run_cli("crawl", "--listing", listing, "--data", str(tmp_path),
-                        *[arg for name, value in TEST_CRAWL_SETTINGS.items()
-                          for arg in ("-s", f"{name}={value}")])
-    assert other.returncode == 0, other.stderr
-    assert not _closed_unindexed(tmp_path)
-    assert f"indexed {', '.join(sorted(Path(n).name for n in waiting))}" in other.stderr
-    with sqlite3.connect(tmp_path / "catalog.sqlite") as db:
-        runs = dict(db.execute("SELECT site, status FROM runs").fetchall())
-    # Which of demo's runs is its own only demo's next crawl can tell.
-    assert runs == {"demo": "running", "generic": "finished"}
