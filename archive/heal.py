@@ -68,8 +68,9 @@ def heal_other_sites(data: DataDir, site: str) -> list[str]:
 
 
 def _sites_needing_care(data: DataDir) -> Iterator[str]:
-    """Sites with a file left ``.open`` or a WARC at least as new as their index: cheap
-    (one listing and a few stats per site); heal_site then checks exactly."""
+    """Sites with a file left ``.open`` or whose newest WARC is at least as new as their
+    index: cheap (one listing and two stats per site); heal_site then checks exactly.
+    Names sort by the time the file was opened, so the last name is the newest file."""
     if not data.warc.is_dir():
         return
     for folder in sorted(p for p in data.warc.iterdir() if p.is_dir()):
@@ -77,13 +78,12 @@ def _sites_needing_care(data: DataDir) -> Iterator[str]:
         if any(name.endswith(OPEN_SUFFIX) for name in names):
             yield folder.name
             continue
-        closed = [name for name in names if name.endswith(".warc.gz")]
-        if not closed:
+        newest = max((name for name in names if name.endswith(".warc.gz")), default=None)
+        if newest is None:
             continue
         index = index_path(data.index, folder.name)
         indexed_at = index.stat().st_mtime_ns if index.exists() else -1
-        newest = max((folder / name).stat().st_mtime_ns for name in closed)
-        if newest >= indexed_at:
+        if (folder / newest).stat().st_mtime_ns >= indexed_at:
             yield folder.name
 
 
