@@ -71,8 +71,8 @@ def _rebuild(data: DataDir, text_hash: Callable[[Mapping[str, Any]], str]) -> Re
     catalog = Catalog(building, new_beside_warcs=True)
     try:
         catalog.db.execute("BEGIN")
-        run_of_record = _add_captures(catalog, data, done)
-        _add_versions(catalog, data, run_of_record, text_hash, done)
+        _add_captures(catalog, data, done)
+        _add_versions(catalog, data, text_hash, done)
         _add_events(catalog, data, done)
         # Removed is what a removal event says of an article not captured since.
         catalog.db.execute(
@@ -89,10 +89,8 @@ def _rebuild(data: DataDir, text_hash: Callable[[Mapping[str, Any]], str]) -> Re
 
 
 # -- captures and runs, from the WARCs ---------------------------------------------
-def _add_captures(catalog: Catalog, data: DataDir, done: Rebuilt) -> dict[str, str]:
-    """Returns the run of each response record, by record id (for the versions)."""
+def _add_captures(catalog: Catalog, data: DataDir, done: Rebuilt) -> None:
     runs: dict[str, list[str]] = {}  # run id -> [site, first capture, last capture]
-    run_of_record: dict[str, str] = {}
     for path in sorted(data.warc.glob("*/*.warc.gz")):
         name = path.relative_to(data.warc).as_posix()
         run_id = ""
@@ -104,7 +102,6 @@ def _add_captures(catalog: Catalog, data: DataDir, done: Rebuilt) -> dict[str, s
                 continue
             capture = _capture(record, run_id or f"unknown-{path.name}", name, offset, length)
             catalog.add_capture(capture)
-            run_of_record[capture.record_id] = capture.run_id
             site_first_last = runs.setdefault(capture.run_id, [path.parent.name,
                                                                capture.captured_at,
                                                                capture.captured_at])
@@ -115,7 +112,6 @@ def _add_captures(catalog: Catalog, data: DataDir, done: Rebuilt) -> dict[str, s
         catalog.start_run(run_id, site, first)
         catalog.finish_run(run_id, last, REBUILT, {})
     done.runs = len(runs)
-    return run_of_record
 
 
 def _records(path: Path) -> Iterator[tuple[ArcWarcRecord, int, int, bytes]]:
@@ -161,7 +157,7 @@ def _capture(record: ArcWarcRecord, run_id: str, name: str, offset: int,
 
 
 # -- articles and versions, from the JSON files --------------------------------------
-def _add_versions(catalog: Catalog, data: DataDir, run_of_record: dict[str, str],
+def _add_versions(catalog: Catalog, data: DataDir,
                   text_hash: Callable[[Mapping[str, Any]], str], done: Rebuilt) -> None:
     for path in sorted(data.json.glob("*/*/*.json")):
         try:
@@ -173,9 +169,16 @@ def _add_versions(catalog: Catalog, data: DataDir, run_of_record: dict[str, str]
         record_id = (item.get("warc") or {}).get("record_id")
         catalog.record_article_seen(url, site, key, captured_at)
         catalog.add_version(url, site, key, (item["content_hash"], text_hash(item)),
-                            captured_at, run_of_record.get(record_id or "", ""),
-                            path.relative_to(data.json).as_posix(), record_id)
+                            captured_at, "", path.relative_to(data.json).as_posix(), record_id)
         done.versions += 1
+    # A version's run is its response record's; an index only while rebuilding, so
+    # that memory stays flat however large the archive.
+    catalog.db.execute("CREATE INDEX rebuild_by_record ON captures (record_id)")
+    catalog.db.execute(
+        "UPDATE versions SET run_id = COALESCE((SELECT run_id FROM captures"
+        " WHERE captures.record_id = versions.record_id LIMIT 1), '')"
+    )
+    catalog.db.execute("DROP INDEX rebuild_by_record")
     # Seen until its latest capture, not only its latest distinct version.
     catalog.db.execute(
         "UPDATE articles SET last_seen = max(last_seen, COALESCE((SELECT max(captured_at)"
