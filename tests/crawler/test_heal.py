@@ -163,3 +163,33 @@ def _limit_file_size_small() -> None:
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))
 
+
+
+def test_an_index_that_cannot_be_written_stops_the_crawl_and_the_next_one_indexes(
+    tmp_path: Path,
+) -> None:
+    # Root writes anywhere, so the failing write is made another way: while the crawl
+    # pauses before its first index merge, the index file's name is taken by a folder.
+    # The merge then fails with an OSError, as it would on a full disk.
+    blocker = tmp_path / "index" / "demo.cdxj"
+    with DemoPortal(DemoSite(articles=10, faults=False)) as portal:
+        proc = subprocess.Popen(_crawl_args(portal, tmp_path), env={**os.environ, PAUSE_ENV: "1"},
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 20
+        while not _closed_unindexed(tmp_path) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        blocker.mkdir(parents=True)
+        _, stderr = proc.communicate(timeout=60)
+        assert proc.returncode == 1, stderr
+        last = stderr.strip().splitlines()[-1]
+        assert last.startswith("portal-archive: error: crawl of demo stopped: could not index ")
+        assert "Traceback" not in stderr
+        assert not list((tmp_path / "warc").rglob("*.open"))  # closed all the same
+        blocker.rmdir()
+        again = crawl_demo(portal, tmp_path, **SMALL_WARCS)
+    assert again.returncode == 0, again.stderr
+    warcs = sorted((tmp_path / "warc").glob("demo/*.warc.gz"))
+    assert blocker.read_text("utf-8").splitlines(keepends=True) == index_warcs(
+        tmp_path / "warc", warcs)
+    verified = run_cli("verify", "--data", str(tmp_path))
+    assert verified.returncode == 0, verified.stdout
