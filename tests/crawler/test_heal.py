@@ -99,7 +99,11 @@ def test_twenty_kill_9s_at_random_moments_lose_nothing(tmp_path: Path) -> None:
     assert not list(tmp_path.rglob("*.tmp")), f"seed {seed}"
     with sqlite3.connect(tmp_path / "catalog.sqlite") as db:
         statuses = [row[0] for row in db.execute("SELECT status FROM runs")]
+        versioned = {row[0] for row in db.execute("SELECT url FROM versions")}
+        reported = {row[0] for row in db.execute("SELECT url FROM events WHERE type = 'new'")}
+    db.close()
     assert len(statuses) >= 2 and "running" not in statuses, statuses
+    assert versioned == reported, "every article in the catalog was reported new"
     # No article lost: every one has its JSON.
     paths = {urlsplit(json.loads(p.read_text("utf-8"))["url"]).path
              for p in (tmp_path / "json").rglob("*.json")}
