@@ -35,17 +35,17 @@ def heal_site(
     """Heal ``site``, whose lock the caller holds; one line per thing done."""
     done = []
     for path in sorted((data.warc / site).glob("*" + OPEN_SUFFIX)):
-        done.append(f"closed {repair_open_file(data, path)}")
+        done.append(repair_open_file(data, path))
     missing = unindexed_files(data.index, data.warc, site)
     # A file with no record to index (killed right after its warcinfo) stays here, cheaply.
     if missing and add_to_index(data.index, site, data.warc, missing):
-        done.append(f"indexed {', '.join(p.name for p in missing)}: closed by a crawl"
-                    " that died before indexing")
+        done += [f"{path}: added to the index (its crawl died before indexing it)"
+                 for path in missing]
     for path in _temp_files(data, site):
         path.unlink(missing_ok=True)
-        done.append(f"removed {path}: left mid-write by a crash")
+        done.append(f"{path}: removed (left mid-write by a crash)")
     if catalog is not None:
-        done += [f"run {run_id} was left running: marked killed"
+        done += [f"run {run_id}: left running by a crawl that died, marked killed"
                  for run_id in catalog.close_killed_runs(site, current_run)]
     return done
 

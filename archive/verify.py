@@ -25,7 +25,7 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 
 from archive.catalog import Catalog, damaged
-from archive.cdxj import CdxjLine, add_to_index, unindexed_files
+from archive.cdxj import CdxjLine, add_to_index
 from archive.datadir import DataDir
 from archive.errors import PortalArchiveError
 from archive.lock import acquire, release
@@ -303,15 +303,20 @@ def repair_open_file(data: DataDir, path: Path) -> str:
 
 
 def _repair(data: DataDir, report: Report) -> None:
-    for site_dir in sorted(p for p in data.warc.iterdir() if p.is_dir()):
-        site = site_dir.name
-        acquire(data.root, site)  # never under a live crawl of the site
-        try:
-            for path in sorted(site_dir.glob("*" + OPEN_SUFFIX)):
-                report.repaired.append(repair_open_file(data, path))
-            missing = unindexed_files(data.index, data.warc, site)
-            if missing:
-                add_to_index(data.index, site, data.warc, missing)
-                report.repaired += [f"{path}: added to the index" for path in missing]
-        finally:
-            release(data.root, site)
+    """What the next crawl of each site would heal first (archive/heal.py)."""
+    from archive.heal import heal_site  # heal closes files with this module's reader
+
+    try:
+        catalog: Catalog | None = Catalog(data.catalog)
+    except PortalArchiveError:
+        catalog = None  # reported by the catalog check; the files are repaired all the same
+    try:
+        for site_dir in sorted(p for p in data.warc.iterdir() if p.is_dir()):
+            acquire(data.root, site_dir.name)  # never under a live crawl of the site
+            try:
+                report.repaired += heal_site(data, catalog, site_dir.name)
+            finally:
+                release(data.root, site_dir.name)
+    finally:
+        if catalog is not None:
+            catalog.close()
