@@ -56,12 +56,9 @@ def _one_error_line(stderr: str) -> str:
     return lines[0]
 
 
-# The rebuild does not depend on how the old catalog broke: two of the four rebuild.
-@pytest.mark.parametrize(("how", "rebuild"), [
-    ("missing", False), ("zero-byte", True), ("truncated", False), ("garbage", True),
-])
+@pytest.mark.parametrize("how", ["missing", "zero-byte", "truncated", "garbage"])
 def test_a_broken_catalog_is_refused_then_rebuilt(
-    how: str, rebuild: bool, pristine: Path, portal: DemoPortal, tmp_path: Path
+    how: str, pristine: Path, portal: DemoPortal, tmp_path: Path
 ) -> None:
     data = tmp_path / "data"
     shutil.copytree(pristine, data)
@@ -77,8 +74,6 @@ def test_a_broken_catalog_is_refused_then_rebuilt(
     assert _snapshot(data) == before, "a refused command wrote nothing"
     checked = run_cli("verify", "--data", str(data))
     assert checked.returncode == 1 and "catalog.sqlite" in checked.stdout
-    if not rebuild:
-        return
     rebuilt = run_cli("verify", "--rebuild-catalog", "--data", str(data))
     assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
     assert rebuilt.stdout.startswith("rebuilt the catalog: ")
