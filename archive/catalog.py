@@ -7,8 +7,11 @@ loses at most the capture in flight) without an fsync per capture on the crawl's
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
-from collections.abc import Iterable, Mapping
+import struct
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -121,17 +124,29 @@ class Capture:
     last_modified: str | None = None
 
 
+REBUILD_HINT = "portal-archive verify --rebuild-catalog rebuilds it from the WARCs and JSON"
+
+
 class Catalog:
-    def __init__(self, path: Path) -> None:
+    """``new_beside_warcs``: only the rebuild may start a catalog in a folder that already
+    holds WARCs; anyone else would take an archive for an empty one (every article
+    written again and alerted as new)."""
+
+    def __init__(self, path: Path, *, new_beside_warcs: bool = False) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: we say where transactions begin, so none stays open.
-        self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-        self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute("PRAGMA foreign_keys=ON")
-        self._migrate()
+        if not new_beside_warcs:
+            check_catalog_file(self.path)
+        try:
+            # isolation_level=None: we say where transactions begin, so none stays open.
+            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            self.db.row_factory = sqlite3.Row
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise damaged(self.path, exc) from None
 
     def _migrate(self) -> None:
         (version,) = self.db.execute("PRAGMA user_version").fetchone()
@@ -149,6 +164,22 @@ class Catalog:
     def close(self) -> None:
         self.db.close()
 
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Writes that stand or fall together: after a kill, all of them or none."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def integrity_problems(self) -> list[str]:
+        """SQLite's own full check (every page and index): for verify, not every open."""
+        rows = self.db.execute("PRAGMA integrity_check").fetchall()
+        return [row[0] for row in rows if row[0] != "ok"]
+
     # -- runs ----------------------------------------------------------------
     def start_run(self, run_id: str, site: str, started_at: str) -> None:
         self.db.execute(
@@ -162,6 +193,22 @@ class Catalog:
             "UPDATE runs SET finished_at = ?, status = ?, stats = ? WHERE id = ?",
             (finished_at, status, json.dumps(stats, default=str, sort_keys=True), run_id),
         )
+
+    def close_killed_runs(self, site: str, current_run: str) -> list[str]:
+        """Runs of ``site`` still ``running`` although the caller holds the site's lock:
+        their process died (kill -9, power). Marked ``killed``, finished at their last
+        capture; returns their ids."""
+        ids = [row[0] for row in self.db.execute(
+            "SELECT id FROM runs WHERE site = ? AND status = 'running' AND id != ?",
+            (site, current_run),
+        )]
+        for run_id in ids:
+            self.db.execute(
+                "UPDATE runs SET status = 'killed', finished_at = COALESCE((SELECT"
+                " max(captured_at) FROM captures WHERE run_id = ?), started_at) WHERE id = ?",
+                (run_id, run_id),
+            )
+        return ids
 
     def runs(self, site: str | None = None) -> list[sqlite3.Row]:
         if site is None:
@@ -400,3 +447,65 @@ class Catalog:
         return self.db.execute(
             "SELECT * FROM versions WHERE url = ? ORDER BY captured_at, id", (url,)
         ).fetchall()
+
+
+# -- a catalog that is gone or damaged ------------------------------------------
+def damaged(path: Path, exc: BaseException) -> PortalArchiveError:
+    """The one line for a catalog SQLite cannot read (garbage bytes, a torn page)."""
+    reason = (str(exc).splitlines() or [exc.__class__.__name__])[0]
+    return PortalArchiveError(f"the catalog {path} is damaged ({reason}); {REBUILD_HINT}")
+
+
+def check_catalog_file(path: Path) -> None:
+    """Refuse, in one line, a catalog that is gone, empty beside WARCs, or cut short."""
+    _refuse_lost_catalog(path)
+    _refuse_truncated(path)
+
+
+def _holds_warcs(data_root: Path) -> bool:
+    warc = data_root / "warc"
+    return warc.is_dir() and next(warc.glob("*/*.warc*"), None) is not None
+
+
+def _refuse_lost_catalog(path: Path) -> None:
+    if path.exists() and path.stat().st_size > 0:
+        return
+    if _holds_warcs(path.parent):
+        state = "empty (0 bytes)" if path.exists() else "missing"
+        raise PortalArchiveError(
+            f"the catalog {path} is {state} but {path.parent / 'warc'} holds WARCs;"
+            f" {REBUILD_HINT}"
+        )
+
+
+# SQLite's file header: page size at byte 16 (1 means 65536), change counter at 24,
+# page count at 28, valid only if the "version-valid-for" number at 92 equals the counter.
+_HEADER = struct.Struct(">16sH6xII60xI4x")
+
+
+def _refuse_truncated(path: Path) -> None:
+    """A file cut short (a copy interrupted, a disk that filled) is said at open, from
+    its header alone; SQLite would only notice when a query reaches a missing page."""
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(_HEADER.size)
+            size = os.fstat(handle.fileno()).st_size
+    except FileNotFoundError:
+        return
+    if not header:
+        return  # a new catalog (refused above if the folder holds WARCs)
+    if len(header) < _HEADER.size or not header.startswith(b"SQLite format 3\x00"):
+        raise PortalArchiveError(f"the catalog {path} is not a whole SQLite database"
+                                 f" ({size} bytes); {REBUILD_HINT}")
+    _magic, page_size, counter, pages, valid_for = _HEADER.unpack(header)
+    journals = [path.with_name(path.name + suffix) for suffix in ("-wal", "-journal")]
+    if valid_for != counter or any(j.exists() and j.stat().st_size for j in journals):
+        # An old header, or a checkpoint (or transaction) cut short by a kill: SQLite
+        # completes it from its journal, so until then the file may be shorter than
+        # the header says.
+        return
+    expected = pages * (65536 if page_size == 1 else page_size)
+    if size < expected:
+        raise PortalArchiveError(
+            f"the catalog {path} is truncated ({size} of {expected} bytes); {REBUILD_HINT}"
+        )

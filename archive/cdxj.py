@@ -11,6 +11,7 @@ import heapq
 import io
 import json
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,6 +93,37 @@ def add_to_index(index_dir: Path, site: str, warc_root: Path, files: Iterable[Pa
     with open(path, encoding="utf-8") as old:
         write_text_atomic(path, _unique(heapq.merge(old, new)))
     return len(new)
+
+
+# cdxj-indexer writes "filename" as a plain JSON string; read without parsing each line.
+_FILENAME = re.compile(r'"filename": ?"([^"\\]*)"')
+
+
+def indexed_files(path: Path) -> set[str]:
+    """The WARC files (relative to warc/) that have at least one line in index ``path``.
+
+    One sequential read of the index, no WARC opened: a crawl already rewrites the whole
+    file each time one of its WARCs closes, so this costs no more than that.
+    """
+    if not path.exists():
+        return set()
+    found: set[str] = set()
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            match = _FILENAME.search(line)
+            if match:
+                found.add(match.group(1))
+    return found
+
+
+def unindexed_files(index_dir: Path, warc_root: Path, site: str) -> list[Path]:
+    """Closed WARCs of ``site`` with no line in its index: a crash (or a full disk)
+    between a file's close and its index merge."""
+    indexed = indexed_files(index_path(index_dir, site))
+    return [
+        path for path in sorted((warc_root / site).glob("*.warc.gz"))
+        if path.relative_to(warc_root).as_posix() not in indexed
+    ]
 
 
 def lookup(path: Path, url: str) -> list[CdxjLine]:

@@ -7,6 +7,7 @@ import argparse
 import json
 import os
 import signal
+import sqlite3
 import sys
 import urllib.request
 from collections.abc import Sequence
@@ -14,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from archive.catalog import damaged
 from archive.datadir import DataDir, default_data_dir
 from archive.errors import PortalArchiveError
 from archive.events import TYPES as EVENT_TYPES
@@ -91,6 +93,9 @@ def build_parser() -> argparse.ArgumentParser:
     verify = sub.add_parser("verify", parents=[common], help="re-read and check the archive")
     verify.add_argument("--repair", action="store_true",
                         help="close files left .open by a crash after their last whole record")
+    verify.add_argument("--rebuild-catalog", action="store_true",
+                        help="rebuild catalog.sqlite from the WARCs, JSON and events.jsonl"
+                             " (the old one is kept aside), then verify")
     verify.set_defaults(func=cmd_verify)
 
     replay = sub.add_parser("replay", parents=[common], help="serve the archive with pywb")
@@ -226,10 +231,11 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_changes(args: argparse.Namespace) -> int:
-    from archive.catalog import Catalog
+    from archive.catalog import Catalog, check_catalog_file
     from archive.events import iter_events
 
     data = DataDir(_data(args))
+    check_catalog_file(data.catalog)  # gone beside WARCs, or cut short: says how to rebuild
     if not data.catalog.exists():
         raise PortalArchiveError(f"nothing archived in {data.root} (no catalog.sqlite)")
     since = None
@@ -275,11 +281,18 @@ def cmd_verify(args: argparse.Namespace) -> int:
     data = DataDir(_data(args))
     if not data.warc.is_dir():
         raise PortalArchiveError(f"nothing archived in {data.root} (no warc/ folder)")
+    if args.rebuild_catalog:
+        from archive.rebuild import rebuild_catalog
+        from crawler.text import text_hash
+
+        print(rebuild_catalog(data, text_hash).summary(), flush=True)
     report = verify(data, repair=args.repair)
     for line in report.repaired:
         print(f"repaired {line}")
     for line in report.problems:
         print(line)
+    for line in report.notes:
+        print(f"note: {line}")
     print(
         f"{'OK' if report.ok else 'FAILED'}: {report.files} WARC file(s), {report.records}"
         f" records, {report.index_lines} index lines, {report.json_files} JSON files,"
@@ -387,6 +400,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PortalArchiveError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except sqlite3.DatabaseError as exc:
+        # A catalog whose header is whole but whose pages are not: found by a query.
+        print(f"{PROG}: error: {damaged(DataDir(_data(args)).catalog, exc)}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

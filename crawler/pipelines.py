@@ -99,13 +99,16 @@ class ArticleVersionPipeline:
         write_json_atomic(os.path.join(self.json_root, relative), item)
         warc = item.get("warc") or {}
         run_id = getattr(self.crawler.spider, "run_id", "")
-        self.catalog.add_version(url, site, key, hashes, captured_at, run_id,
-                                 relative, warc.get("record_id"))
+        # The version and its event in one transaction: a kill between the two would
+        # leave a version that is never reported (the next crawl finds it unchanged).
+        with self.catalog.transaction():
+            self.catalog.add_version(url, site, key, hashes, captured_at, run_id,
+                                     relative, warc.get("record_id"))
+            if kind is not None:
+                self.changes.emit(kind, site, url, run_id, fields=fields, diff=diff,
+                                  title=item.get("title"))
         stats.inc_value(f"article/{kind or 'changed'}")
         stats.inc_value("json/files")
-        if kind is not None:
-            self.changes.emit(kind, site, url, run_id, fields=fields, diff=diff,
-                              title=item.get("title"))
         return item
 
     def _read_version(self, row: Any) -> dict[str, Any] | None:

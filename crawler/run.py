@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from scrapy.settings import Settings
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.project import get_project_settings
 
-from archive.catalog import Catalog
+from archive.catalog import Catalog, damaged
 from archive.datadir import DataDir
 from archive.errors import PortalArchiveError
 from archive.lock import acquire, release
@@ -62,12 +63,24 @@ def run_crawl(
     else:
         profile = load_profile(site)
     data = DataDir(data_dir).ensure_writable()
-    Catalog(data.catalog).close()  # an unusable catalog is said now, not deep in Scrapy
+    _probe_catalog(data, profile.id)
     acquire(data_dir, profile.id)  # before Scrapy starts: a clear error, not a log line
     try:
         return _run(data_dir, profile.id, listings, backfill, defaults, overrides, verbose)
     finally:
         release(data_dir, profile.id)
+
+
+def _probe_catalog(data: DataDir, site: str) -> None:
+    """An unusable catalog is said now, in one line, not deep in Scrapy: gone or empty
+    beside WARCs, cut short, or unreadable where the crawl starts reading."""
+    catalog = Catalog(data.catalog)
+    try:
+        catalog.last_run(site)
+    except sqlite3.DatabaseError as exc:
+        raise damaged(data.catalog, exc) from None
+    finally:
+        catalog.close()
 
 
 def _run(

@@ -8,7 +8,9 @@ so a 301 is archived as a 301 and a gzip body stays gzip: a decoded body under a
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
+import time
 from datetime import UTC, datetime
 from http import HTTPStatus
 from io import BytesIO
@@ -24,11 +26,11 @@ from archive.catalog import Capture, Catalog
 from archive.cdxj import add_to_index
 from archive.datadir import DataDir
 from archive.errors import PortalArchiveError
+from archive.heal import heal_other_sites, heal_site
 from archive.httpheaders import WireHeaders, from_wire
 from archive.lock import acquire, release
 from archive.revisit import Original, payload_digest, revisit_profile, revisit_record
-from archive.verify import repair_open_file
-from archive.warcfile import OPEN_SUFFIX, RollingWarcWriter, warc_date
+from archive.warcfile import RollingWarcWriter, warc_date
 from crawler.fatal import stop_crawl
 from crawler.middlewares.notmodified import META as CONDITION
 
@@ -36,6 +38,10 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
+
+# Test-only: seconds to wait between a file's close and its indexing, so that a test can
+# kill the crawl in that window reliably (tests/crawler/test_heal.py).
+_PAUSE_BEFORE_INDEX = os.environ.get("PORTAL_ARCHIVE_TEST_PAUSE_BEFORE_INDEX", "")
 
 # Scrapy has already undone the chunking; keeping the header would make the stored
 # payload unreadable as declared.
@@ -74,7 +80,8 @@ class WarcCaptureMiddleware:
             self._fatal(str(exc))
             return
         self.site = site
-        self._close_interrupted_files(site)
+        self.catalog = Catalog(self.data.catalog)
+        self._heal(site)
         self.writer = RollingWarcWriter(
             self.data.warc,
             site,
@@ -93,17 +100,32 @@ class WarcCaptureMiddleware:
             },
             on_close=self._index_file,
         )
-        self.catalog = Catalog(self.data.catalog)
 
-    def _close_interrupted_files(self, site: str) -> None:
-        """A file left .open by a killed crawl is closed before this crawl writes: the
-        catalog already points at its final name."""
-        for path in sorted((self.data.warc / site).glob("*" + OPEN_SUFFIX)):
-            logger.warning("closing %s", repair_open_file(self.data, path))
+    def _heal(self, site: str) -> None:
+        """What a killed crawl left (a file .open or unindexed, temporary files, a run
+        still `running`) is put right before this crawl writes: see archive/heal.py."""
+        assert self.catalog is not None
+        try:
+            done = heal_site(self.data, self.catalog, site, self.run_id)
+            done += heal_other_sites(self.data, site)
+        except (OSError, sqlite3.Error) as exc:
+            self._fatal(f"could not repair what an earlier crawl left in {self.data.root}:"
+                        f" {getattr(exc, 'strerror', None) or exc}")
+            return
+        for line in done:
+            logger.warning("%s", line)
+        self.stats.set_value("heal/repairs", len(done))
 
     def _index_file(self, path: Path) -> None:
         # Each file is indexed as it closes (at rollover or at the end), never per record.
-        added = add_to_index(self.data.index, self.site, self.data.warc, [path])
+        if _PAUSE_BEFORE_INDEX:
+            time.sleep(float(_PAUSE_BEFORE_INDEX))
+        try:
+            added = add_to_index(self.data.index, self.site, self.data.warc, [path])
+        except OSError as exc:
+            # A full disk: the file is closed and whole; the next crawl indexes it.
+            self._fatal(f"could not index {path}: {exc.strerror or exc}")
+            return
         self.stats.inc_value("index/lines_added", added)
 
     def spider_closed(self, spider: Spider) -> None:

@@ -1,0 +1,99 @@
+"""Putting right what a crash left behind, before the next crawl writes.
+
+A kill -9 or a full disk can leave, for a site: a WARC still ``.open``; a WARC closed
+but not in the index (killed between its rename and its index merge: replay would miss
+the whole crawl); hidden ``.*.tmp`` files of atomic writes (JSON versions, index merges,
+feeds); runs still marked ``running``.
+
+Each crawl heals its own site, under the site's lock, exactly (the site's index is read
+for the files it names). Other sites are healed only when they show a sign of a crash
+and their lock is free (no crawl of theirs is running): a file still ``.open``, or a
+closed WARC newer than their index. Their runs are left to their own next crawl, which
+alone knows which run is its own.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from archive.catalog import Catalog
+from archive.cdxj import add_to_index, index_path, unindexed_files
+from archive.datadir import DataDir
+from archive.errors import PortalArchiveError
+from archive.lock import acquire, release
+from archive.verify import repair_open_file
+from archive.warcfile import OPEN_SUFFIX
+
+TMP_SUFFIX = ".tmp"  # archive/atomic.py: ".<name>.<random>.tmp" beside the target
+
+
+def heal_site(
+    data: DataDir, catalog: Catalog | None, site: str, current_run: str = ""
+) -> list[str]:
+    """Heal ``site``, whose lock the caller holds; one line per thing done."""
+    done = []
+    for path in sorted((data.warc / site).glob("*" + OPEN_SUFFIX)):
+        done.append(repair_open_file(data, path))
+    missing = unindexed_files(data.index, data.warc, site)
+    # A file with no record to index (killed right after its warcinfo) stays here, cheaply.
+    if missing and add_to_index(data.index, site, data.warc, missing):
+        done += [f"{path}: added to the index (its crawl died before indexing it)"
+                 for path in missing]
+    for path in _temp_files(data, site):
+        path.unlink(missing_ok=True)
+        done.append(f"{path}: removed (left mid-write by a crash)")
+    if catalog is not None:
+        done += [f"run {run_id}: left running by a crawl that died, marked killed"
+                 for run_id in catalog.close_killed_runs(site, current_run)]
+    return done
+
+
+def heal_other_sites(data: DataDir, site: str) -> list[str]:
+    """Heal the files of every other site that shows a sign of a crash and is idle."""
+    done = []
+    for other in _sites_needing_care(data):
+        if other == site:
+            continue
+        try:
+            acquire(data.root, other)
+        except PortalArchiveError:
+            continue  # its crawl is running and heals itself
+        try:
+            done += heal_site(data, None, other)
+        finally:
+            release(data.root, other)
+    return done
+
+
+def _sites_needing_care(data: DataDir) -> Iterator[str]:
+    """Sites with a file left ``.open`` or whose newest WARC is at least as new as their
+    index: cheap (one listing and two stats per site); heal_site then checks exactly.
+    Names sort by the time the file was opened, so the last name is the newest file."""
+    if not data.warc.is_dir():
+        return
+    for folder in sorted(p for p in data.warc.iterdir() if p.is_dir()):
+        names = os.listdir(folder)
+        if any(name.endswith(OPEN_SUFFIX) for name in names):
+            yield folder.name
+            continue
+        newest = max((name for name in names if name.endswith(".warc.gz")), default=None)
+        if newest is None:
+            continue
+        index = index_path(data.index, folder.name)
+        indexed_at = index.stat().st_mtime_ns if index.exists() else -1
+        if (folder / newest).stat().st_mtime_ns >= indexed_at:
+            yield folder.name
+
+
+def _temp_files(data: DataDir, site: str) -> Iterator[Path]:
+    """The site's leftovers of write_text_atomic; only ever called under its lock, so
+    none of them is being written."""
+    for folder in (data.index, data.feeds):
+        if folder.is_dir():
+            yield from folder.glob(f".{site}.*{TMP_SUFFIX}")
+    for root, _dirs, files in os.walk(data.json / site):
+        for name in files:
+            if name.startswith(".") and name.endswith(TMP_SUFFIX):
+                yield Path(root, name)
