@@ -20,8 +20,8 @@ from typing import Any
 import surt
 from cdxj_indexer.main import CDXJIndexer
 
-from archive.atomic import write_text_atomic
-from archive.warcfile import OPEN_SUFFIX
+from portal_archive.archive.atomic import write_text_atomic
+from portal_archive.archive.warcfile import OPEN_SUFFIX
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from archive.errors import PortalArchiveError
+from portal_archive.archive.errors import PortalArchiveError
 
 ENV_VAR = "PORTAL_ARCHIVE_DATA"
 DEFAULT = "portal-data"

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from archive.atomic import write_text_atomic
+from portal_archive.archive.atomic import write_text_atomic
 
 ATOM = "http://www.w3.org/2005/Atom"
 LABELS = {

@@ -18,13 +18,13 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from archive.catalog import Catalog
-from archive.cdxj import add_to_index, index_path, unindexed_files
-from archive.datadir import DataDir
-from archive.errors import PortalArchiveError
-from archive.lock import acquire, release
-from archive.verify import repair_open_file
-from archive.warcfile import OPEN_SUFFIX
+from portal_archive.archive.catalog import Catalog
+from portal_archive.archive.cdxj import add_to_index, index_path, unindexed_files
+from portal_archive.archive.datadir import DataDir
+from portal_archive.archive.errors import PortalArchiveError
+from portal_archive.archive.lock import acquire, release
+from portal_archive.archive.verify import repair_open_file
+from portal_archive.archive.warcfile import OPEN_SUFFIX
 
 TMP_SUFFIX = ".tmp"  # archive/atomic.py: ".<name>.<random>.tmp" beside the target
 

@@ -7,7 +7,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from archive.atomic import write_text_atomic
+from portal_archive.archive.atomic import write_text_atomic
 
 
 def write_json_atomic(path: str | os.PathLike[str], data: Mapping[str, Any]) -> None:

@@ -13,7 +13,7 @@ import os
 import threading
 from pathlib import Path
 
-from archive.errors import PortalArchiveError
+from portal_archive.archive.errors import PortalArchiveError
 
 _held: dict[Path, tuple[int, int]] = {}  # lock file -> (fd, holders in this process)
 _guard = threading.Lock()

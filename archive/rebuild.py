@@ -23,10 +23,10 @@ from typing import Any
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 
-from archive.catalog import Capture, Catalog
-from archive.datadir import DataDir
-from archive.heal import heal_site
-from archive.lock import acquire, release
+from portal_archive.archive.catalog import Capture, Catalog
+from portal_archive.archive.datadir import DataDir
+from portal_archive.archive.heal import heal_site
+from portal_archive.archive.lock import acquire, release
 
 # RollingWarcWriter's warcinfo (crawler/middlewares/warc.py): "crawl <run> of site <site>".
 _DESCRIPTION = re.compile(r"^crawl (\S+) of site (\S+)$")

@@ -3,7 +3,8 @@ server in a child process, stop it cleanly on Ctrl-C or SIGTERM.
 
 pywb is never imported here: its front end runs gevent's ``patch_all()`` on import,
 which must not happen in the crawler's process (Twisted). The child is plain pywb
-(``archive.pywbchild`` only keeps non-latin-1 header bytes), so what it serves is what
+(``portal_archive.archive.pywbchild`` only keeps non-latin-1 header bytes), so what it
+serves is what
 any pywb user gets: ``/<collection>/<timestamp>/<url>``,
 Memento TimeGates and TimeMaps, pywb's banner and its Content-Security-Policy.
 """
@@ -23,8 +24,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
-from archive.datadir import DataDir
-from archive.errors import PortalArchiveError
+from portal_archive.archive.datadir import DataDir
+from portal_archive.archive.errors import PortalArchiveError
 
 ALL = "all"
 HOST = "127.0.0.1"
@@ -36,7 +37,7 @@ READY_TIMEOUT = 60.0  # pywb loads its rules and templates before it listens
 # traceback. The parent forwards it as SIGTERM instead, which ends pywb quietly.
 _BOOT = (
     "import signal, sys; signal.signal(signal.SIGINT, signal.SIG_IGN); "
-    "from archive.pywbchild import main; main(sys.argv[1:])"
+    "from portal_archive.archive.pywbchild import main; main(sys.argv[1:])"
 )
 
 

@@ -24,12 +24,12 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 
-from archive.catalog import Catalog, damaged
-from archive.cdxj import CdxjLine, add_to_index
-from archive.datadir import DataDir
-from archive.errors import PortalArchiveError
-from archive.lock import acquire, release
-from archive.warcfile import OPEN_SUFFIX
+from portal_archive.archive.catalog import Catalog, damaged
+from portal_archive.archive.cdxj import CdxjLine, add_to_index
+from portal_archive.archive.datadir import DataDir
+from portal_archive.archive.errors import PortalArchiveError
+from portal_archive.archive.lock import acquire, release
+from portal_archive.archive.warcfile import OPEN_SUFFIX
 
 INDEXED_TYPES = ("response", "revisit", "resource", "metadata")
 GZIP_MAGIC = b"\x1f\x8b\x08"
@@ -304,7 +304,7 @@ def repair_open_file(data: DataDir, path: Path) -> str:
 
 def _repair(data: DataDir, report: Report) -> None:
     """What the next crawl of each site would heal first (archive/heal.py)."""
-    from archive.heal import heal_site  # heal closes files with this module's reader
+    from portal_archive.archive.heal import heal_site  # heal closes files with this module's reader
 
     try:
         catalog: Catalog | None = Catalog(data.catalog)

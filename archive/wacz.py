@@ -19,11 +19,11 @@ from pathlib import Path
 
 from warcio.timeutils import timestamp_to_iso_date
 
-from archive.cdxj import CdxjLine, index_warcs, iter_index
-from archive.datadir import DataDir
-from archive.errors import PortalArchiveError
-from archive.replay import nothing_archived
-from archive.warcfile import read_record
+from portal_archive.archive.cdxj import CdxjLine, index_warcs, iter_index
+from portal_archive.archive.datadir import DataDir
+from portal_archive.archive.errors import PortalArchiveError
+from portal_archive.archive.replay import nothing_archived
+from portal_archive.archive.warcfile import read_record
 
 REVISIT_MIME = "warc/revisit"
 

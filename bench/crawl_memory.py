@@ -35,7 +35,7 @@ def free_port() -> int:
 def crawl(articles: int, requisites: bool) -> tuple[float, int, str]:
     port = free_port()
     portal = subprocess.Popen(
-        [sys.executable, "-m", "crawler.demo.portal", "--port", str(port),
+        [sys.executable, "-m", "portal_archive.crawler.demo.portal", "--port", str(port),
          "--articles", str(articles), "--no-faults"],
         stdout=subprocess.PIPE, text=True,
     )
@@ -44,7 +44,8 @@ def crawl(articles: int, requisites: bool) -> tuple[float, int, str]:
         with tempfile.TemporaryDirectory() as data:
             settings = {**SETTINGS, "PORTAL_REQUISITES": str(requisites),
                         "PORTAL_BASE_URL": f"http://127.0.0.1:{port}"}
-            args = ["/usr/bin/time", "-v", sys.executable, "-m", "crawler.cli", "crawl", "demo",
+            args = ["/usr/bin/time", "-v", sys.executable, "-m", "portal_archive.crawler.cli",
+                    "crawl", "demo",
                     "--backfill", "--data", data]
             for name, value in settings.items():
                 args += ["-s", f"{name}={value}"]

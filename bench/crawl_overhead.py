@@ -70,7 +70,7 @@ def main() -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     portal = subprocess.Popen(
-        [sys.executable, "-m", "crawler.demo.portal", "--port", str(port),
+        [sys.executable, "-m", "portal_archive.crawler.demo.portal", "--port", str(port),
          "--articles", str(args.articles), "--no-faults"],
         stdout=subprocess.PIPE, text=True, cwd=HERE.parent,
     )

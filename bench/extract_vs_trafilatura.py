@@ -40,9 +40,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from crawler.extract import ExtractionError, decode_html, extract_article  # noqa: E402
-from crawler.sites import SiteProfile, load_profile  # noqa: E402
-from crawler.text import fold  # noqa: E402
+from portal_archive.crawler.extract import ExtractionError, decode_html, extract_article  # noqa: E402
+from portal_archive.crawler.sites import SiteProfile, load_profile  # noqa: E402
+from portal_archive.crawler.text import fold  # noqa: E402
 
 PAGES = ROOT / "tests" / "crawler" / "fixtures" / "pages"
 # The demo portal's chrome (menu, share bar, related news, footer, counter, script).
@@ -93,8 +93,8 @@ def corpus_pages() -> list[Page]:
 
 
 def demo_pages(articles: int) -> list[Page]:
-    from crawler.demo.content import DemoSite
-    from crawler.demo.portal import Pages
+    from portal_archive.crawler.demo.content import DemoSite
+    from portal_archive.crawler.demo.portal import Pages
 
     site = DemoSite(articles=articles)
     render = Pages(site)

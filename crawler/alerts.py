@@ -16,9 +16,9 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from archive.errors import PortalArchiveError
-from archive.feed import LABELS, replay_link
-from crawler.signals import change_detected
+from portal_archive.archive.errors import PortalArchiveError
+from portal_archive.archive.feed import LABELS, replay_link
+from portal_archive.crawler.signals import change_detected
 
 logger = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from crawler.text import clean
+from portal_archive.crawler.text import clean
 
 __all__ = ["looks_like_author_line", "split_authors"]
 

@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 from typing import Protocol
 
-from crawler.text import clean
+from portal_archive.crawler.text import clean
 
 __all__ = [
     "block_align",

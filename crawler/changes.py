@@ -16,11 +16,11 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 
-from archive.catalog import Catalog
-from archive.datadir import DataDir
-from archive.events import append_event
-from crawler.signals import change_detected
-from crawler.text import fold
+from portal_archive.archive.catalog import Catalog
+from portal_archive.archive.datadir import DataDir
+from portal_archive.archive.events import append_event
+from portal_archive.crawler.signals import change_detected
+from portal_archive.crawler.text import fold
 
 # The article fields an edit is reported on, in the order a reader meets them.
 TEXT_FIELDS = ("title", "category", "published", "lead", "body", "images", "authors")

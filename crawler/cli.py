@@ -15,11 +15,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from archive.catalog import damaged
-from archive.datadir import DataDir, default_data_dir
-from archive.errors import PortalArchiveError
-from archive.events import TYPES as EVENT_TYPES
-from crawler.sites import GENERIC, load_profile, site_ids
+from portal_archive.archive.catalog import damaged
+from portal_archive.archive.datadir import DataDir, default_data_dir
+from portal_archive.archive.errors import PortalArchiveError
+from portal_archive.archive.events import TYPES as EVENT_TYPES
+from portal_archive.crawler.sites import GENERIC, load_profile, site_ids
 
 PROG = "portal-archive"
 
@@ -110,14 +110,14 @@ def build_parser() -> argparse.ArgumentParser:
                            " (and the originals their revisits need), and pages captured since")
     wacz.set_defaults(func=cmd_export_wacz)
 
-    from schedules.commands import add_parser as add_schedule_parser
+    from portal_archive.schedules.commands import add_parser as add_schedule_parser
 
     add_schedule_parser(sub, common)  # schedule list | run | run-now JOB
     return parser
 
 
 def _since(text: str) -> str:
-    from archive.wacz import parse_since
+    from portal_archive.archive.wacz import parse_since
 
     try:
         return parse_since(text)
@@ -138,8 +138,8 @@ def _data(args: argparse.Namespace) -> Path:
 
 # -- commands ------------------------------------------------------------------
 def cmd_crawl(args: argparse.Namespace) -> int:
-    from crawler.alerts import check_apprise_urls
-    from crawler.run import parse_overrides, run_crawl
+    from portal_archive.crawler.alerts import check_apprise_urls
+    from portal_archive.crawler.run import parse_overrides, run_crawl
 
     if args.site and args.listing:
         raise PortalArchiveError("give a SITE or --listing URLs, not both")
@@ -162,9 +162,9 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from crawler.demo.content import DemoSite
-    from crawler.demo.nextsteps import next_steps, profile_port, start_portal
-    from crawler.run import parse_overrides, run_crawl
+    from portal_archive.crawler.demo.content import DemoSite
+    from portal_archive.crawler.demo.nextsteps import next_steps, profile_port, start_portal
+    from portal_archive.crawler.run import parse_overrides, run_crawl
 
     data = _data(args)
     overrides = parse_overrides(args.settings)
@@ -191,7 +191,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_demo_portal(args: argparse.Namespace) -> int:
-    from crawler.demo.portal import main as portal_main
+    from portal_archive.crawler.demo.portal import main as portal_main
 
     _check_port_number(args.port)
     argv = ["--port", str(args.port), "--articles", str(args.articles), "--day", str(args.day)]
@@ -208,7 +208,7 @@ def cmd_sites(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from crawler.extract import ExtractionError, decode_html, extract_article
+    from portal_archive.crawler.extract import ExtractionError, decode_html, extract_article
 
     # An unknown site is a user error, said before any work.
     profile = load_profile(args.site) if args.site != GENERIC else None
@@ -231,8 +231,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_changes(args: argparse.Namespace) -> int:
-    from archive.catalog import Catalog, check_catalog_file
-    from archive.events import iter_events
+    from portal_archive.archive.catalog import Catalog, check_catalog_file
+    from portal_archive.archive.events import iter_events
 
     data = DataDir(_data(args))
     check_catalog_file(data.catalog)  # gone beside WARCs, or cut short: says how to rebuild
@@ -260,7 +260,7 @@ def cmd_changes(args: argparse.Namespace) -> int:
 
 
 def _user_since(text: str) -> str:
-    from archive.wacz import parse_since
+    from portal_archive.archive.wacz import parse_since
 
     try:
         return parse_since(text)
@@ -276,14 +276,14 @@ def _check_event_site(catalog: Any, site: str) -> None:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from archive.verify import verify
+    from portal_archive.archive.verify import verify
 
     data = DataDir(_data(args))
     if not data.warc.is_dir():
         raise PortalArchiveError(f"nothing archived in {data.root} (no warc/ folder)")
     if args.rebuild_catalog:
-        from archive.rebuild import rebuild_catalog
-        from crawler.text import text_hash
+        from portal_archive.archive.rebuild import rebuild_catalog
+        from portal_archive.crawler.text import text_hash
 
         print(rebuild_catalog(data, text_hash).summary(), flush=True)
     report = verify(data, repair=args.repair)
@@ -302,14 +302,14 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    from archive.replay import serve
+    from portal_archive.archive.replay import serve
 
     _check_port_number(args.port)
     return serve(DataDir(_data(args)), port=args.port, announce=lambda s: print(s, flush=True))
 
 
 def cmd_export_wacz(args: argparse.Namespace) -> int:
-    from archive.wacz import export
+    from portal_archive.archive.wacz import export
 
     done = export(DataDir(_data(args)), args.out, site=args.site, since=args.since)
     print(f"wrote {args.out}: {len(done.warcs)} WARC file(s), {len(done.pages)} page(s),"
@@ -325,7 +325,7 @@ def _check_port_number(port: int) -> None:
 
 def _read_source(source: str, url: str | None) -> tuple[bytes, str | None, str, str]:
     if source.startswith(("http://", "https://")):
-        from crawler.settings import USER_AGENT
+        from portal_archive.crawler.settings import USER_AGENT
 
         request = urllib.request.Request(source, headers={"User-Agent": USER_AGENT})
         try:

@@ -12,9 +12,9 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
-from archive.catalog import Catalog
-from archive.datadir import DataDir
-from crawler.outcome import note_signals, run_status
+from portal_archive.archive.catalog import Catalog
+from portal_archive.archive.datadir import DataDir
+from portal_archive.crawler.outcome import note_signals, run_status
 
 # Carriage return, then erase to the end of the line (ANSI "EL"): the line is redrawn.
 CLEAR_LINE = "\r\x1b[K"

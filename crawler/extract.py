@@ -38,17 +38,17 @@ from w3lib.encoding import (
     read_bom,
 )
 
-from crawler.authors import looks_like_author_line, split_authors
-from crawler.caption import (
+from portal_archive.crawler.authors import looks_like_author_line, split_authors
+from portal_archive.crawler.caption import (
     block_align,
     is_caption_class,
     is_italic_style,
     looks_like_caption,
     split_credit,
 )
-from crawler.sites import GENERIC, Selectors, SiteProfile
-from crawler.text import clean, content_hash, fold
-from crawler.vntime import event_date, looks_like_date, parse_datetime
+from portal_archive.crawler.sites import GENERIC, Selectors, SiteProfile
+from portal_archive.crawler.text import clean, content_hash, fold
+from portal_archive.crawler.vntime import event_date, looks_like_date, parse_datetime
 
 __all__ = ["SCHEMA", "ExtractionError", "decode_html", "extract_article"]
 

@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 
 from parsel import Selector
 
-from crawler.text import clean
-from crawler.weburls import web_url
+from portal_archive.crawler.text import clean
+from portal_archive.crawler.weburls import web_url
 
 # Link texts that mean "next page" on Vietnamese portals (compared after clean().lower()).
 NEXT_TEXTS = {"trang sau", "trang tiếp", "trang kế", "tiếp", "sau", "next", "›", "»", ">", ">>"}

@@ -10,10 +10,10 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from archive.catalog import Catalog
-from archive.datadir import DataDir
-from archive.feed import write_feed
-from crawler.changes import ChangeRecorder, removed_from_listings
+from portal_archive.archive.catalog import Catalog
+from portal_archive.archive.datadir import DataDir
+from portal_archive.archive.feed import write_feed
+from portal_archive.crawler.changes import ChangeRecorder, removed_from_listings
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +94,6 @@ def _read_no_listing(run: object) -> bool:
 
 
 def _event(row: object) -> dict:
-    from archive.events import event_from_row
+    from portal_archive.archive.events import event_from_row
 
     return event_from_row(row)  # type: ignore[arg-type]

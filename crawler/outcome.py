@@ -15,7 +15,7 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 
-from archive.errors import PortalArchiveError
+from portal_archive.archive.errors import PortalArchiveError
 
 # Scrapy's close reasons, as a run's status says them; any other reason is kept as is.
 RUN_STATUS = {"shutdown": "interrupted", "closespider_timeout": "timeout"}

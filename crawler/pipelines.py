@@ -20,12 +20,12 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from archive.catalog import Catalog
-from archive.datadir import DataDir
-from archive.jsonstore import write_json_atomic
-from crawler.changes import ChangeRecorder, classify
-from crawler.fatal import stop_crawl
-from crawler.text import text_hash
+from portal_archive.archive.catalog import Catalog
+from portal_archive.archive.datadir import DataDir
+from portal_archive.archive.jsonstore import write_json_atomic
+from portal_archive.crawler.changes import ChangeRecorder, classify
+from portal_archive.crawler.fatal import stop_crawl
+from portal_archive.crawler.text import text_hash
 
 _SLUG = re.compile(r"[^a-z0-9]+")
 

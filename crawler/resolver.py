@@ -22,7 +22,7 @@ from scrapy.statscollectors import StatsCollector
 from twisted.internet.defer import Deferred
 from twisted.internet.error import DNSLookupError
 
-from crawler.weburls import is_private_host
+from portal_archive.crawler.weburls import is_private_host
 
 logger = logging.getLogger(__name__)
 

@@ -15,18 +15,18 @@ from scrapy.settings import Settings
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.project import get_project_settings
 
-from archive.catalog import Catalog, damaged
-from archive.datadir import DataDir
-from archive.errors import PortalArchiveError
-from archive.lock import acquire, release
-from crawler.outcome import check_ended
-from crawler.settings_check import check_overrides
-from crawler.sites import GENERIC, generic_profile, load_profile
+from portal_archive.archive.catalog import Catalog, damaged
+from portal_archive.archive.datadir import DataDir
+from portal_archive.archive.errors import PortalArchiveError
+from portal_archive.archive.lock import acquire, release
+from portal_archive.crawler.outcome import check_ended
+from portal_archive.crawler.settings_check import check_overrides
+from portal_archive.crawler.sites import GENERIC, generic_profile, load_profile
 
 
 def project_settings() -> Settings:
     # The console script may run far from scrapy.cfg; point Scrapy at our module directly.
-    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "portal_archive.crawler.settings")
     return get_project_settings()
 
 
@@ -146,7 +146,8 @@ class _QuietAfterFatal(logging.Filter):
         self.stats = stats
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return record.name != "crawler.fatal" and not self.stats.get_value("portal/fatal")
+        return (record.name != "portal_archive.crawler.fatal"
+                and not self.stats.get_value("portal/fatal"))
 
 
 def one_line_logs(stats: StatsCollector | None = None) -> None:

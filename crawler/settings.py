@@ -20,8 +20,8 @@ except PackageNotFoundError:  # running from a checkout that was never installed
 os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 
 BOT_NAME = "portal-archive"
-SPIDER_MODULES = ["crawler.spiders"]
-NEWSPIDER_MODULE = "crawler.spiders"
+SPIDER_MODULES = ["portal_archive.crawler.spiders"]
+NEWSPIDER_MODULE = "portal_archive.crawler.spiders"
 
 # Politeness is part of correctness: say who we are, obey robots.txt, pace per host.
 USER_AGENT = (
@@ -31,7 +31,7 @@ USER_AGENT = (
 ROBOTSTXT_OBEY = True
 # Protego, reading no more of a robots.txt than RFC 9309 requires (500 KiB): a huge one
 # would cost hundreds of MB of rule objects (crawler/robots.py).
-ROBOTSTXT_PARSER = "crawler.robots.BoundedRobotParser"
+ROBOTSTXT_PARSER = "portal_archive.crawler.robots.BoundedRobotParser"
 PORTAL_ROBOTSTXT_MAX_SIZE = 500 * 1024
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
@@ -124,38 +124,38 @@ PORTAL_MAX_PARSE_SIZE = 4 * 1024 * 1024
 PORTAL_ALLOW_PRIVATE_HOSTS = False
 # Scrapy's caching resolver, refusing names that resolve to such addresses (the
 # WebOnlyMiddleware refuses literal ones and arms it for public sites).
-TWISTED_DNS_RESOLVER = "crawler.resolver.PublicOnlyResolver"
+TWISTED_DNS_RESOLVER = "portal_archive.crawler.resolver.PublicOnlyResolver"
 
 DOWNLOADER_MIDDLEWARES = {
     # Below offsite (50) and robots.txt (100): a refused URL is never asked anything.
-    "crawler.middlewares.webonly.WebOnlyMiddleware": 40,
+    "portal_archive.crawler.middlewares.webonly.WebOnlyMiddleware": 40,
     # Scrapy's own, but a redirect it refuses is said at WARNING, not DEBUG.
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
-    "crawler.skips.OffsiteRedirectWarning": 50,
+    "portal_archive.crawler.skips.OffsiteRedirectWarning": 50,
     # Below the WARC middleware: it sees a 304 only after the 304 is archived.
-    "crawler.middlewares.notmodified.NotModifiedMiddleware": 940,
-    "crawler.middlewares.warc.WarcCaptureMiddleware": 950,
+    "portal_archive.crawler.middlewares.notmodified.NotModifiedMiddleware": 940,
+    "portal_archive.crawler.middlewares.warc.WarcCaptureMiddleware": 950,
 }
 
 ITEM_PIPELINES = {
-    "crawler.pipelines.ArticleVersionPipeline": 300,
+    "portal_archive.crawler.pipelines.ArticleVersionPipeline": 300,
 }
 
 EXTENSIONS = {
-    "crawler.extensions.RunRecorder": 100,
+    "portal_archive.crawler.extensions.RunRecorder": 100,
     # Before ChangeMonitor: its crawl-incomplete event reaches the feed and the alerts.
-    "crawler.watchdog.Watchdog": 150,
+    "portal_archive.crawler.watchdog.Watchdog": 150,
     # Connected in this order, so removals and site-down are known before alerts go out.
-    "crawler.monitor.ChangeMonitor": 200,
-    "crawler.alerts.AppriseAlerts": 300,
-    "crawler.extensions.TerminalProgress": 500,
-    "crawler.skips.RedirectLoopLog": 600,
+    "portal_archive.crawler.monitor.ChangeMonitor": 200,
+    "portal_archive.crawler.alerts.AppriseAlerts": 300,
+    "portal_archive.crawler.extensions.TerminalProgress": 500,
+    "portal_archive.crawler.skips.RedirectLoopLog": 600,
 }
 
 SPIDER_MIDDLEWARES = {
     # Scrapy's own, but a URL dropped for its length is said at WARNING, not INFO.
     "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
-    "crawler.skips.UrlLengthWarning": 800,
+    "portal_archive.crawler.skips.UrlLengthWarning": 800,
 }
 
 # Every crawl ends (crawler/watchdog.py): one that receives no response for this many

@@ -18,7 +18,7 @@ from typing import Any
 
 from scrapy.settings import BaseSettings
 
-from archive.errors import PortalArchiveError
+from portal_archive.archive.errors import PortalArchiveError
 
 
 @cache
@@ -26,7 +26,7 @@ def setting_defaults() -> dict[str, Any]:
     """Every setting Scrapy or the project defines, with the default this project runs with."""
     from scrapy.settings import default_settings
 
-    from crawler import settings as ours
+    from portal_archive.crawler import settings as ours
 
     return {**_upper_names(default_settings), **_upper_names(ours)}
 

@@ -19,7 +19,7 @@ from urllib.parse import urljoin, urlsplit
 from cssselect import SelectorError
 from lxml.cssselect import CSSSelector
 
-from archive.errors import PortalArchiveError
+from portal_archive.archive.errors import PortalArchiveError
 
 GENERIC = "generic"
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -76,7 +76,7 @@ def generic_profile(listing_urls: list[str]) -> SiteProfile:
 
 
 def _profile_files() -> dict[str, Path]:
-    folder = resources.files("crawler") / "profiles"
+    folder = resources.files("portal_archive.crawler") / "profiles"
     return {Path(str(f)).stem: Path(str(f)) for f in folder.iterdir() if f.name.endswith(".toml")}
 
 

@@ -36,7 +36,7 @@ import logging
 import re
 from datetime import UTC, date, datetime, timedelta, timezone
 
-from crawler.text import clean
+from portal_archive.crawler.text import clean
 
 __all__ = ["VN_TZ", "event_date", "looks_like_date", "parse_datetime"]
 

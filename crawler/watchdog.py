@@ -18,11 +18,11 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
-from archive.catalog import Catalog
-from archive.datadir import DataDir
-from crawler.changes import ChangeRecorder
-from crawler.fatal import close_crawl
-from crawler.outcome import INCOMPLETE, run_status
+from portal_archive.archive.catalog import Catalog
+from portal_archive.archive.datadir import DataDir
+from portal_archive.crawler.changes import ChangeRecorder
+from portal_archive.crawler.fatal import close_crawl
+from portal_archive.crawler.outcome import INCOMPLETE, run_status
 
 logger = logging.getLogger(__name__)
 

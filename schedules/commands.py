@@ -6,7 +6,7 @@ import argparse
 from datetime import UTC, datetime
 from pathlib import Path
 
-from archive.datadir import default_data_dir
+from portal_archive.archive.datadir import default_data_dir
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser],
@@ -41,7 +41,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser],
 
 
 def _folder(args: argparse.Namespace) -> Path:
-    from schedules.config import default_schedules_dir
+    from portal_archive.schedules.config import default_schedules_dir
 
     return args.schedules if args.schedules is not None else default_schedules_dir()
 
@@ -51,7 +51,7 @@ def _data(args: argparse.Namespace) -> Path:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from schedules.config import format_local, load_jobs
+    from portal_archive.schedules.config import format_local, load_jobs
 
     folder = _folder(args)
     jobs = load_jobs(folder)
@@ -74,13 +74,13 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from schedules.runner import serve
+    from portal_archive.schedules.runner import serve
 
     return serve(_data(args), _folder(args), poll=args.poll, grace=args.grace,
                  verbose=args.verbose)
 
 
 def cmd_run_now(args: argparse.Namespace) -> int:
-    from schedules.runner import run_now
+    from portal_archive.schedules.runner import run_now
 
     return run_now(_data(args), _folder(args), args.job, verbose=args.verbose)

@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
 
-from archive.errors import PortalArchiveError
+from portal_archive.archive.errors import PortalArchiveError
 
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 _JOB_KEYS = ("sites", "cron", "timezone", "seconds", "backfill", "settings", "notify")
@@ -80,7 +80,7 @@ class Job:
     def targets(self) -> list[Target]:
         """Profiles one crawl each; listing URLs grouped by host, one generic crawl each
         (a generic crawl stays on its listing's host)."""
-        from crawler.sites import GENERIC
+        from portal_archive.crawler.sites import GENERIC
 
         targets = []
         hosts: dict[str, list[str]] = {}
@@ -132,7 +132,7 @@ def default_schedules_dir(cwd: Path | None = None) -> Path:
     local = (cwd or Path.cwd()) / "schedules"
     if local.is_dir():
         return Path("schedules") if cwd is None else local
-    return Path(str(resources.files("schedules")))
+    return Path(str(resources.files("portal_archive.schedules")))
 
 
 def schedule_files(folder: Path) -> list[Path]:
@@ -271,7 +271,7 @@ def _parse_job(name: str, table: dict[str, Any], filename: str, line: int,
 
 
 def _check_sites(sites: list[str], err: Any) -> None:
-    from crawler.sites import GENERIC, site_ids
+    from portal_archive.crawler.sites import GENERIC, site_ids
 
     known = site_ids()
     for site in sites:
@@ -284,7 +284,7 @@ def _check_sites(sites: list[str], err: Any) -> None:
 
 
 def _settings(table: Any, err: Any) -> tuple[tuple[str, str], ...]:
-    from crawler.settings_check import check_setting
+    from portal_archive.crawler.settings_check import check_setting
 
     if not isinstance(table, dict):
         raise err("settings", "settings must be a table: [job.NAME.settings]")

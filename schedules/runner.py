@@ -40,13 +40,20 @@ from apscheduler.job import Job as SchedulerJob
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.exc import OperationalError
 
-from archive.datadir import DataDir
-from archive.errors import PortalArchiveError
-from archive.lock import acquire, release
-from schedules import runlog, worker
-from schedules.config import Job, Target, format_local, load_jobs, schedule_files, substitute_env
-from schedules.jobstore import DiskFullTolerantJobStore, db_error_reason
-from schedules.report import FailureWatch
+from portal_archive.archive.datadir import DataDir
+from portal_archive.archive.errors import PortalArchiveError
+from portal_archive.archive.lock import acquire, release
+from portal_archive.schedules import runlog, worker
+from portal_archive.schedules.config import (
+    Job,
+    Target,
+    format_local,
+    load_jobs,
+    schedule_files,
+    substitute_env,
+)
+from portal_archive.schedules.jobstore import DiskFullTolerantJobStore, db_error_reason
+from portal_archive.schedules.report import FailureWatch
 
 log = logging.getLogger("schedules")
 

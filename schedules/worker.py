@@ -1,4 +1,5 @@
-"""One scheduled crawl, in its own process: ``python -m schedules.worker ... -- crawl SITE ...``.
+"""One scheduled crawl, in its own process:
+``python -m portal_archive.schedules.worker ... -- crawl SITE ...``.
 
 Twisted's reactor runs once per process, so the scheduler starts one of these per crawl.
 It takes the site's lock (waiting for it with ``--wait``: two jobs naming one site, or a
@@ -20,11 +21,11 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from archive.datadir import DataDir
-from archive.errors import PortalArchiveError
-from archive.lock import acquire, release
-from schedules import runlog
-from schedules.report import StderrCopy
+from portal_archive.archive.datadir import DataDir
+from portal_archive.archive.errors import PortalArchiveError
+from portal_archive.archive.lock import acquire, release
+from portal_archive.schedules import runlog
+from portal_archive.schedules.report import StderrCopy
 
 NOTIFY_ENV = "PORTAL_ARCHIVE_NOTIFY"
 PROG = "portal-archive schedule"
@@ -35,7 +36,8 @@ def command(data: Path, job: str, site: str, target: str, crawl_args: Sequence[s
             log: Path | None = None, wait: bool = False,
             report_fd: int | None = None) -> list[str]:
     """The command line that runs one crawl of a job through this module."""
-    argv = [sys.executable, "-m", "schedules.worker", "--data", str(data), "--job", job,
+    argv = [sys.executable, "-m", "portal_archive.schedules.worker", "--data", str(data),
+            "--job", job,
             "--site", site, "--target", target]
     if scheduled:
         argv += ["--scheduled", scheduled]
@@ -51,7 +53,7 @@ def command(data: Path, job: str, site: str, target: str, crawl_args: Sequence[s
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m schedules.worker")
+    parser = argparse.ArgumentParser(prog="python -m portal_archive.schedules.worker")
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--job", required=True)
     parser.add_argument("--site", required=True, help="the lock's name")
@@ -127,7 +129,7 @@ def _take_lock(data: Path, site: str, *, wait: bool) -> None:
 
 
 def _crawl(args: list[str]) -> int:
-    from crawler.cli import main as cli_main
+    from portal_archive.crawler.cli import main as cli_main
 
     notify = json.loads(os.environ.pop(NOTIFY_ENV, "[]") or "[]")
     argv = [*args, *(arg for url in notify for arg in ("--notify", url))]

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.demo.content import DemoSite
-from crawler.demo.portal import DemoPortal
+from portal_archive.crawler.demo.content import DemoSite
+from portal_archive.crawler.demo.portal import DemoPortal
 
 # Fast but still real: AutoThrottle and robots.txt stay on. The slow demo page sleeps
 # 3 s, so a 1.5 s timeout turns it into a timeout.
@@ -26,6 +26,10 @@ TEST_CRAWL_SETTINGS = {
     "RETRY_TIMES": "1",
 }
 
+# The command line, run from this checkout's interpreter (the console script may be
+# another install's).
+CLI = [sys.executable, "-m", "portal_archive.crawler.cli"]
+
 
 @dataclass
 class CliResult:
@@ -36,7 +40,7 @@ class CliResult:
 
 def run_cli(*args: str, timeout: float = 180, env: dict[str, str] | None = None) -> CliResult:
     proc = subprocess.run(
-        [sys.executable, "-m", "crawler.cli", *args],
+        [*CLI, *args],
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -2,17 +2,13 @@ import doctest
 
 import pytest
 
-import archive.cdxj
-import archive.httpheaders
-import archive.pywbchild
-import archive.warcfile
-import crawler.pipelines
-import crawler.weburls
+from portal_archive.archive import cdxj, httpheaders, pywbchild, warcfile
+from portal_archive.crawler import pipelines, weburls
 
 
 @pytest.mark.parametrize(
-    "module", [archive.cdxj, archive.httpheaders, archive.pywbchild, archive.warcfile,
-               crawler.pipelines, crawler.weburls]
+    "module", [cdxj, httpheaders, pywbchild, warcfile,
+               pipelines, weburls]
 )
 def test_doctests(module) -> None:
     result = doctest.testmod(module)

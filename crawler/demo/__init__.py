@@ -14,7 +14,8 @@ __all__ = ["CATEGORIES", "DISALLOWED_PATH", "PAGE_SIZE", "VN_TZ", "DemoArticle",
 
 
 def __getattr__(name: str) -> object:
-    # imported lazily so that `python -m crawler.demo.portal` does not import it twice
+    # imported lazily so that `python -m portal_archive.crawler.demo.portal` does not
+    # import it twice
     if name == "DemoPortal":
         from .portal import DemoPortal
 

@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
-from crawler.text import clean as text_clean
+from portal_archive.crawler.text import clean as text_clean
 
 VN_TZ = timezone(timedelta(hours=7))
 PAGE_SIZE = 10

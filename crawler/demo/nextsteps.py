@@ -19,7 +19,7 @@ from .portal import DemoPortal
 
 def profile_port() -> int:
     """The port of the ``demo`` profile's base URL (8089)."""
-    from crawler.sites import load_profile
+    from portal_archive.crawler.sites import load_profile
 
     return urlsplit(load_profile("demo").base_url).port or 80
 

@@ -1,7 +1,7 @@
 """The bundled demo portal: a threaded HTTP server on 127.0.0.1 that looks and behaves
 like the news section of a Vietnamese provincial portal.
 
-Run it alone with ``python -m crawler.demo.portal --port 8089``.
+Run it alone with ``python -m portal_archive.crawler.demo.portal --port 8089``.
 """
 
 from __future__ import annotations
@@ -728,7 +728,7 @@ class DemoPortal:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m crawler.demo.portal",
+    parser = argparse.ArgumentParser(prog="python -m portal_archive.crawler.demo.portal",
                                      description="Serve the bundled demo portal until Ctrl-C.")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8089, help="0 picks a free port")

@@ -17,9 +17,9 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 
-from archive.catalog import Catalog
-from archive.datadir import DataDir
-from archive.warcfile import read_record
+from portal_archive.archive.catalog import Catalog
+from portal_archive.archive.datadir import DataDir
+from portal_archive.archive.warcfile import read_record
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

@@ -22,17 +22,17 @@ from scrapy import Request, Spider, signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 
-from archive.catalog import Capture, Catalog
-from archive.cdxj import add_to_index
-from archive.datadir import DataDir
-from archive.errors import PortalArchiveError
-from archive.heal import heal_other_sites, heal_site
-from archive.httpheaders import WireHeaders, from_wire
-from archive.lock import acquire, release
-from archive.revisit import Original, payload_digest, revisit_profile, revisit_record
-from archive.warcfile import RollingWarcWriter, warc_date
-from crawler.fatal import stop_crawl
-from crawler.middlewares.notmodified import META as CONDITION
+from portal_archive.archive.catalog import Capture, Catalog
+from portal_archive.archive.cdxj import add_to_index
+from portal_archive.archive.datadir import DataDir
+from portal_archive.archive.errors import PortalArchiveError
+from portal_archive.archive.heal import heal_other_sites, heal_site
+from portal_archive.archive.httpheaders import WireHeaders, from_wire
+from portal_archive.archive.lock import acquire, release
+from portal_archive.archive.revisit import Original, payload_digest, revisit_profile, revisit_record
+from portal_archive.archive.warcfile import RollingWarcWriter, warc_date
+from portal_archive.crawler.fatal import stop_crawl
+from portal_archive.crawler.middlewares.notmodified import META as CONDITION
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

@@ -28,8 +28,8 @@ from scrapy import Request, Spider, signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.httpobj import urlparse_cached
 
-from crawler.resolver import PublicOnlyResolver
-from crawler.weburls import WEB_SCHEMES, is_private_host
+from portal_archive.crawler.resolver import PublicOnlyResolver
+from portal_archive.crawler.weburls import WEB_SCHEMES, is_private_host
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

@@ -23,15 +23,15 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from archive.catalog import Catalog
-from archive.datadir import DataDir
-from crawler import listing, paging
-from crawler.changes import ChangeRecorder
-from crawler.extract import ExtractionError, decode_html, extract_article
-from crawler.pipelines import article_key
-from crawler.sites import GENERIC, SiteProfile, generic_profile, load_profile
-from crawler.skips import log_skipped
-from crawler.weburls import scheme_of, srcset_urls, web_url
+from portal_archive.archive.catalog import Catalog
+from portal_archive.archive.datadir import DataDir
+from portal_archive.crawler import listing, paging
+from portal_archive.crawler.changes import ChangeRecorder
+from portal_archive.crawler.extract import ExtractionError, decode_html, extract_article
+from portal_archive.crawler.pipelines import article_key
+from portal_archive.crawler.sites import GENERIC, SiteProfile, generic_profile, load_profile
+from portal_archive.crawler.skips import log_skipped
+from portal_archive.crawler.weburls import scheme_of, srcset_urls, web_url
 
 logger = logging.getLogger(__name__)
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from archive.catalog import SCHEMA_VERSION, Catalog
-from archive.errors import PortalArchiveError
+from portal_archive.archive.catalog import SCHEMA_VERSION, Catalog
+from portal_archive.archive.errors import PortalArchiveError
 
 
 def test_a_new_catalog_gets_the_current_schema(tmp_path: Path) -> None:

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from archive.catalog import Capture, Catalog
+from portal_archive.archive.catalog import Capture, Catalog
 
 URL = "http://p.test/tin/a-1.html"
 

@@ -5,7 +5,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archive.cdxj import _first_at_or_after, lookup, url_key
+from portal_archive.archive.cdxj import _first_at_or_after, lookup, url_key
 
 
 def _write_index(path: Path, urls: list[str]) -> list[str]:

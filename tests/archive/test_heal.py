@@ -6,10 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from archive.catalog import Catalog
-from archive.datadir import DataDir
-from archive.heal import heal_other_sites, heal_site
-from archive.lock import acquire, release
+from portal_archive.archive.catalog import Catalog
+from portal_archive.archive.datadir import DataDir
+from portal_archive.archive.heal import heal_other_sites, heal_site
+from portal_archive.archive.lock import acquire, release
 
 # What write_text_atomic leaves when killed mid-write: ".<name>.<random>.tmp" beside it.
 LEFTOVERS = [
@@ -65,7 +65,8 @@ def test_another_site_is_left_alone_while_its_crawl_holds_the_lock(tmp_path: Pat
     acquire(tmp_path, "quangninh")
     try:
         # The lock is re-entrant within a process: the healing crawl is a second one.
-        code = ("from archive.heal import heal_other_sites; from archive.datadir import DataDir;"
+        code = ("from portal_archive.archive.heal import heal_other_sites;"
+                " from portal_archive.archive.datadir import DataDir;"
                 f" print(heal_other_sites(DataDir({str(tmp_path)!r}), 'demo'))")
         busy = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     finally:

@@ -25,14 +25,14 @@ from urllib.parse import urlsplit
 import pytest
 from warcio.timeutils import timestamp_to_datetime
 
-from archive.cdxj import CdxjLine, iter_index, lookup
-from archive.warcfile import read_record
-from crawler.demo import images
-from crawler.demo.content import DemoSite
-from crawler.demo.portal import DemoPortal
-from crawler.extract import decode_html, extract_article
+from portal_archive.archive.cdxj import CdxjLine, iter_index, lookup
+from portal_archive.archive.warcfile import read_record
+from portal_archive.crawler.demo import images
+from portal_archive.crawler.demo.content import DemoSite
+from portal_archive.crawler.demo.portal import DemoPortal
+from portal_archive.crawler.extract import decode_html, extract_article
 
-from ..conftest import crawl_demo, run_cli
+from ..conftest import CLI, crawl_demo, run_cli
 
 EDITED = 2  # DemoSite.edited_ids(1): its second paragraph changes on day 1
 PLAIN = 13  # its page is byte-identical on day 1: the second capture is a revisit
@@ -193,7 +193,7 @@ def replay(two_days: TwoDays, tmp_path_factory: pytest.TempPathFactory) -> Itera
     log = tmp_path_factory.mktemp("replay-log") / "replay.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "crawler.cli", "replay", "--port", str(port),
+            [*CLI, "replay", "--port", str(port),
              "--data", str(two_days.data)],
             stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         )
@@ -322,7 +322,7 @@ def test_ctrl_c_stops_pywb_and_exits_0(two_days: TwoDays, tmp_path: Path) -> Non
     with open(log, "wb") as out:
         # Its own process group, as on a terminal, where Ctrl-C signals the whole group.
         proc = subprocess.Popen(
-            [sys.executable, "-m", "crawler.cli", "replay", "--port", str(port),
+            [*CLI, "replay", "--port", str(port),
              "--data", str(two_days.data)],
             stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True,
@@ -348,7 +348,7 @@ def test_sigterm_exits_0(two_days: TwoDays, tmp_path: Path) -> None:
     port, log = free_port(), tmp_path / "replay.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "crawler.cli", "replay", "--port", str(port),
+            [*CLI, "replay", "--port", str(port),
              "--data", str(two_days.data)],
             stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         )
@@ -384,8 +384,8 @@ def test_port_in_use_is_one_line(two_days: TwoDays) -> None:
 
 
 def test_generated_config_serves_every_site_and_nothing_else(two_days: TwoDays) -> None:
-    from archive.datadir import DataDir
-    from archive.replay import pywb_config
+    from portal_archive.archive.datadir import DataDir
+    from portal_archive.archive.replay import pywb_config
 
     config = pywb_config(DataDir(two_days.data))
     colls = config["collections"]

@@ -1,7 +1,7 @@
 import doctest
 
-import archive.revisit
-from archive.revisit import (
+from portal_archive.archive import revisit
+from portal_archive.archive.revisit import (
     IDENTICAL_PAYLOAD,
     SERVER_NOT_MODIFIED,
     Original,
@@ -32,4 +32,4 @@ def test_first_capture_is_a_full_record() -> None:
 
 
 def test_doctests() -> None:
-    assert doctest.testmod(archive.revisit).failed == 0
+    assert doctest.testmod(revisit).failed == 0

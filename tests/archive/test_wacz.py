@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-import archive.wacz
-from crawler.demo.content import DemoSite
-from crawler.demo.portal import DemoPortal
+from portal_archive.archive import wacz
+from portal_archive.crawler.demo.content import DemoSite
+from portal_archive.crawler.demo.portal import DemoPortal
 
 from ..conftest import TEST_CRAWL_SETTINGS, CliResult, run_cli
 from .test_replay import crawl_day_1, crawl_ok
@@ -98,7 +98,7 @@ def articles(data: Path, site: str) -> set[tuple[str, str]]:
 
 
 def test_parse_since_doctests() -> None:
-    result = doctest.testmod(archive.wacz)
+    result = doctest.testmod(wacz)
     assert result.attempted > 0 and result.failed == 0
 
 

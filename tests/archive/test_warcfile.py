@@ -7,7 +7,7 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 
-from archive.warcfile import OPEN_SUFFIX, RollingWarcWriter, warc_date
+from portal_archive.archive.warcfile import OPEN_SUFFIX, RollingWarcWriter, warc_date
 
 MOMENT = datetime(2025, 6, 27, 9, 22, 0, 123456, tzinfo=UTC)
 

@@ -3,12 +3,12 @@ import unicodedata
 
 import pytest
 
-import crawler.authors
-from crawler.authors import looks_like_author_line, split_authors
+from portal_archive.crawler import authors
+from portal_archive.crawler.authors import looks_like_author_line, split_authors
 
 
 def test_doctests() -> None:
-    assert doctest.testmod(crawler.authors).failed == 0
+    assert doctest.testmod(authors).failed == 0
 
 
 @pytest.mark.parametrize(

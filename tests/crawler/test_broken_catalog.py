@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.demo.content import DemoSite
-from crawler.demo.portal import DemoPortal
+from portal_archive.crawler.demo.content import DemoSite
+from portal_archive.crawler.demo.portal import DemoPortal
 
 from ..conftest import crawl_demo, run_cli
 

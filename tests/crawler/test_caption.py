@@ -3,8 +3,8 @@ import doctest
 import lxml.html
 import pytest
 
-import crawler.caption
-from crawler.caption import (
+from portal_archive.crawler import caption
+from portal_archive.crawler.caption import (
     block_align,
     is_caption_class,
     is_italic_style,
@@ -14,7 +14,7 @@ from crawler.caption import (
 
 
 def test_doctests() -> None:
-    assert doctest.testmod(crawler.caption).failed == 0
+    assert doctest.testmod(caption).failed == 0
 
 
 @pytest.mark.parametrize(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from crawler.changes import classify, removed_from_listings, unified_diff
-from crawler.text import content_hash, text_hash
+from portal_archive.crawler.changes import classify, removed_from_listings, unified_diff
+from portal_archive.crawler.text import content_hash, text_hash
 
 
 def _doc(body: list[str], title: str = "Huyện uỷ Phú Vang họp") -> dict:

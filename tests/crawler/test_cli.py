@@ -91,7 +91,7 @@ def test_a_setting_of_the_wrong_type(tmp_path: Path) -> None:
 
 
 def test_one_crawl_of_a_site_at_a_time(tmp_path: Path) -> None:
-    from archive.lock import acquire, release
+    from portal_archive.archive.lock import acquire, release
 
     acquire(tmp_path, "demo")  # as a running crawl of demo would hold it
     try:

@@ -6,23 +6,22 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.demo.content import DemoSite
-from crawler.demo.portal import DemoPortal
+from portal_archive.crawler.demo.content import DemoSite
+from portal_archive.crawler.demo.portal import DemoPortal
 
-from ..conftest import TEST_CRAWL_SETTINGS, crawl_demo, run_cli
+from ..conftest import CLI, TEST_CRAWL_SETTINGS, crawl_demo, run_cli
 
 
 def test_kill_9_mid_crawl_leaves_readable_warc_and_json(tmp_path: Path) -> None:
     site = DemoSite(articles=1200, faults=False)
     with DemoPortal(site) as portal:
         settings = {**TEST_CRAWL_SETTINGS, "PORTAL_BASE_URL": portal.base_url}
-        args = [sys.executable, "-m", "crawler.cli", "crawl", "demo", "--backfill",
+        args = [*CLI, "crawl", "demo", "--backfill",
                 "--data", str(tmp_path)]
         for name, value in settings.items():
             args += ["-s", f"{name}={value}"]
@@ -82,7 +81,7 @@ def _limit_file_size() -> None:
 def test_a_full_disk_stops_the_crawl_with_one_line_and_loses_nothing(tmp_path: Path) -> None:
     with DemoPortal(DemoSite(articles=60, faults=False)) as portal:
         settings = {**TEST_CRAWL_SETTINGS, "PORTAL_BASE_URL": portal.base_url}
-        args = [sys.executable, "-m", "crawler.cli", "crawl", "demo", "--data", str(tmp_path)]
+        args = [*CLI, "crawl", "demo", "--data", str(tmp_path)]
         for name, value in settings.items():
             args += ["-s", f"{name}={value}"]
         proc = subprocess.run(args, capture_output=True, text=True, timeout=120,

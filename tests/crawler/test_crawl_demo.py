@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.catalog import Catalog
-from crawler.demo.content import DemoSite
-from crawler.demo.portal import DemoPortal
-from crawler.items import ARTICLE_FIELDS
+from portal_archive.archive.catalog import Catalog
+from portal_archive.crawler.demo.content import DemoSite
+from portal_archive.crawler.demo.portal import DemoPortal
+from portal_archive.crawler.items import ARTICLE_FIELDS
 
-from ..conftest import Crawl
+from ..conftest import CLI, Crawl
 
 
 @dataclass
@@ -283,7 +283,7 @@ def test_progress_line_on_a_terminal(portal: DemoPortal, tmp_path: Path) -> None
 
     from ..conftest import TEST_CRAWL_SETTINGS
 
-    args = [sys.executable, "-m", "crawler.cli", "crawl", "demo", "--data", str(tmp_path),
+    args = [*CLI, "crawl", "demo", "--data", str(tmp_path),
             "-s", f"PORTAL_BASE_URL={portal.base_url}", "-s", "PROGRESS_INTERVAL=0.2"]
     for name, value in TEST_CRAWL_SETTINGS.items():
         args += ["-s", f"{name}={value}"]

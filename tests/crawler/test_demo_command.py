@@ -16,10 +16,10 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.cli import build_parser
-from crawler.demo.content import DemoSite
-from crawler.demo.nextsteps import next_steps, profile_port
-from crawler.demo.portal import DemoPortal
+from portal_archive.crawler.cli import build_parser
+from portal_archive.crawler.demo.content import DemoSite
+from portal_archive.crawler.demo.nextsteps import next_steps, profile_port
+from portal_archive.crawler.demo.portal import DemoPortal
 
 from ..conftest import run_cli
 from ..schedules.conftest import wait_until
@@ -33,7 +33,8 @@ def _shell(tmp_path: Path) -> dict[str, str]:
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir(exist_ok=True)
     script = bin_dir / "portal-archive"
-    script.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m crawler.cli "$@"\n', "utf-8")
+    script.write_text(
+        f'#!/bin/sh\nexec "{sys.executable}" -m portal_archive.crawler.cli "$@"\n', "utf-8")
     script.chmod(0o755)
     return {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
 

@@ -6,16 +6,15 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from archive.catalog import Catalog
+from portal_archive.archive.catalog import Catalog
 
-from ..conftest import TEST_CRAWL_SETTINGS, CliResult, run_cli
+from ..conftest import CLI, TEST_CRAWL_SETTINGS, CliResult, run_cli
 from ..hostile import (
     HostileServer,
     calendar_listing,
@@ -102,7 +101,7 @@ def test_a_calendar_running_to_2033_ends_even_when_backfilling(tmp_path: Path) -
 # -- signals ---------------------------------------------------------------------------
 def _start_crawl(url: str, data: Path, **settings: Any) -> subprocess.Popen[str]:
     merged = {**TEST_CRAWL_SETTINGS, "PORTAL_REQUISITES": "False", **settings}
-    args = [sys.executable, "-m", "crawler.cli", "crawl", "--listing", url, "--data", str(data)]
+    args = [*CLI, "crawl", "--listing", url, "--data", str(data)]
     for name, value in merged.items():
         args += ["-s", f"{name}={value}"]
     return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

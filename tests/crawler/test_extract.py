@@ -22,10 +22,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import crawler.extract
-from crawler.extract import SCHEMA, ExtractionError, decode_html, extract_article
-from crawler.sites import load_profile
-from crawler.text import content_hash
+from portal_archive.crawler import extract
+from portal_archive.crawler.extract import SCHEMA, ExtractionError, decode_html, extract_article
+from portal_archive.crawler.sites import load_profile
+from portal_archive.crawler.text import content_hash
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 NAMES = sorted(p.stem for p in PAGES.glob("*.json"))
@@ -493,7 +493,7 @@ def test_a_stray_bad_byte_does_not_make_utf8_legacy() -> None:
 
 def _strict(html: str, url: str = "http://x.vn/a") -> dict[str, Any]:
     """extract_article without its safety net, so that a bug is not hidden as "no article"."""
-    return crawler.extract._extract(html, url, "generic")
+    return extract._extract(html, url, "generic")
 
 
 @pytest.mark.parametrize(
@@ -601,7 +601,7 @@ def test_a_bug_surfaces_as_extraction_error(monkeypatch: pytest.MonkeyPatch) -> 
     def broken(root: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(crawler.extract, "_read_head", broken)
+    monkeypatch.setattr(extract, "_read_head", broken)
     with pytest.raises(ExtractionError, match="RuntimeError: boom"):
         extract_article(DEMO_HTML, DEMO_URL)
 
@@ -614,8 +614,8 @@ def test_time_element() -> None:
 
 def test_bundled_demo_portal_ground_truth() -> None:
     """Every article variant the demo portal serves extracts to its ground truth."""
-    content = pytest.importorskip("crawler.demo.content")
-    portal = pytest.importorskip("crawler.demo.portal")
+    content = pytest.importorskip("portal_archive.crawler.demo.content")
+    portal = pytest.importorskip("portal_archive.crawler.demo.portal")
     site = content.DemoSite(articles=60)
     pages = portal.Pages(site)
     base = "http://127.0.0.1:8765"
@@ -651,8 +651,8 @@ def test_bundled_demo_portal_ground_truth() -> None:
 
 def test_bundled_demo_portal_changes_hash_as_expected() -> None:
     """Cosmetic re-spellings keep the hash; edits change it (what change detection relies on)."""
-    content = pytest.importorskip("crawler.demo.content")
-    portal = pytest.importorskip("crawler.demo.portal")
+    content = pytest.importorskip("portal_archive.crawler.demo.content")
+    portal = pytest.importorskip("portal_archive.crawler.demo.portal")
     site = content.DemoSite(articles=30)
     pages = portal.Pages(site)
 

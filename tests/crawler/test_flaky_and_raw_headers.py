@@ -22,11 +22,11 @@ from urllib.parse import quote
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.catalog import Catalog
-from archive.revisit import IDENTICAL_PAYLOAD, SERVER_NOT_MODIFIED
+from portal_archive.archive.catalog import Catalog
+from portal_archive.archive.revisit import IDENTICAL_PAYLOAD, SERVER_NOT_MODIFIED
 
 from ..archive.test_replay import follow, free_port, get, stop, wait_listening
-from ..conftest import TEST_CRAWL_SETTINGS, run_cli
+from ..conftest import CLI, TEST_CRAWL_SETTINGS, run_cli
 from ..hostile import HostileServer, Route, not_modified_if, page, respond, sequence
 
 CRAWLS = 3
@@ -202,7 +202,7 @@ def replay(archive: Archive, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     log = tmp_path_factory.mktemp("replay-log") / "replay.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "crawler.cli", "replay", "--port", str(port),
+            [*CLI, "replay", "--port", str(port),
              "--data", str(archive.data)],
             stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         )

@@ -9,18 +9,17 @@ import random
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.cdxj import index_warcs, indexed_files
-from crawler.demo.content import DemoSite
-from crawler.demo.portal import DemoPortal
+from portal_archive.archive.cdxj import index_warcs, indexed_files
+from portal_archive.crawler.demo.content import DemoSite
+from portal_archive.crawler.demo.portal import DemoPortal
 
-from ..conftest import TEST_CRAWL_SETTINGS, crawl_demo, run_cli
+from ..conftest import CLI, TEST_CRAWL_SETTINGS, crawl_demo, run_cli
 
 PAUSE_ENV = "PORTAL_ARCHIVE_TEST_PAUSE_BEFORE_INDEX"
 # Small files, so that a crawl of ten articles closes (and indexes) several of them.
@@ -28,7 +27,7 @@ SMALL_WARCS = {"WARC_MAX_SIZE": "30000"}
 
 
 def _crawl_args(portal: DemoPortal, data: Path) -> list[str]:
-    args = [sys.executable, "-m", "crawler.cli", "crawl", "demo", "--data", str(data)]
+    args = [*CLI, "crawl", "demo", "--data", str(data)]
     for name, value in {**TEST_CRAWL_SETTINGS, **SMALL_WARCS,
                         "PORTAL_BASE_URL": portal.base_url}.items():
         args += ["-s", f"{name}={value}"]

@@ -10,22 +10,21 @@ import resource
 import signal
 import stat
 import subprocess
-import sys
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from archive.catalog import Catalog
-from archive.errors import PortalArchiveError
-from crawler import settings as project_settings_module
-from crawler.demo.content import DemoSite
-from crawler.demo.portal import DemoPortal
-from crawler.settings_check import check_setting, setting_defaults
-from schedules.config import parse_text
+from portal_archive.archive.catalog import Catalog
+from portal_archive.archive.errors import PortalArchiveError
+from portal_archive.crawler import settings as project_settings_module
+from portal_archive.crawler.demo.content import DemoSite
+from portal_archive.crawler.demo.portal import DemoPortal
+from portal_archive.crawler.settings_check import check_setting, setting_defaults
+from portal_archive.schedules.config import parse_text
 
-from ..conftest import TEST_CRAWL_SETTINGS, run_cli
+from ..conftest import CLI, TEST_CRAWL_SETTINGS, run_cli
 from ..hostile import HostileServer, page, redirect, respond
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
@@ -171,7 +170,7 @@ def test_a_closed_pipe_ends_quietly_as_unix_tools_do(tmp_path: Path, command: st
     _catalog_with_one_event(tmp_path)
     args = (["changes", "--data", str(tmp_path)] if command == "changes"
             else ["extract", str(PAGES / "modern-figure.html")])
-    proc = subprocess.Popen([sys.executable, "-m", "crawler.cli", *args],
+    proc = subprocess.Popen([*CLI, *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     proc.stdout.close()
@@ -189,7 +188,7 @@ def _full_disk() -> None:
 
 def test_a_full_disk_is_one_line(tmp_path: Path) -> None:
     with DemoPortal(DemoSite(articles=60, faults=False)) as portal:
-        args = [sys.executable, "-m", "crawler.cli", "crawl", "demo", "--data", str(tmp_path)]
+        args = [*CLI, "crawl", "demo", "--data", str(tmp_path)]
         for name, value in {**TEST_CRAWL_SETTINGS, "PORTAL_BASE_URL": portal.base_url}.items():
             args += ["-s", f"{name}={value}"]
         proc = subprocess.run(args, capture_output=True, text=True, timeout=120,
@@ -254,7 +253,7 @@ def test_redirect_loops_off_site_redirects_and_long_urls_are_each_one_warning(
 # -- a terminal ----------------------------------------------------------------
 def _crawl_on_a_terminal(portal: DemoPortal, data: Path) -> str:
     """What a crawl writes to stderr when stderr is a terminal (a real pty)."""
-    args = [sys.executable, "-m", "crawler.cli", "crawl", "demo", "--data", str(data), "-v",
+    args = [*CLI, "crawl", "demo", "--data", str(data), "-v",
             "-s", f"PORTAL_BASE_URL={portal.base_url}", "-s", "PROGRESS_INTERVAL=0.05"]
     for name, value in TEST_CRAWL_SETTINGS.items():
         args += ["-s", f"{name}={value}"]

@@ -16,6 +16,8 @@ import pytest
 from tests.conftest import TEST_CRAWL_SETTINGS, CliResult
 from tests.hostile import HostileServer, Route, endless_chunked, gzip_bomb, page
 
+from ..conftest import CLI
+
 PEAK_LIMIT_MB = 300
 # Runs the command and prints the peak resident memory of its process, in KiB.
 _MEASURE = (
@@ -32,7 +34,7 @@ def crawl_measured(listing: str, data: Path, **settings: str) -> tuple[CliResult
     for name, value in {**TEST_CRAWL_SETTINGS, **settings}.items():
         args += ["-s", f"{name}={value}"]
     proc = subprocess.run(
-        [sys.executable, "-c", _MEASURE, sys.executable, "-m", "crawler.cli", *args],
+        [sys.executable, "-c", _MEASURE, *CLI, *args],
         capture_output=True, text=True, timeout=120, env=dict(os.environ),
         stdin=subprocess.DEVNULL,
     )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import doctest
 
-import crawler.paging
-from crawler.paging import (
+from portal_archive.crawler import paging
+from portal_archive.crawler.paging import (
     KNOWN,
     LAST_PAGE,
     LOOP,
@@ -32,7 +32,7 @@ def _walk(pages: list[list[str]], limits: PagingLimits, known: set[str] = frozen
 
 
 def test_doctests() -> None:
-    result = doctest.testmod(crawler.paging)
+    result = doctest.testmod(paging)
     assert result.attempted > 0 and result.failed == 0
 
 

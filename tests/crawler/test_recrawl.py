@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.cdxj import iter_index, lookup
-from archive.revisit import IDENTICAL_PAYLOAD, SERVER_NOT_MODIFIED
-from crawler.demo.content import DemoSite
-from crawler.demo.portal import DemoPortal
+from portal_archive.archive.cdxj import iter_index, lookup
+from portal_archive.archive.revisit import IDENTICAL_PAYLOAD, SERVER_NOT_MODIFIED
+from portal_archive.crawler.demo.content import DemoSite
+from portal_archive.crawler.demo.portal import DemoPortal
 
 from ..conftest import crawl_demo
 

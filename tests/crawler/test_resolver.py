@@ -21,7 +21,7 @@ import json, sys
 from scrapy.utils.reactor import install_reactor
 install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")
 from twisted.internet import reactor
-from crawler.resolver import PublicOnlyResolver
+from portal_archive.crawler.resolver import PublicOnlyResolver
 
 resolver = PublicOnlyResolver(reactor, 100, 5.0)
 resolver.install_on_reactor()

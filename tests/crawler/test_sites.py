@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from archive.errors import PortalArchiveError
-from crawler.extract import extract_article
-from crawler.sites import load_profile, parse_profile, site_ids
+from portal_archive.archive.errors import PortalArchiveError
+from portal_archive.crawler.extract import extract_article
+from portal_archive.crawler.sites import load_profile, parse_profile, site_ids
 
 HEAD = """id = "x"
 name = "X"

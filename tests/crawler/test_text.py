@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crawler.text import clean, content_hash, fold
+from portal_archive.crawler.text import clean, content_hash, fold
 
 TONES = "\u0300\u0301\u0303\u0309\u0323"
 

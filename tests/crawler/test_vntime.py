@@ -8,12 +8,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import crawler.vntime
-from crawler.vntime import VN_TZ, event_date, parse_datetime
+from portal_archive.crawler import vntime
+from portal_archive.crawler.vntime import VN_TZ, event_date, parse_datetime
 
 
 def test_doctests() -> None:
-    result = doctest.testmod(crawler.vntime)
+    result = doctest.testmod(vntime)
     assert result.attempted > 10
     assert result.failed == 0
 
@@ -82,7 +82,7 @@ def test_time_far_from_the_date_is_not_used() -> None:
     "text", ["32/13/2025", "31/02/2025 10:00", "29/02/2025", "27/06/2025 25:61", "2025-13-45"]
 )
 def test_impossible_dates_warn_and_give_none(text: str, caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.WARNING, logger="crawler.vntime"):
+    with caplog.at_level(logging.WARNING, logger="portal_archive.crawler.vntime"):
         assert parse_datetime(text) is None
     assert any("impossible" in r.getMessage() for r in caplog.records)
 

@@ -6,15 +6,14 @@ import doctest
 
 import pytest
 
-import crawler.outcome
-import crawler.watchdog
-from archive.errors import PortalArchiveError
-from crawler.outcome import check_ended, run_status
-from crawler.watchdog import stall_reason
+from portal_archive.archive.errors import PortalArchiveError
+from portal_archive.crawler import outcome, watchdog
+from portal_archive.crawler.outcome import check_ended, run_status
+from portal_archive.crawler.watchdog import stall_reason
 
 
 def test_doctests() -> None:
-    for module in (crawler.outcome, crawler.watchdog):
+    for module in (outcome, watchdog):
         result = doctest.testmod(module)
         assert result.attempted > 0 and result.failed == 0
 

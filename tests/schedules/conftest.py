@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,11 +13,11 @@ from typing import TypeVar
 
 import pytest
 
-from crawler.demo.content import DemoSite
-from crawler.demo.portal import DemoPortal
-from schedules import runlog
+from portal_archive.crawler.demo.content import DemoSite
+from portal_archive.crawler.demo.portal import DemoPortal
+from portal_archive.schedules import runlog
 
-from ..conftest import TEST_CRAWL_SETTINGS
+from ..conftest import CLI, TEST_CRAWL_SETTINGS
 
 T = TypeVar("T")
 
@@ -50,7 +49,7 @@ class Scheduler:
         self.out = open(log, "ab")  # noqa: SIM115 - closed in stop()
         self.started = time.time()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "crawler.cli", "schedule", "run", "--schedules", str(folder),
+            [*CLI, "schedule", "run", "--schedules", str(folder),
              "--data", str(data), "--poll", "0.3", "--grace", "20"],
             stdin=subprocess.DEVNULL, stdout=self.out, stderr=self.out,
         )

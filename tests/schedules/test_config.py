@@ -10,9 +10,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-import schedules.config
-from archive.errors import PortalArchiveError
-from schedules.config import Job, build_trigger, default_schedules_dir, load_jobs, parse_text
+from portal_archive.archive.errors import PortalArchiveError
+from portal_archive.schedules import config
+from portal_archive.schedules.config import (
+    Job,
+    build_trigger,
+    default_schedules_dir,
+    load_jobs,
+    parse_text,
+)
 
 from ..conftest import run_cli
 
@@ -88,7 +94,7 @@ PORTAL_REQUISITES = false
     [job] = parse_text(text.replace('sites = ["demo"]\n', ""), "s.toml")
     assert (job.name, job.timezone, job.line) == ("nightly", "Asia/Ho_Chi_Minh", 2)
     assert job.notify == ("json://${PA_TEST_HOOK}/hook",)  # the secret is not kept
-    assert schedules.config.substitute_env(job.notify) == ["json://127.0.0.1:9/hook"]
+    assert config.substitute_env(job.notify) == ["json://127.0.0.1:9/hook"]
     targets = job.targets()
     assert [(t.label, t.site, t.args) for t in targets] == [
         ("demo", "demo", ("demo",)),
@@ -123,7 +129,7 @@ def test_day_of_week_reads_as_crontab() -> None:
 
 
 def test_doctests() -> None:
-    result = doctest.testmod(schedules.config)
+    result = doctest.testmod(config)
     assert result.attempted > 0 and result.failed == 0
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.demo.portal import DemoPortal
-from schedules import runlog
+from portal_archive.crawler.demo.portal import DemoPortal
+from portal_archive.schedules import runlog
 
 from ..conftest import run_cli
 from .conftest import Scheduler, finished_runs, job_toml, wait_until
@@ -123,7 +123,7 @@ def test_job_store_keeps_unwritable_times_in_memory_and_writes_them_later(
     from apscheduler.schedulers.background import BackgroundScheduler
     from apscheduler.triggers.interval import IntervalTrigger
 
-    from schedules.jobstore import DiskFullTolerantJobStore
+    from portal_archive.schedules.jobstore import DiskFullTolerantJobStore
 
     url = f"sqlite:///{small_disk / 'scheduler.sqlite'}"
     store = DiskFullTolerantJobStore(url=url)

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from schedules.report import FailureWatch, StderrCopy
+from portal_archive.schedules.report import FailureWatch, StderrCopy
 
 
 def _line(output: str) -> str:

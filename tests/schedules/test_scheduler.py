@@ -9,9 +9,9 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from archive.lock import acquire, release
-from crawler.demo.portal import DemoPortal
-from schedules import runlog
+from portal_archive.archive.lock import acquire, release
+from portal_archive.crawler.demo.portal import DemoPortal
+from portal_archive.schedules import runlog
 
 from ..conftest import run_cli
 from .conftest import Scheduler, finished_runs, job_toml, wait_until

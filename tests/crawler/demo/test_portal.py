@@ -21,7 +21,7 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from crawler.demo.content import (
+from portal_archive.crawler.demo.content import (
     CATEGORIES,
     DISALLOWED_PATH,
     PAGE_SIZE,
@@ -33,8 +33,8 @@ from crawler.demo.content import (
     new_tone,
     old_tone,
 )
-from crawler.demo.images import article_image
-from crawler.demo.portal import DemoPortal, Pages
+from portal_archive.crawler.demo.images import article_image
+from portal_archive.crawler.demo.portal import DemoPortal, Pages
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -495,7 +495,8 @@ def test_large_site_is_constant_time():
 
 def test_main_serves_until_interrupted():
     proc = subprocess.Popen(
-        [sys.executable, "-m", "crawler.demo.portal", "--port", "0", "--articles", "20",
+        [sys.executable, "-m", "portal_archive.crawler.demo.portal", "--port", "0",
+         "--articles", "20",
          "--no-faults", "--day", "1"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -540,7 +541,7 @@ def test_first_images_served_concurrently_are_all_whole() -> None:
     import concurrent.futures
     import importlib
 
-    from crawler.demo import images
+    from portal_archive.crawler.demo import images
 
     importlib.reload(images)
     with concurrent.futures.ThreadPoolExecutor(8) as pool:

@@ -7,9 +7,9 @@ from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.catalog import Catalog
-from crawler import settings as project
-from crawler.middlewares.warc import WarcCaptureMiddleware
+from portal_archive.archive.catalog import Catalog
+from portal_archive.crawler import settings as project
+from portal_archive.crawler.middlewares.warc import WarcCaptureMiddleware
 
 PROJECT = {name: getattr(project, name) for name in dir(project) if name.isupper()}
 HTML = "<html><body><h1>Hội nghị Huyện uỷ</h1></body></html>".encode()

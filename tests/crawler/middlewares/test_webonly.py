@@ -16,8 +16,8 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
-from crawler import settings as project
-from crawler.middlewares.webonly import WebOnlyMiddleware
+from portal_archive.crawler import settings as project
+from portal_archive.crawler.middlewares.webonly import WebOnlyMiddleware
 from tests.conftest import TEST_CRAWL_SETTINGS, CliResult, run_cli
 from tests.hostile import HostileServer, SilentListener, page
 
