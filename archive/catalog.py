@@ -7,9 +7,7 @@ loses at most the capture in flight) without an fsync per capture on the crawl's
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import struct
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -478,34 +476,40 @@ def _refuse_lost_catalog(path: Path) -> None:
         )
 
 
-# SQLite's file header: page size at byte 16 (1 means 65536), change counter at 24,
-# page count at 28, valid only if the "version-valid-for" number at 92 equals the counter.
-_HEADER = struct.Struct(">16sH6xII60xI4x")
-
-
 def _refuse_truncated(path: Path) -> None:
-    """A file cut short (a copy interrupted, a disk that filled) is said at open, from
-    its header alone; SQLite would only notice when a query reaches a missing page."""
+    """A file cut short (a copy interrupted, a disk that filled) is said at open; SQLite
+    would only notice when a query reaches a missing page.
+
+    The header is read through SQLite, never with open(): closing any other descriptor
+    of the file drops every POSIX lock this process holds on it, the locks of catalog
+    connections already open included, and two writers then corrupt it."""
     try:
-        with open(path, "rb") as handle:
-            header = handle.read(_HEADER.size)
-            size = os.fstat(handle.fileno()).st_size
+        size = path.stat().st_size
     except FileNotFoundError:
         return
-    if not header:
+    if size == 0:
         return  # a new catalog (refused above if the folder holds WARCs)
-    if len(header) < _HEADER.size or not header.startswith(b"SQLite format 3\x00"):
-        raise PortalArchiveError(f"the catalog {path} is not a whole SQLite database"
-                                 f" ({size} bytes); {REBUILD_HINT}")
-    _magic, page_size, counter, pages, valid_for = _HEADER.unpack(header)
     journals = [path.with_name(path.name + suffix) for suffix in ("-wal", "-journal")]
-    if valid_for != counter or any(j.exists() and j.stat().st_size for j in journals):
-        # An old header, or a checkpoint (or transaction) cut short by a kill: SQLite
-        # completes it from its journal, so until then the file may be shorter than
-        # the header says.
+    if any(j.exists() and j.stat().st_size for j in journals):
+        # A checkpoint (or transaction) cut short by a kill: SQLite completes it from
+        # its journal, so until then the file may be shorter than its header says.
         return
-    expected = pages * (65536 if page_size == 1 else page_size)
+    try:
+        # immutable: no -shm or -wal is made, no lock taken; just the header read.
+        probe = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+        try:
+            # page_count is the header's own count while that count is valid (else the
+            # file's size, which cannot fall short of itself).
+            (pages,) = probe.execute("PRAGMA page_count").fetchone()
+            (page_size,) = probe.execute("PRAGMA page_size").fetchone()
+        finally:
+            probe.close()
+    except sqlite3.DatabaseError:
+        raise PortalArchiveError(f"the catalog {path} is not a whole SQLite database"
+                                 f" ({size} bytes); {REBUILD_HINT}") from None
+    expected = pages * page_size
     if size < expected:
         raise PortalArchiveError(
             f"the catalog {path} is truncated ({size} of {expected} bytes); {REBUILD_HINT}"
         )
+

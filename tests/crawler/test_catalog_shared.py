@@ -1,0 +1,53 @@
+"""Other processes open the catalog while a crawl writes it: `verify`, `changes`, a crawl
+of another site. Nothing they do may cost the crawl a row (the catalog is SQLite in WAL
+mode, shared between processes by its locks)."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import time
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+
+from ..conftest import CLI, TEST_CRAWL_SETTINGS, run_cli
+from ..hostile import HostileServer, numbered_article, page
+
+ARTICLES = 24
+
+
+def _slow_article(handler: BaseHTTPRequestHandler) -> None:
+    time.sleep(0.25)
+    numbered_article()(handler)
+
+
+def test_readers_in_other_processes_cost_a_crawl_nothing(tmp_path: Path) -> None:
+    listing = "".join(f"<li><a href='/article.html?id={k}'>Tin tức chậm số {k} của cổng thử"
+                      " nghiệm</a></li>" for k in range(ARTICLES))
+    routes = {"/": page(f"<html><body><ul>{listing}</ul></body></html>"),
+              "/article.html": _slow_article}
+    data = tmp_path / "data"
+    with HostileServer(routes) as server:
+        args = [*CLI, "crawl", "--listing", server.url("/"), "--data", str(data)]
+        for name, value in {**TEST_CRAWL_SETTINGS, "CONCURRENT_REQUESTS_PER_DOMAIN": "2",
+                            "AUTOTHROTTLE_ENABLED": "False"}.items():
+            args += ["-s", f"{name}={value}"]
+        crawl = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 text=True, stdin=subprocess.DEVNULL)
+        readers = 0
+        while crawl.poll() is None and readers < 8:
+            if (data / "catalog.sqlite").exists():
+                run_cli("verify", "--data", str(data))  # fails on the .open file: fine
+                run_cli("changes", "--data", str(data))
+                readers += 1
+            time.sleep(0.3)
+        out, err = crawl.communicate(timeout=120)
+    assert readers >= 2, "the crawl ended before anyone read the catalog"
+    assert crawl.returncode == 0, err
+    assert f"{ARTICLES} new" in out, out
+    db = sqlite3.connect(data / "catalog.sqlite")
+    assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert db.execute("SELECT count(*) FROM versions").fetchone() == (ARTICLES,)
+    assert db.execute("SELECT status FROM runs").fetchall() == [("finished",)]
+    verify = run_cli("verify", "--data", str(data))
+    assert verify.returncode == 0, verify.stdout + verify.stderr
