@@ -30,6 +30,9 @@ class Original:
     record_id: str
     payload_digest: str
     status: int
+    # Where it is (WARC file name and offset): the article JSON of a revisit points here.
+    file: str = ""
+    offset: int = -1
 
 
 def payload_digest(body: bytes) -> str:

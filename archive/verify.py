@@ -226,9 +226,12 @@ def _check_json(
         elif record is None:
             report.problem(path, f"points at no record ({pointer.get('file')} offset "
                                  f"{pointer.get('offset')})")
-        elif record.type != "response" or record.record_id != pointer.get("record_id"):
-            report.problem(path, f"points at {record.type} {record.record_id}, "
-                                 f"not response {pointer.get('record_id')}")
+        elif record.type != "response":
+            report.problem(path, f"points at a {record.type} record {record.record_id},"
+                                 " not at a response")
+        elif record.record_id != pointer.get("record_id"):
+            report.problem(path, f"points at {record.record_id}, which is not its record"
+                                 f" {pointer.get('record_id')}")
     return seen
 
 

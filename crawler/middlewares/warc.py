@@ -29,7 +29,13 @@ from portal_archive.archive.errors import PortalArchiveError
 from portal_archive.archive.heal import heal_other_sites, heal_site
 from portal_archive.archive.httpheaders import WireHeaders, from_wire
 from portal_archive.archive.lock import acquire, release
-from portal_archive.archive.revisit import Original, payload_digest, revisit_profile, revisit_record
+from portal_archive.archive.revisit import (
+    IDENTICAL_PAYLOAD,
+    Original,
+    payload_digest,
+    revisit_profile,
+    revisit_record,
+)
 from portal_archive.archive.warcfile import RollingWarcWriter, warc_date
 from portal_archive.crawler.fatal import stop_crawl
 from portal_archive.crawler.middlewares.notmodified import META as CONDITION
@@ -185,10 +191,19 @@ class WarcCaptureMiddleware:
             # The writer cut the partial record; the file is closed as usual at the end.
             self._fatal(f"could not write WARC in {self.data.warc}: {exc.strerror or exc}")
             raise IgnoreRequest(str(exc)) from exc
-        request.meta["warc"] = {
-            "file": location.file, "offset": location.offset, "record_id": record_id,
-        }
-        request.meta["captured_at"] = date
+        if profile == IDENTICAL_PAYLOAD and original is not None:
+            # The article JSON points at a response record, as the contract says: the
+            # original this revisit names holds the same payload.
+            request.meta["warc"] = {
+                "file": original.file, "offset": original.offset,
+                "record_id": original.record_id,
+            }
+            request.meta["captured_at"] = original.warc_date
+        else:
+            request.meta["warc"] = {
+                "file": location.file, "offset": location.offset, "record_id": record_id,
+            }
+            request.meta["captured_at"] = date
         try:
             self._catalogue(response, first, location, date, original if profile else None)
         except sqlite3.Error as exc:
@@ -221,7 +236,9 @@ class WarcCaptureMiddleware:
         if row is None or not row["payload_digest"]:
             return None
         return Original(
-            row["url"], row["captured_at"], row["record_id"], row["payload_digest"], row["status"]
+            row["url"], row["captured_at"], row["record_id"], row["payload_digest"], row["status"],
+            file=row["file"] if response.status == 304 else row["warc_file"],
+            offset=row["offset"] if response.status == 304 else row["warc_offset"],
         )
 
     def _catalogue(

@@ -239,3 +239,33 @@ def test_replay_sends_raw_utf8_headers_as_archived(
     reply = get(replay, replay_path(archive, path, "id_"))
     assert reply.headers[name] is not None, reply.headers
     assert reply.headers[name].encode("latin-1") == value  # http.client reads latin-1
+
+
+def test_a_version_lost_in_a_crash_points_at_the_original_response(tmp_path: Path) -> None:
+    """A kill after the capture, before the version: the next crawl's capture is a
+    revisit, and the version it writes must point at the response record it revisits."""
+    import json
+    import shutil
+    import sqlite3
+
+    routes = {"/": page(LISTING), FLAKY: page(FLAKY_BODY)}
+    data = tmp_path / "data"
+    with HostileServer(routes) as server:
+        args = ["crawl", "--listing", server.url("/"), "--data", str(data)]
+        for name, value in TEST_CRAWL_SETTINGS.items():
+            args += ["-s", f"{name}={value}"]
+        assert run_cli(*args).returncode == 0
+        with sqlite3.connect(data / "catalog.sqlite") as db:
+            db.execute("DELETE FROM versions")
+            db.execute("DELETE FROM articles")
+        shutil.rmtree(data / "json")
+        again = run_cli(*args)
+        assert again.returncode == 0, again.stderr
+        [first, second] = [c for c in Archive(data, server).captures(FLAKY)]
+    assert (first["record_type"], second["record_type"]) == ("response", "revisit")
+    [written] = (data / "json").rglob("*.json")
+    pointer = json.loads(written.read_text("utf-8"))
+    assert pointer["warc"]["record_id"] == first["record_id"]
+    assert pointer["captured_at"] == first["captured_at"]
+    verify = run_cli("verify", "--data", str(data))
+    assert verify.returncode == 0, verify.stdout
