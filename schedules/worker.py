@@ -75,8 +75,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr = StderrCopy(sys.stderr, args.report_fd)  # type: ignore[assignment]
     try:
         spec = CrawlSpec.from_json(sys.stdin.read())
-    except PortalArchiveError as exc:  # a setting no longer known: as `-s` would say it
-        print(f"{PROG}: error: {exc}", file=sys.stderr, flush=True)
+    except PortalArchiveError as exc:  # a setting no longer known: the line `-s` gets
+        print(f"{CRAWL_PROG}: error: {exc}", file=sys.stderr, flush=True)
         return exc.exit_code
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         print(f"{PROG}: error: no crawl spec on stdin ({exc!r})", file=sys.stderr, flush=True)

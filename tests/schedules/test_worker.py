@@ -32,6 +32,7 @@ def test_a_spec_with_a_bad_setting_is_one_line_and_no_run(tmp_path: Path) -> Non
                        "site": "demo", "settings": {"DOWNLOD_DELAY": "1"}})
     done = _run(text)
     assert done.returncode == 1
-    assert done.stderr.strip() == ("portal-archive schedule: error: unknown Scrapy setting"
+    # The line `crawl -s DOWNLOD_DELAY=1` gets (tests/crawler/test_spec.py).
+    assert done.stderr.strip() == ("portal-archive: error: unknown Scrapy setting"
                                    " 'DOWNLOD_DELAY' (did you mean DOWNLOAD_DELAY?)")
     assert not (tmp_path / "data").exists()  # no lock, no run record, no crawl
