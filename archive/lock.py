@@ -43,6 +43,13 @@ def acquire(data_root: Path, site: str, busy: str = "") -> None:
         _held[path] = (fd, 1)
 
 
+def holds(data_root: Path, site: str) -> bool:
+    """Whether this process holds the lock named ``site``."""
+    path = lock_path(data_root, site).resolve()
+    with _guard:
+        return path in _held
+
+
 def release(data_root: Path, site: str) -> None:
     path = lock_path(data_root, site).resolve()
     with _guard:

@@ -20,6 +20,8 @@ from portal_archive.archive.datadir import DataDir, default_data_dir
 from portal_archive.archive.errors import PortalArchiveError
 from portal_archive.archive.events import TYPES as EVENT_TYPES
 from portal_archive.crawler.sites import GENERIC, load_profile, site_ids
+from portal_archive.crawler.spec import CrawlSpec
+from portal_archive.crawler.summary import crawl_summary
 
 PROG = "portal-archive"
 
@@ -138,26 +140,23 @@ def _data(args: argparse.Namespace) -> Path:
 
 # -- commands ------------------------------------------------------------------
 def cmd_crawl(args: argparse.Namespace) -> int:
-    from portal_archive.crawler.alerts import check_apprise_urls
     from portal_archive.crawler.run import parse_overrides, run_crawl
 
     if args.site and args.listing:
         raise PortalArchiveError("give a SITE or --listing URLs, not both")
     if not args.site and not args.listing:
         raise PortalArchiveError("give a SITE (see `portal-archive sites`) or --listing URL")
-    overrides = parse_overrides(args.settings)
-    check_apprise_urls(args.notify)
-    defaults = {"PORTAL_NOTIFY": args.notify} if args.notify else None
-    stats = run_crawl(
+    spec = CrawlSpec(
         _data(args),
         site=args.site or GENERIC,
-        listings=args.listing,
+        listings=tuple(args.listing),
         backfill=args.backfill,
-        defaults=defaults,
-        overrides=overrides,
+        settings=tuple(parse_overrides(args.settings).items()),
+        notify=tuple(args.notify),
         verbose=args.verbose,
     )
-    print(_summary(stats, _data(args)))
+    stats = run_crawl(spec)
+    print(crawl_summary(stats, spec.data_dir))
     return 0
 
 
@@ -177,14 +176,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
             " and one is malformed, on purpose: a crawl must survive them)",
             flush=True,
         )
-        stats = run_crawl(
+        stats = run_crawl(CrawlSpec(
             data,
             site="demo",
-            defaults={**DEMO_CRAWL_SETTINGS, "PORTAL_BASE_URL": portal.base_url},
-            overrides=overrides,
+            settings=tuple(overrides.items()),
+            defaults=(*DEMO_CRAWL_SETTINGS.items(), ("PORTAL_BASE_URL", portal.base_url)),
             verbose=args.verbose,
-        )
-    print(_summary(stats, data))
+        ))
+    print(crawl_summary(stats, data))
     sample = next(iter(sorted(DataDir(data).json.glob("demo/*/*.json"))), None)
     print("\n" + next_steps(data, portal, sample))
     return 0
@@ -347,47 +346,6 @@ def _read_source(source: str, url: str | None) -> tuple[bytes, str | None, str, 
 
 def _iso(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
-
-
-def _summary(stats: dict[str, Any], data: Path) -> str:
-    files = stats.get("warc/file_list", [])
-    warc_dir = DataDir(data).warc
-    lines = [
-        f"run {stats.get('portal/run_id', '?')} finished ({stats.get('finish_reason', '?')})",
-        f"  listing pages  {stats.get('listing/pages', 0)}",
-        f"  articles       {stats.get('item_scraped_count', 0)} extracted:"
-        f" {stats.get('article/new', 0)} new, {stats.get('article/edited', 0)} edited,"
-        f" {stats.get('article/cosmetic', 0)} cosmetic, {stats.get('article/unchanged', 0)}"
-        " unchanged",
-        f"  WARC           {stats.get('warc/records', 0)} records,"
-        f" {stats.get('warc/bytes', 0):,} bytes in {len(files)} file(s)",
-    ]
-    lines += [f"                 {warc_dir / name}" for name in files]
-    lines += [
-        f"  JSON           {stats.get('json/files', 0)} new file(s) under {DataDir(data).json}",
-        f"  events         {_event_counts(stats)} (portal-archive changes)",
-        f"  errors         {stats.get('portal/errors', 0)}"
-        + _error_breakdown(stats),
-    ]
-    return "\n".join(lines)
-
-
-def _event_counts(stats: dict[str, Any]) -> str:
-    counts = [f"{stats[f'events/{kind}']} {kind}" for kind in EVENT_TYPES
-              if stats.get(f"events/{kind}")]
-    return ", ".join(counts) or "none"
-
-
-def _error_breakdown(stats: dict[str, Any]) -> str:
-    parts = [
-        f"{key.split('/')[1]} {key.split('/', 2)[2]}: {value}"
-        for key, value in sorted(stats.items())
-        if key.startswith("errors/")
-    ]
-    unparsed = stats.get("article/unparsed", 0)
-    if unparsed:
-        parts.append(f"unparseable articles: {unparsed}")
-    return f" ({'; '.join(parts)})" if parts else ""
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +20,11 @@ from scrapy.utils.project import get_project_settings
 from portal_archive.archive.catalog import Catalog, damaged
 from portal_archive.archive.datadir import DataDir
 from portal_archive.archive.errors import PortalArchiveError
-from portal_archive.archive.lock import acquire, release
+from portal_archive.archive.lock import acquire, holds, release
+from portal_archive.crawler.alerts import check_apprise_urls
 from portal_archive.crawler.outcome import check_ended
-from portal_archive.crawler.settings_check import check_overrides
 from portal_archive.crawler.sites import GENERIC, generic_profile, load_profile
+from portal_archive.crawler.spec import CrawlSpec
 
 
 def project_settings() -> Settings:
@@ -41,34 +44,54 @@ def parse_overrides(pairs: list[str]) -> dict[str, str]:
     return overrides
 
 
-def run_crawl(
-    data_dir: Path,
-    *,
-    site: str = GENERIC,
-    listings: list[str] | None = None,
-    backfill: bool = False,
-    defaults: Mapping[str, Any] | None = None,
-    overrides: Mapping[str, str] | None = None,
-    verbose: bool = False,
-) -> dict[str, Any]:
+def run_crawl(spec: CrawlSpec) -> dict[str, Any]:
     """Crawl one site (or ad-hoc listings) and return the crawl's stats.
 
     Raises PortalArchiveError for what a user can cause, before the reactor starts where
-    possible: unknown site, bad URL, unwritable data folder; and after the crawl if no
-    listing page could be fetched at all.
+    possible: unknown site, bad URL, unwritable data folder, busy site; and after the
+    crawl if no listing page could be fetched at all.
     """
-    overrides = check_overrides(overrides or {})  # a typo is said before any work
-    if site == GENERIC:
-        profile = generic_profile(listings or [])
+    overrides = spec.overrides()
+    check_apprise_urls(list(spec.notify))
+    if spec.site == GENERIC:
+        profile = generic_profile(list(spec.listings))
     else:
-        profile = load_profile(site)
-    data = DataDir(data_dir).ensure_writable()
+        profile = load_profile(spec.site)
+    data = DataDir(spec.data_dir).ensure_writable()
     _probe_catalog(data, profile.id)
-    acquire(data_dir, profile.id)  # before Scrapy starts: a clear error, not a log line
+    with site_lock(spec.data_dir, profile.id):  # before Scrapy starts: a clear error
+        return _run(spec, profile.id, overrides)
+
+
+@contextmanager
+def site_lock(data_dir: Path, site: str, *,
+              on_busy: Callable[[PortalArchiveError], None] | None = None) -> Iterator[None]:
+    """The one place a crawl takes its site's lock (archive/lock.py), and only once: the
+    first holder in this process takes it (the scheduler's worker, around run_crawl;
+    else run_crawl itself); inside it, a second call finds it held and takes nothing.
+
+    A busy site fails at once, or, with ``on_busy``, is said once and waited for: two
+    jobs naming one site, or a hand-started crawl, then run one after the other.
+    """
+    if holds(data_dir, site):
+        yield
+        return
+    said = False
+    while True:
+        try:
+            acquire(data_dir, site)
+            break
+        except PortalArchiveError as exc:
+            if on_busy is None:
+                raise
+            if not said:
+                on_busy(exc)
+                said = True
+            time.sleep(0.5)
     try:
-        return _run(data_dir, profile.id, listings, backfill, defaults, overrides, verbose)
+        yield
     finally:
-        release(data_dir, profile.id)
+        release(data_dir, site)
 
 
 def _probe_catalog(data: DataDir, site: str) -> None:
@@ -83,24 +106,19 @@ def _probe_catalog(data: DataDir, site: str) -> None:
         catalog.close()
 
 
-def _run(
-    data_dir: Path,
-    site: str,
-    listings: list[str] | None,
-    backfill: bool,
-    defaults: Mapping[str, Any] | None,
-    overrides: Mapping[str, Any] | None,
-    verbose: bool,
-) -> dict[str, Any]:
+def _run(spec: CrawlSpec, site: str, overrides: Mapping[str, Any]) -> dict[str, Any]:
+    verbose = spec.verbose
     settings = project_settings()
     settings.set("LOG_LEVEL", "INFO" if verbose else "WARNING", priority="cmdline")
-    settings.set("PORTAL_DATA_DIR", str(data_dir), priority="cmdline")
+    settings.set("PORTAL_DATA_DIR", str(spec.data_dir), priority="cmdline")
     settings.set("PORTAL_SITE", site, priority="cmdline")
-    settings.set("PORTAL_LISTING_URLS", list(listings or []), priority="cmdline")
-    settings.set("PORTAL_BACKFILL", backfill, priority="cmdline")
-    for name, value in (defaults or {}).items():
+    settings.set("PORTAL_LISTING_URLS", list(spec.listings), priority="cmdline")
+    settings.set("PORTAL_BACKFILL", spec.backfill, priority="cmdline")
+    if spec.notify:
+        settings.set("PORTAL_NOTIFY", list(spec.notify), priority="cmdline")
+    for name, value in spec.defaults:
         settings.set(name, value, priority="cmdline")
-    for name, value in (overrides or {}).items():
+    for name, value in overrides.items():
         settings.set(name, value, priority="cmdline")
     process = CrawlerProcess(settings)
     crawler = process.create_crawler("portal")

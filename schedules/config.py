@@ -27,13 +27,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
 
 from portal_archive.archive.errors import PortalArchiveError
+
+if TYPE_CHECKING:
+    from portal_archive.crawler.spec import CrawlSpec
 
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 _JOB_KEYS = ("sites", "cron", "timezone", "seconds", "backfill", "settings", "notify")
@@ -48,7 +51,7 @@ class Target:
 
     label: str  # for logs and file names: the profile id, or the listings' host
     site: str  # the lock's name: the profile id, or "generic"
-    args: tuple[str, ...]  # what follows `portal-archive crawl`
+    listings: tuple[str, ...] = ()  # a generic crawl's listing URLs
 
 
 @dataclass(frozen=True)
@@ -88,21 +91,19 @@ class Job:
             if _is_url(site):
                 hosts.setdefault(urlsplit(site).netloc, []).append(site)
             else:
-                targets.append(Target(site, site, (site,)))
+                targets.append(Target(site, site))
         for host, urls in hosts.items():
-            args = tuple(arg for url in urls for arg in ("--listing", url))
-            targets.append(Target(host, GENERIC, args))
+            targets.append(Target(host, GENERIC, tuple(urls)))
         return targets
 
-    def crawl_args(self, target: Target, data: Path) -> list[str]:
-        """`portal-archive crawl` arguments for one target, without --notify (secrets
-        are handed to the crawl process another way, see schedules/worker.py)."""
-        args = ["crawl", *target.args, "--data", str(data)]
-        if self.backfill:
-            args.append("--backfill")
-        for name, value in self.settings:
-            args += ["-s", f"{name}={value}"]
-        return args
+    def crawl_spec(self, target: Target, data: Path, *, verbose: bool = False) -> CrawlSpec:
+        """The crawl of one target, with the job's apprise URLs, ``${ENV}`` substituted
+        (the spec reaches the crawl process on a pipe, see schedules/worker.py)."""
+        from portal_archive.crawler.spec import CrawlSpec
+
+        return CrawlSpec(data, site=target.site, listings=target.listings,
+                         backfill=self.backfill, settings=self.settings,
+                         notify=tuple(substitute_env(self.notify)), verbose=verbose)
 
     def to_kwargs(self) -> dict[str, Any]:
         """What the persistent job store keeps: plain data, and not where the job is

@@ -6,9 +6,10 @@
 * ``max_instances=1``: a job still crawling when it is due again is not started twice.
   Across jobs, each crawl takes its site's lock (archive/lock.py) and waits for it,
   so no two crawls of one site ever run at once.
-* Each crawl is its own process (schedules/worker.py), started before APScheduler marks
-  the fire time as done; the worker, holding the site's lock, skips a fire time it
-  finds already run. So a kill -9 at any moment loses no run and runs none twice.
+* Each crawl is its own process (schedules/worker.py, handed the crawl's CrawlSpec),
+  started before APScheduler marks the fire time as done; the worker, holding the site's
+  lock, skips a fire time it finds already run. So a kill -9 at any moment loses no
+  run and runs none twice.
 * The schedule folder is polled; an edit is reconciled into the job store (added,
   changed, removed jobs) without a restart, and an invalid edit keeps the old jobs.
 * A full data disk stops nothing for good: a job-store write that fails waits in memory
@@ -21,6 +22,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import logging
 import os
 import signal
@@ -28,14 +30,16 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
-from types import FrameType
+from types import FrameType, MappingProxyType
 from typing import Any
 
 from apscheduler.events import EVENT_JOB_MAX_INSTANCES, JobSubmissionEvent
-from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.executors.base import BaseExecutor
 from apscheduler.job import Job as SchedulerJob
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.exc import OperationalError
@@ -43,30 +47,56 @@ from sqlalchemy.exc import OperationalError
 from portal_archive.archive.datadir import DataDir
 from portal_archive.archive.errors import PortalArchiveError
 from portal_archive.archive.lock import acquire, release
+from portal_archive.crawler.spec import CrawlSpec
 from portal_archive.schedules import runlog, worker
 from portal_archive.schedules.config import (
     Job,
-    Target,
     format_local,
     load_jobs,
     schedule_files,
-    substitute_env,
 )
 from portal_archive.schedules.jobstore import DiskFullTolerantJobStore, db_error_reason
 from portal_archive.schedules.report import FailureWatch
 
 log = logging.getLogger("schedules")
 
-JOB_DEFAULTS = {
+# Read-only: the same defaults for every job, whoever reads them.
+JOB_DEFAULTS: Mapping[str, Any] = MappingProxyType({
     "coalesce": True,  # N missed fire times run once
     "max_instances": 1,  # a job still running when due again is not started twice
     "misfire_grace_time": None,  # however late (a machine off for a week): run it once
-}
+})
 
-_guard = threading.Lock()
-_children: dict[int, subprocess.Popen[bytes]] = {}
-_stopping = threading.Event()
-_crawl_flags: list[str] = []  # ["-v"] from `schedule run -v`: Scrapy's INFO lines in the logs
+
+class Crawls:
+    """The crawl processes one scheduler has started and not yet seen end, so that a stop
+    reaches each of them; once stopping, no new one starts."""
+
+    def __init__(self, *, verbose: bool = False) -> None:
+        self.verbose = verbose  # `schedule run -v`: Scrapy's INFO lines in the crawls' logs
+        self.stopping = threading.Event()
+        self._guard = threading.Lock()
+        self._running: dict[int, subprocess.Popen[bytes]] = {}
+
+    def start(self, begin: Callable[[], subprocess.Popen[bytes]]
+              ) -> subprocess.Popen[bytes] | None:
+        """``begin()`` a crawl process, kept here; None once stopping (nothing begun)."""
+        with self._guard:  # a stop waits for a crawl being started, then sees it
+            if self.stopping.is_set():
+                return None
+            process = begin()
+            self._running[process.pid] = process
+            return process
+
+    def ended(self, process: subprocess.Popen[bytes]) -> None:
+        with self._guard:
+            self._running.pop(process.pid, None)
+
+    def stop(self) -> list[subprocess.Popen[bytes]]:
+        """No new crawls from now; the ones still running, for the caller to stop."""
+        with self._guard:
+            self.stopping.set()
+            return list(self._running.values())
 
 
 # -- one run of a job ----------------------------------------------------------
@@ -77,6 +107,7 @@ class Launch:
 
     job: Job
     scheduled: datetime
+    crawls: Crawls
     processes: list[tuple[str, Path, subprocess.Popen[bytes], FailureWatch]] = field(
         default_factory=list)
     started: float = field(default_factory=time.monotonic)
@@ -85,8 +116,7 @@ class Launch:
         statuses = {}
         for target, logfile, process, watch in self.processes:
             status = process.wait()
-            with _guard:
-                _children.pop(process.pid, None)
+            self.crawls.ended(process)
             statuses[target] = status
             took = time.monotonic() - self.started
             if status == 0:
@@ -100,89 +130,84 @@ class Launch:
 
 
 def start_run(job: dict[str, Any], data: str, scheduled: datetime | None = None,
-              due_since: datetime | None = None) -> Launch:
+              due_since: datetime | None = None, crawls: Crawls | None = None) -> Launch:
     """Start the crawls of one fire time of ``job`` (the job store keeps this function's
-    name and arguments; CrawlExecutor passes ``scheduled`` and ``due_since``, the
-    earliest fire time coalesced into it). Returns at once; :meth:`Launch.wait` waits."""
+    name and arguments; CrawlExecutor passes ``scheduled``, ``due_since``, the earliest
+    fire time coalesced into it, and its ``crawls``). Returns at once; :meth:`Launch.wait`
+    waits."""
     scheduled = scheduled or datetime.now(UTC)
     due_since = due_since or scheduled
-    spec = Job.from_kwargs(job)
+    crawls = crawls or Crawls()
+    planned = Job.from_kwargs(job)
     root = Path(data)
-    notify = substitute_env(spec.notify)
+    # Every target's spec first: a bad one (a secret gone from the environment) starts none.
+    targets = [(target, planned.crawl_spec(target, root, verbose=crawls.verbose))
+               for target in planned.targets()]
     logs = root / "logs"
     try:
         logs.mkdir(parents=True, exist_ok=True)
     except OSError:
         pass  # a full disk: the crawl still runs, and says so through its report pipe
     stamp = scheduled.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-    launch = Launch(spec, scheduled)
-    for target in spec.targets():
+    launch = Launch(planned, scheduled, crawls)
+    for target, crawl in targets:
         name = target.label.replace(":", "_").replace("/", "_")
-        logfile = logs / f"{stamp}-{spec.name}-{name}.log"
-        env = {**os.environ, worker.NOTIFY_ENV: _json(notify)}
-        with _guard:
-            if _stopping.is_set():
-                break
-            try:
-                process, watch = _start_crawl(spec, target, root, scheduled, due_since,
-                                              logfile, env)
-            except OSError as exc:  # the job's other sites still get their crawl
-                log.error("job %r: could not start the crawl of %s: %s", spec.name,
-                          target.label, exc)
-                continue
-            _children[process.pid] = process
-        launch.processes.append((target.label, logfile, process, watch))
-        log.info("job %r (due %s): crawl of %s started, pid %d, log %s", spec.name,
-                 format_local(scheduled, spec.timezone, seconds=spec.seconds is not None),
+        logfile = logs / f"{stamp}-{planned.name}-{name}.log"
+        read, write = os.pipe()
+        argv = worker.command(planned.name, target.label, scheduled=runlog.iso(scheduled),
+                              due_since=runlog.iso(due_since), log=logfile, wait=True,
+                              report_fd=write)
+        try:
+            process = crawls.start(partial(_start_worker, crawl, argv, logfile, write))
+        except OSError as exc:  # the job's other sites still get their crawl
+            os.close(read)
+            log.error("job %r: could not start the crawl of %s: %s", planned.name,
+                      target.label, exc)
+            continue
+        finally:
+            os.close(write)  # the child's copy is the only one: EOF when it ends
+        if process is None:  # the scheduler is stopping
+            os.close(read)
+            break
+        launch.processes.append((target.label, logfile, process, FailureWatch(read)))
+        log.info("job %r (due %s): crawl of %s started, pid %d, log %s", planned.name,
+                 format_local(scheduled, planned.timezone, seconds=planned.seconds is not None),
                  target.label, process.pid, logfile)
     return launch
 
 
-def _start_crawl(spec: Job, target: Target, root: Path, scheduled: datetime,
-                 due_since: datetime, logfile: Path,
-                 env: dict[str, str]) -> tuple[subprocess.Popen[bytes], FailureWatch]:
-    """One worker process, its output in ``logfile`` and its stderr copied to a pipe."""
-    read, write = os.pipe()
-    argv = worker.command(root, spec.name, target.site, target.label,
-                          [*spec.crawl_args(target, root), *_crawl_flags],
-                          scheduled=runlog.iso(scheduled), due_since=runlog.iso(due_since),
-                          log=logfile, wait=True, report_fd=write)
+def _start_worker(spec: CrawlSpec, argv: list[str], logfile: Path,
+                  report_fd: int) -> subprocess.Popen[bytes]:
+    """One worker process, its output in ``logfile``, its stderr copied to ``report_fd``."""
     try:
-        try:
-            out: Any = open(logfile, "ab")  # noqa: SIM115 - closed below, the child has it
-        except OSError:  # a full disk may refuse even an empty file: the pipe still tells
-            out = subprocess.DEVNULL
-        try:
-            # A session of its own: Ctrl-C at the scheduler's terminal reaches the
-            # scheduler alone, which then stops each crawl once, cleanly.
-            process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out,
-                                       stderr=subprocess.STDOUT, env=env,
-                                       start_new_session=True, pass_fds=(write,))
-        finally:
-            if out is not subprocess.DEVNULL:
-                out.close()
-    except BaseException:
-        os.close(read)
-        raise
+        out: Any = open(logfile, "ab")  # noqa: SIM115 - closed below, the child has it
+    except OSError:  # a full disk may refuse even an empty file: the pipe still tells
+        out = subprocess.DEVNULL
+    try:
+        # A session of its own: Ctrl-C at the scheduler's terminal reaches the
+        # scheduler alone, which then stops each crawl once, cleanly.
+        return worker.spawn(spec, argv, stdout=out, stderr=subprocess.STDOUT,
+                            start_new_session=True, pass_fds=(report_fd,))
     finally:
-        os.close(write)  # the child's copy is the only one: EOF when it ends
-    return process, FailureWatch(read)
+        if out is not subprocess.DEVNULL:
+            out.close()
 
 
-def _json(value: Any) -> str:
-    import json
-
-    return json.dumps(value)
-
-
-class CrawlExecutor(ThreadPoolExecutor):
-    """APScheduler's thread pool, except that the crawls start *during* submission.
+class CrawlExecutor(BaseExecutor):
+    """An APScheduler executor (its public ``BaseExecutor`` hook) whose crawls start
+    *during* submission, then wait in a thread of its pool.
 
     APScheduler records a fire time as done (the job's next run time, in the store) right
     after submitting it. Starting the crawl processes before that, here, leaves no moment
     where a kill -9 would lose the run; the thread then only waits for them. The job
-    function is also told which fire time it serves, which the run record keeps.
+    function is also told which fire time it serves, which the run record keeps, and the
+    scheduler's :class:`Crawls`, which a stop reaches.
     """
+
+    def __init__(self, crawls: Crawls, max_workers: int = 64) -> None:
+        super().__init__()
+        self.crawls = crawls
+        self._pool = concurrent.futures.ThreadPoolExecutor(max_workers)
 
     def _do_submit_job(self, job: SchedulerJob, run_times: list[datetime]) -> None:
         # With coalesce=True the list holds one fire time: the latest one due. The job's
@@ -190,16 +215,17 @@ class CrawlExecutor(ThreadPoolExecutor):
         # were missed (the scheduler was down), and the run record says so.
         scheduled = run_times[-1]
         due_since = job.next_run_time or scheduled
+        future: concurrent.futures.Future[Any]
         try:
             launch = job.func(*job.args, scheduled=scheduled, due_since=due_since,
-                              **job.kwargs)
+                              crawls=self.crawls, **job.kwargs)
         except Exception as exc:  # reported as the job's error; the scheduler goes on
             log.error("job %r: could not start its crawls: %s", job.id, exc)
             future = self._pool.submit(_reraise, exc)
         else:
             future = self._pool.submit(launch.wait)
 
-        def done(future: Any) -> None:
+        def done(future: concurrent.futures.Future[Any]) -> None:
             exc = future.exception()
             if exc is not None:
                 self._run_job_error(job.id, exc, exc.__traceback__)
@@ -207,6 +233,9 @@ class CrawlExecutor(ThreadPoolExecutor):
                 self._run_job_success(job.id, [])
 
         future.add_done_callback(done)
+
+    def shutdown(self, wait: bool = True) -> None:
+        self._pool.shutdown(wait)
 
 
 def _reraise(exc: BaseException) -> None:
@@ -219,7 +248,7 @@ def serve(data: Path, folder: Path, *, poll: float = 2.0, grace: float = 60.0,
     """Run the scheduler until SIGTERM or SIGINT; 0 then. Errors before it starts (bad
     schedule files, another scheduler on ``data``) raise PortalArchiveError."""
     _log_to_stderr()
-    _crawl_flags[:] = ["-v"] if verbose else []
+    crawls = Crawls(verbose=verbose)
     data = data.resolve()
     DataDir(data).ensure_writable()
     # One scheduler per data folder: two would run every job twice.
@@ -227,11 +256,10 @@ def serve(data: Path, folder: Path, *, poll: float = 2.0, grace: float = 60.0,
     jobs = load_jobs(folder)  # an invalid file at start is an error, before anything runs
     scheduler = BackgroundScheduler(
         jobstores={"default": DiskFullTolerantJobStore(url=f"sqlite:///{runlog.path(data)}")},
-        executors={"default": CrawlExecutor(max_workers=64)},
+        executors={"default": CrawlExecutor(crawls)},
         job_defaults=JOB_DEFAULTS,
         timezone=UTC,
     )
-    _stopping.clear()
     stop = threading.Event()
     hurry = threading.Event()
 
@@ -276,7 +304,7 @@ def serve(data: Path, folder: Path, *, poll: float = 2.0, grace: float = 60.0,
                 log.info("schedule files changed: reloading %s", folder)
             pending = not _apply(scheduler, jobs, data, quiet=pending)
     finally:
-        _shutdown(scheduler, grace, hurry)
+        _shutdown(scheduler, crawls, grace, hurry)
         release(data, SCHEDULER_LOCK)
     return 0
 
@@ -354,10 +382,9 @@ def _report_missed(scheduler: BackgroundScheduler, jobs: dict[str, Job]) -> None
                     format_local(due, job.timezone, seconds=job.seconds is not None))
 
 
-def _shutdown(scheduler: BackgroundScheduler, grace: float, hurry: threading.Event) -> None:
-    _stopping.set()
-    with _guard:
-        running = list(_children.values())
+def _shutdown(scheduler: BackgroundScheduler, crawls: Crawls, grace: float,
+              hurry: threading.Event) -> None:
+    running = crawls.stop()
     log.info("stopping: no new crawls; %d running crawl(s) get SIGTERM and up to %g s to end",
              len(running), grace)
     if scheduler.running:
@@ -405,7 +432,8 @@ def run_now(data: Path, folder: Path, name: str, *, verbose: bool = False) -> in
     job = jobs[name]
     data = data.resolve()
     DataDir(data).ensure_writable()
-    env = {**os.environ, worker.NOTIFY_ENV: _json(substitute_env(job.notify))}
+    specs = [(target, job.crawl_spec(target, data, verbose=verbose))
+             for target in job.targets()]
     stopped_by = 0
     current: subprocess.Popen[bytes] | None = None
 
@@ -420,10 +448,8 @@ def run_now(data: Path, folder: Path, name: str, *, verbose: bool = False) -> in
                 for signum in (signal.SIGINT, signal.SIGTERM)}
     worst = 0
     try:
-        for target in job.targets():
-            argv = worker.command(data, job.name, target.site, target.label,
-                                  [*job.crawl_args(target, data), *(["-v"] if verbose else [])])
-            current = subprocess.Popen(argv, env=env)
+        for target, spec in specs:
+            current = worker.spawn(spec, worker.command(job.name, target.label))
             status = current.wait()
             worst = worst or status
             if stopped_by:

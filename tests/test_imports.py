@@ -87,8 +87,15 @@ def test_the_checker_finds_a_cycle() -> None:
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 
 
-# Two cycles are known and being removed by the redesign (issue 9): archive.heal <->
-# archive.verify, and crawler.cli -> schedules.commands -> runner -> worker -> crawler.cli.
+# One cycle is known and being removed by the redesign (issue 9): archive.heal <->
+# archive.verify. (crawler.cli -> schedules -> worker -> crawler.cli is gone.)
 @pytest.mark.xfail(reason="known cycles, removed by the redesign", strict=False)
 def test_no_import_cycle_among_the_modules() -> None:
     assert _cycles(_graph()) == []
+
+
+def test_the_scheduler_is_in_no_import_cycle() -> None:
+    """It calls ``run_crawl(spec)`` (crawler/run.py), never back into crawler/cli.py."""
+    through = [cycle for cycle in _cycles(_graph())
+               if any(".schedules." in name or name.endswith(".crawler.cli") for name in cycle)]
+    assert through == []

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from portal_archive.archive.errors import PortalArchiveError
+from portal_archive.crawler.spec import CrawlSpec
 from portal_archive.schedules import config
 from portal_archive.schedules.config import (
     Job,
@@ -96,16 +97,19 @@ PORTAL_REQUISITES = false
     assert job.notify == ("json://${PA_TEST_HOOK}/hook",)  # the secret is not kept
     assert config.substitute_env(job.notify) == ["json://127.0.0.1:9/hook"]
     targets = job.targets()
-    assert [(t.label, t.site, t.args) for t in targets] == [
-        ("demo", "demo", ("demo",)),
-        ("x.gov.vn", "generic", ("--listing", "https://x.gov.vn/tin-tuc",
-                                 "--listing", "https://x.gov.vn/su-kien")),
-        ("y.vn", "generic", ("--listing", "http://y.vn/a")),
+    assert [(t.label, t.site, t.listings) for t in targets] == [
+        ("demo", "demo", ()),
+        ("x.gov.vn", "generic", ("https://x.gov.vn/tin-tuc", "https://x.gov.vn/su-kien")),
+        ("y.vn", "generic", ("http://y.vn/a",)),
     ]
-    assert job.crawl_args(targets[0], Path("/d")) == [
-        "crawl", "demo", "--data", "/d", "--backfill",
-        "-s", "DOWNLOAD_DELAY=1.5", "-s", "PORTAL_REQUISITES=False",
-    ]
+    # The crawl of a target: what `crawl demo --backfill -s ... --notify URL` would be.
+    assert job.crawl_spec(targets[0], Path("/d")) == CrawlSpec(
+        Path("/d"), "demo", backfill=True,
+        settings=(("DOWNLOAD_DELAY", "1.5"), ("PORTAL_REQUISITES", "False")),
+        notify=("json://127.0.0.1:9/hook",),
+    )
+    assert job.crawl_spec(targets[1], Path("/d")).listings == (
+        "https://x.gov.vn/tin-tuc", "https://x.gov.vn/su-kien")
     assert Job.from_kwargs(job.to_kwargs()) == Job(**{**job.__dict__, "file": "", "line": 0})
 
 
