@@ -4,6 +4,7 @@ replay and export the archive (`portal-archive COMMAND --help` says more)."""
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
 import signal
@@ -367,6 +368,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         _die_of_closed_pipe()
         raise
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EIO, errno.EDQUOT):
+            raise
+        # `changes > /dev/full`: said once, not traced (a crawl says its own full disk).
+        # What is still buffered must not be flushed at exit: that would fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        print(f"{PROG}: error: could not write: {exc.strerror}", file=sys.stderr)
+        return 1
 
 
 def _die_of_closed_pipe() -> None:

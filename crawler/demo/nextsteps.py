@@ -10,6 +10,8 @@ Every printed command carries ``--data``: run anywhere, they look in the same fo
 from __future__ import annotations
 
 import shlex
+import shutil
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -35,17 +37,28 @@ def start_portal(site: DemoSite, port: int) -> DemoPortal:
     return portal
 
 
+def program(argv0: str | None = None) -> str:
+    """How to type the command: `portal-archive` when it is on PATH, else the path it
+    was run by (`.venv/bin/portal-archive demo` in a shell that never activated the venv).
+    """
+    invoked = argv0 if argv0 is not None else sys.argv[0]
+    if shutil.which("portal-archive") or Path(invoked).name != "portal-archive":
+        return "portal-archive"
+    return shlex.quote(invoked)
+
+
 def next_steps(data: Path, portal: DemoPortal, sample: Path | None) -> str:
     """The commands to try after the demo, each to be run exactly as printed."""
     where = f"--data {shlex.quote(str(data))}"
-    serve = f"portal-archive demo-portal --port {portal.port} --articles {portal.site.articles}"
-    crawl = f"portal-archive crawl demo {where}"
+    pa = program()
+    serve = f"{pa} demo-portal --port {portal.port} --articles {portal.site.articles}"
+    crawl = f"{pa} crawl demo {where}"
     if portal.port != profile_port():  # the profile's base URL would name another port
         crawl += f" -s PORTAL_BASE_URL={portal.base_url}"
     rows = [
-        (f"portal-archive verify {where}", "digests, index and JSON pointers"),
-        (f"portal-archive replay {where}", "pywb on http://127.0.0.1:8080/all/"),
-        (f"portal-archive changes {where}", "the change events"),
+        (f"{pa} verify {where}", "digests, index and JSON pointers"),
+        (f"{pa} replay {where}", "pywb on http://127.0.0.1:8080/all/"),
+        (f"{pa} changes {where}", "the change events"),
     ]
     if sample is not None:
         rows.append((f"cat {shlex.quote(str(sample))}", "one cleaned article"))

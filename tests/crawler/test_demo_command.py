@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from portal_archive.crawler.cli import build_parser
@@ -163,3 +164,15 @@ def test_help_names_only_files_that_are_in_the_project() -> None:
                 continue
             missing.append(f"{where}: {token!r} in {text!r}")
     assert not missing, "\n".join(missing)
+
+
+def test_the_steps_name_the_command_as_it_can_be_typed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from portal_archive.crawler.demo.nextsteps import program
+
+    monkeypatch.setenv("PATH", str(tmp_path))  # a shell that never activated the venv
+    assert program(".venv/bin/portal-archive") == ".venv/bin/portal-archive"
+    assert program("/my venv/bin/portal-archive") == "'/my venv/bin/portal-archive'"
+    monkeypatch.setenv("PATH", _shell(tmp_path)["PATH"])  # activated: on PATH
+    assert program(".venv/bin/portal-archive") == "portal-archive"

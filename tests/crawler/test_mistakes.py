@@ -288,3 +288,13 @@ def test_log_lines_never_collide_with_the_progress_line(portal: DemoPortal,
                             line), line
     # ...and the progress line comes back below a log line, not only at the next tick.
     assert re.search(r"\[[\w.]+\] \w+: [^\n]*\n\r?pages \d+ · ", text), text[-2000:]
+
+
+@pytest.mark.parametrize("command", [["sites"], ["extract", str(PAGES / "k2-joomla.html")]])
+def test_output_to_a_full_disk_is_one_line(command: list[str]) -> None:
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([*CLI, *command], stdout=full, stderr=subprocess.PIPE,
+                              text=True, stdin=subprocess.DEVNULL, timeout=60)
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines() == [
+        "portal-archive: error: could not write: No space left on device"]
