@@ -108,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     wacz = sub.add_parser("export-wacz", parents=[common], help="package the archive as WACZ")
     wacz.add_argument("out", type=Path, metavar="OUT.wacz")
     wacz.add_argument("--site", help="only this site (default: every site)")
-    wacz.add_argument("--since", type=_since, metavar="ISO",
+    wacz.add_argument("--since", metavar="ISO",
                       help="only WARC files with a capture at or after this UTC time"
                            " (and the originals their revisits need), and pages captured since")
     wacz.set_defaults(func=cmd_export_wacz)
@@ -117,15 +117,6 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_schedule_parser(sub, common)  # schedule list | run | run-now JOB
     return parser
-
-
-def _since(text: str) -> str:
-    from portal_archive.archive.wacz import parse_since
-
-    try:
-        return parse_since(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _add_setting_option(parser: argparse.ArgumentParser) -> None:
@@ -311,7 +302,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
 def cmd_export_wacz(args: argparse.Namespace) -> int:
     from portal_archive.archive.wacz import export
 
-    done = export(DataDir(_data(args)), args.out, site=args.site, since=args.since)
+    since = _user_since(args.since) if args.since else None
+    done = export(DataDir(_data(args)), args.out, site=args.site, since=since)
     print(f"wrote {args.out}: {len(done.warcs)} WARC file(s), {len(done.pages)} page(s),"
           f" {args.out.stat().st_size:,} bytes")
     return 0

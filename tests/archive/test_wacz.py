@@ -227,5 +227,7 @@ def test_user_errors_are_one_line(archived: Archive, tmp_path: Path) -> None:
     assert result.returncode == 1 and result.stderr.count("\n") == 1
     assert "cannot write" in result.stderr
     result = export(archived.data, out, "--since", "last tuesday")
-    assert result.returncode == 2 and "not an ISO 8601 date" in result.stderr
+    # A mistyped date is a user's mistake like any other: one line, exit 1.
+    assert result.returncode == 1 and "not an ISO 8601 date" in result.stderr
+    assert result.stderr.count("\n") == 1
     assert not out.exists()
