@@ -168,9 +168,17 @@ class _QuietAfterFatal(logging.Filter):
                 and not self.stats.get_value("portal/fatal"))
 
 
+def _not_a_robots_fetch_error(record: logging.LogRecord) -> bool:
+    """A robots.txt that cannot be fetched is said by Scrapy as an ERROR naming the page
+    it guards; the page's own fetch fails next and is said in its own line."""
+    return not (record.name == "scrapy.downloadermiddlewares.robotstxt"
+                and record.levelno >= logging.ERROR)
+
+
 def one_line_logs(stats: StatsCollector | None = None) -> None:
     for handler in logging.getLogger().handlers:
         if not any(isinstance(f, _NoTraceback) for f in handler.filters):
             if stats is not None:
                 handler.addFilter(_QuietAfterFatal(stats))
+            handler.addFilter(_not_a_robots_fetch_error)
             handler.addFilter(_NoTraceback())

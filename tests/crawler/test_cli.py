@@ -130,3 +130,15 @@ def test_extract_with_an_unknown_site() -> None:
     result = run_cli("extract", str(PAGES / "modern-figure.html"), "--site", "nosuch")
     assert result.returncode == 1
     assert "unknown site 'nosuch'" in _one_error_line(result.stderr)
+
+
+def test_an_unreachable_robots_txt_is_not_an_error_line_of_its_own(tmp_path: Path) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result = run_cli("crawl", "--listing", f"http://127.0.0.1:{port}/l/", "--data",
+                     str(tmp_path), "-s", "RETRY_TIMES=0")
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert not [line for line in lines if "robotstxt" in line], lines
+    assert len(lines) == 2 and "listing failed" in lines[0], lines
