@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Protocol
 
 from portal_archive.crawler.text import clean
 
 from .lines import Image, Item, Line
+from .tree import El
 
 __all__ = [
     "assign_captions",
@@ -48,13 +48,6 @@ _MAX_CAPTION_WORDS = 70
 _ALIGN_STYLE_RE = re.compile(r"text-align\s*:\s*(center|right|justify|left)", re.I)
 _ALIGN_CLASS_RE = re.compile(r"(?:^|[\s_-])(?:text-|align)?(center|right)(?:$|[\s_-])", re.I)
 _ITALIC_STYLE_RE = re.compile(r"font-style\s*:\s*(?:italic|oblique)", re.I)
-
-
-class _Element(Protocol):  # the part of lxml's element API used here
-    tag: object
-
-    def get(self, key: str, default: None = None) -> str | None: ...
-    def getparent(self) -> _Element | None: ...
 
 
 def split_credit(caption: str) -> tuple[str | None, str | None]:
@@ -102,7 +95,7 @@ def looks_like_caption(text: str) -> bool:
     return 0 < len(text) <= _MAX_CAPTION_CHARS and len(text.split()) <= _MAX_CAPTION_WORDS
 
 
-def block_align(el: _Element | None, stop: _Element | None = None) -> str | None:
+def block_align(el: El | None, stop: El | None = None) -> str | None:
     """``"center"``/``"right"``/... of ``el`` as set on it or an ancestor up to ``stop``.
 
     Reads the ``align`` attribute, inline ``text-align``, ``<center>`` and

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from lxml import etree
+from lxml.cssselect import CSSSelector
+
 from portal_archive.crawler.sites import Selectors
 from portal_archive.crawler.text import clean
 
@@ -33,7 +36,7 @@ def pin(root: El, selectors: Selectors | None) -> Pinned:
         return pinned
     for key in ("title", "published", "category", "lead", "content", "authors", "captions"):
         sel = getattr(selectors, key)
-        found = sel(root) if sel is not None else []
+        found = _select(sel, root) if sel is not None else []
         if not found:
             continue
         pinned.css[key] = sel.css
@@ -55,9 +58,15 @@ def drop_removed(root: El, selectors: Selectors | None, keep: list[El]) -> None:
     held = [a for e in keep for a in (e, *e.iterancestors())]
     kept = {id(a) for a in held}
     for sel in selectors.remove:
-        for el in sel(root):
+        for el in _select(sel, root):
             if id(el) not in kept:
                 drop(el)
+
+
+def _select(sel: CSSSelector, root: El) -> list[El]:
+    """A CSS selector's matches: elements always (its XPath's result type is wider)."""
+    found = sel(root)
+    return [el for el in found if isinstance(el, etree._Element)] if isinstance(found, list) else []
 
 
 def value(el: El) -> str:
