@@ -23,8 +23,8 @@ from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from . import images
 from .content import CATEGORIES, DISALLOWED_PATH, DemoSite, Served, dmy
+from .images import article_image, no_image
 
 PORTAL_NAME = "Cổng thông tin điện tử tỉnh Thừa Thiên Huế"
 CSS_MODIFIED = datetime(2024, 3, 1, 8, 0, tzinfo=UTC)
@@ -563,7 +563,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, CSS, "text/css; charset=utf-8", head=head, etag=True,
                        last_modified=CSS_MODIFIED)
         elif path == "/static/no-image.jpg":
-            self._send(200, images.no_image(), "image/jpeg", head=head, etag=True,
+            self._send(200, no_image(), "image/jpeg", head=head, etag=True,
                        last_modified=CSS_MODIFIED, compress=False)
         elif path == DISALLOWED_PATH:
             self._html(200, pages.internal(), head)
@@ -607,7 +607,7 @@ class _Handler(BaseHTTPRequestHandler):
                 article.images[k - 1].path != path:
             self._not_found(head)
             return
-        self._send(200, images.article_image(id, k), "image/jpeg", head=head, etag=True,
+        self._send(200, article_image(id, k), "image/jpeg", head=head, etag=True,
                    last_modified=article.published, compress=False,
                    headers={"Cache-Control": "max-age=86400"})
 

@@ -25,9 +25,9 @@ from twisted.python.failure import Failure
 
 from portal_archive.archive.catalog import Catalog
 from portal_archive.archive.datadir import DataDir
-from portal_archive.crawler import listing, paging
+from portal_archive.crawler import paging
 from portal_archive.crawler.changes import ChangeRecorder
-from portal_archive.crawler.extract import ExtractionError, decode_html, extract_article
+from portal_archive.crawler.extract import ExtractionError, decode_html, extract_article, listing
 from portal_archive.crawler.pipelines import article_key
 from portal_archive.crawler.sites import GENERIC, SiteProfile, generic_profile, load_profile
 from portal_archive.crawler.skips import log_skipped

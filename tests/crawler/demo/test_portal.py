@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import http.client
-import io
 import json
 import re
 import signal
@@ -33,7 +32,6 @@ from portal_archive.crawler.demo.content import (
     new_tone,
     old_tone,
 )
-from portal_archive.crawler.demo.images import article_image
 from portal_archive.crawler.demo.portal import DemoPortal, Pages
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -328,14 +326,6 @@ def test_images_are_distinct_jpegs(portal):
     assert status == 200 and body[:2] == b"\xff\xd8" and body[-2:] == b"\xff\xd9"
 
 
-def test_images_decode_with_a_real_decoder():
-    pil = pytest.importorskip("PIL.Image")
-    for id, k in ((1, 1), (2, 3), (99_999, 2)):
-        im = pil.open(io.BytesIO(article_image(id, k)))
-        im.load()
-        assert im.size == (160, 120) and im.format == "JPEG"
-
-
 def test_conditional_requests(portal):
     a = portal.site.article(60)
     for path in (a.path, a.images[0].path, "/static/portal.css"):
@@ -533,17 +523,3 @@ def test_listing_arithmetic_matches_naive(articles):
             assert site.article(i, day) is not None
         for i in site.removed_ids(day):
             assert site.article(i, day) is None and i not in live
-
-
-def test_first_images_served_concurrently_are_all_whole() -> None:
-    # The base JPEGs are built lazily; threads racing on a cold start once saw a
-    # half-built list and answered 500.
-    import concurrent.futures
-    import importlib
-
-    from portal_archive.crawler.demo import images
-
-    importlib.reload(images)
-    with concurrent.futures.ThreadPoolExecutor(8) as pool:
-        results = list(pool.map(lambda i: images.article_image(i, 1 + i % 3), range(64)))
-    assert all(r[:2] == b"\xff\xd8" and r[-2:] == b"\xff\xd9" for r in results)

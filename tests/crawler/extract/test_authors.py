@@ -3,8 +3,8 @@ import unicodedata
 
 import pytest
 
-from portal_archive.crawler import authors
-from portal_archive.crawler.authors import looks_like_author_line, split_authors
+from portal_archive.crawler.extract import authors
+from portal_archive.crawler.extract.authors import looks_like_author_line, split_authors
 
 
 def test_doctests() -> None:

@@ -1,4 +1,5 @@
-"""Author lines at the foot of an article: "Minh Đức – Thanh Hiền", "Tin, ảnh: Thanh Tùng"."""
+"""Author lines at the foot of an article: "Minh Đức – Thanh Hiền", "Tin, ảnh: Thanh Tùng";
+which line or element of the page is the byline."""
 
 from __future__ import annotations
 
@@ -6,7 +7,12 @@ import re
 
 from portal_archive.crawler.text import clean
 
-__all__ = ["looks_like_author_line", "split_authors"]
+from .lines import Item, Line
+from .pinned import Pinned, value
+from .roles import AUTHOR, roles
+from .tree import El, describe, text_of
+
+__all__ = ["find_authors", "looks_like_author_line", "split_authors"]
 
 _ROLE = r"(?:tin|bài|ảnh|video|clip|đồ họa|đồ hoạ)"
 # "Tin, ảnh:", "Bài và ảnh:", "Thực hiện:", "Viết bởi ..." before the names.
@@ -25,6 +31,8 @@ _GENERIC = frozenset({"nhóm phóng viên", "phóng viên", "cộng tác viên",
 _MAX_CHARS = 100
 _MAX_NAMES = 6
 _MAX_WORDS_PER_NAME = 6
+_MAX_SOURCE_LINE = 80  # "Nguồn: TTXVN" after the byline
+_MAX_PLAIN_BYLINE = 40  # a byline with no styling must be this short
 
 
 def split_authors(line: str) -> list[str]:
@@ -83,3 +91,51 @@ def _is_name(name: str) -> bool:
     if not 0 < len(words) <= _MAX_WORDS_PER_NAME:
         return False
     return all(w.strip("()[]/.'\"")[:1].isupper() for w in words)
+
+
+def find_authors(items: list[Item], scope: El | None, pinned: Pinned) -> tuple[list[str], str]:
+    """The article's authors and the rule that found them: the profile's elements, else
+    the closing byline (removed from ``items``), else a byline element."""
+    authors: list[str] = []
+    for el in pinned.authors:
+        authors += [a for a in split_authors(value(el)) if a not in authors]
+    if authors:
+        return authors, pinned.rule("authors")
+    authors, rule = _take_byline(items)
+    if authors:
+        return authors, rule
+    return _author_elements(scope)
+
+
+def _take_byline(items: list[Item]) -> tuple[list[str], str]:
+    """Remove and return the closing byline, with the rule that recognised it.
+
+    It is the last line, or the one before a short closing source line
+    ("Nguồn: TTXVN"); a byline with no styling (not right-aligned, not bold)
+    must be short.
+    """
+    lines = [(i, it) for i, it in enumerate(items) if isinstance(it, Line)]
+    candidates = lines[-1:]
+    if len(lines) >= 2 and len(lines[-1][1].text) <= _MAX_SOURCE_LINE:
+        candidates.append(lines[-2])
+    for rank, (i, it) in enumerate(candidates):
+        styled = it.align == "right" or it.bold
+        plain_ok = rank == 0 and len(it.text) <= _MAX_PLAIN_BYLINE
+        if (styled or plain_ok) and looks_like_author_line(it.text):
+            del items[i]
+            where = "closing line" if rank == 0 else "line before the closing source line"
+            how = "right-aligned" if it.align == "right" else "bold" if it.bold else "short"
+            return split_authors(it.text), f"{where}, {how}"
+    return [], "not found"
+
+
+def _author_elements(scope: El | None) -> tuple[list[str], str]:
+    """Authors from a byline element (K2's itemAuthor...) when there is no closing line."""
+    if scope is None:
+        return [], "not found"
+    for el in scope.iter():
+        if roles(el) & AUTHOR:
+            text = clean(text_of(el))
+            if text and looks_like_author_line(text):
+                return split_authors(text), f"byline element {describe(el)}"
+    return [], "not found"

@@ -1,15 +1,21 @@
-"""Image captions: telling them apart from body text and splitting off photo credits."""
+"""Image captions: telling them apart from body text, splitting off photo credits, and
+giving each image its caption (figure, image table, centred/italic line after an image,
+caption classes, the title attribute as a last resort)."""
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Protocol
 
 from portal_archive.crawler.text import clean
 
+from .lines import Image, Item, Line
+from .tree import El
+
 __all__ = [
+    "assign_captions",
     "block_align",
+    "caption_image",
     "is_caption_class",
     "is_italic_style",
     "looks_like_caption",
@@ -42,13 +48,6 @@ _MAX_CAPTION_WORDS = 70
 _ALIGN_STYLE_RE = re.compile(r"text-align\s*:\s*(center|right|justify|left)", re.I)
 _ALIGN_CLASS_RE = re.compile(r"(?:^|[\s_-])(?:text-|align)?(center|right)(?:$|[\s_-])", re.I)
 _ITALIC_STYLE_RE = re.compile(r"font-style\s*:\s*(?:italic|oblique)", re.I)
-
-
-class _Element(Protocol):  # the part of lxml's element API used here
-    tag: object
-
-    def get(self, key: str, default: None = None) -> str | None: ...
-    def getparent(self) -> _Element | None: ...
 
 
 def split_credit(caption: str) -> tuple[str | None, str | None]:
@@ -96,7 +95,7 @@ def looks_like_caption(text: str) -> bool:
     return 0 < len(text) <= _MAX_CAPTION_CHARS and len(text.split()) <= _MAX_CAPTION_WORDS
 
 
-def block_align(el: _Element | None, stop: _Element | None = None) -> str | None:
+def block_align(el: El | None, stop: El | None = None) -> str | None:
     """``"center"``/``"right"``/... of ``el`` as set on it or an ancestor up to ``stop``.
 
     Reads the ``align`` attribute, inline ``text-align``, ``<center>`` and
@@ -123,3 +122,54 @@ def block_align(el: _Element | None, stop: _Element | None = None) -> str | None
 def is_italic_style(style: str | None) -> bool:
     """Does an inline style make the text italic?"""
     return bool(style) and _ITALIC_STYLE_RE.search(style or "") is not None
+
+
+def caption_image(image: Image, text: str, rule: str) -> None:
+    """Set an image's caption and credit from one caption text, with their rules."""
+    image.caption, image.credit = split_credit(text)
+    image.caption_rule = rule if image.caption else None
+    image.credit_rule = f"{rule}, after its credit label" if image.credit else None
+
+
+def assign_captions(items: list[Item]) -> list[Item]:
+    """Give images their captions; what remains is the lines that are not captions."""
+    out: list[Item] = []
+    last: Image | None = None  # the image right before the current line
+    for i, it in enumerate(items):
+        if isinstance(it, Image):
+            out.append(it)
+            last = it
+        elif it.caption:  # caption-class lines are never body text
+            target = last if last is not None and last.caption is None else _next_image(items, i)
+            if target is not None and target.caption is None:
+                caption_image(target, it.text, it.caption)
+        elif last is not None and (it.align == "center" or it.italic) and _after_image(it, last):
+            continue  # the image's caption or credit now
+        else:
+            out.append(it)
+            last = None
+    for it in out:
+        if isinstance(it, Image) and it.caption is None and it.credit is None and it.title:
+            caption_image(it, it.title, "img title attribute")  # as a last resort
+    return out
+
+
+def _after_image(line: Line, image: Image) -> bool:
+    """Is a centred or italic line right after an image its caption or credit? (If so,
+    it is given to the image.)"""
+    how = " ".join(w for w, on in (("centred", line.align == "center"),
+                                   ("italic", line.italic)) if on)
+    if image.caption is None and image.credit is None and looks_like_caption(line.text):
+        caption_image(image, line.text, f"{how} line after the image")
+        return True
+    cap, credit = split_credit(line.text)
+    if cap is None and credit and image.credit is None:  # a credit on its own line
+        image.credit = credit
+        image.credit_rule = f"{how} credit line after the image"
+        return True
+    return False
+
+
+def _next_image(items: list[Item], i: int) -> Image | None:
+    nxt = items[i + 1] if i + 1 < len(items) else None
+    return nxt if isinstance(nxt, Image) else None

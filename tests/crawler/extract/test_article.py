@@ -22,12 +22,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from portal_archive.crawler import extract
 from portal_archive.crawler.extract import SCHEMA, ExtractionError, decode_html, extract_article
+from portal_archive.crawler.extract import article as article_module
 from portal_archive.crawler.sites import load_profile
 from portal_archive.crawler.text import content_hash
 
-PAGES = Path(__file__).parent / "fixtures" / "pages"
+PAGES = Path(__file__).parents[1] / "fixtures" / "pages"
 NAMES = sorted(p.stem for p in PAGES.glob("*.json"))
 SPECS = {n: json.loads((PAGES / f"{n}.json").read_text(encoding="utf-8")) for n in NAMES}
 PROFILED = [n for n in NAMES if SPECS[n]["site"]]
@@ -441,59 +441,12 @@ def test_site_is_passed_through() -> None:
     assert extract_article(DEMO_HTML, DEMO_URL, site="thuathienhue")["site"] == "thuathienhue"
 
 
-# --- decoding --------------------------------------------------------------------------------
-
-
-def test_decode_html() -> None:
-    text = "<meta charset='windows-1258'><p>Hu\u00ea\u0301</p>"  # cp1258: combining tones
-    assert "Huế" in unicodedata.normalize("NFC", decode_html(text.encode("cp1258")))
-    assert decode_html("<p>Huế</p>".encode()) == "<p>Huế</p>"
-    assert decode_html("\ufeff<p>Huế</p>".encode()) == "<p>Huế</p>"
-    latin = "<p>café</p>".encode("latin-1")
-    assert decode_html(latin, "text/html; charset=ISO-8859-1") == "<p>café</p>"
-    assert "Hu" in decode_html("<meta charset='no-such-codec'><p>Huế</p>".encode())
-    assert decode_html(b"\xff\xfe\xfa garbage") is not None
-
-
-def _cp1258(text: str) -> bytes:
-    """windows-1258 as legacy editors wrote it: ê, ơ, ư, ă, đ... precomposed, tones combining."""
-    tones = "\u0300\u0301\u0303\u0309\u0323"
-    out = []
-    for cluster in re.findall(r".[\u0300-\u036f]*", unicodedata.normalize("NFD", text), re.S):
-        marks = cluster[1:]
-        base = cluster[0] + "".join(m for m in marks if m not in tones)
-        out.append(unicodedata.normalize("NFC", base) + "".join(m for m in marks if m in tones))
-    return "".join(out).encode("cp1258")
-
-
-HUE_NFC = "<p>Huyện uỷ Phú Vang tổ chức hội nghị đánh giá công tác Đảng</p>"
-HUE_CP1258 = _cp1258(HUE_NFC)
-
-
-@pytest.mark.parametrize(
-    ("body", "content_type"),
-    [
-        (b"<meta charset='windows-1258'>" + HUE_NFC.encode(), None),  # UTF-8 declared cp1258
-        (HUE_NFC.encode(), "text/html; charset=iso-8859-1"),  # UTF-8 served as Latin-1
-        (HUE_CP1258, None),  # windows-1258 declared nowhere
-        (HUE_CP1258, "text/html; charset=utf-8"),  # windows-1258 served as UTF-8
-        (b"<meta charset='windows-1258'>" + HUE_CP1258, None),
-    ],
-)
-def test_decode_what_the_page_really_is(body: bytes, content_type: str | None) -> None:
-    assert HUE_NFC in unicodedata.normalize("NFC", decode_html(body, content_type))
-
-
-def test_a_stray_bad_byte_does_not_make_utf8_legacy() -> None:
-    assert decode_html(HUE_NFC.encode() + b"\xff") == HUE_NFC + "\ufffd"
-
-
 # --- no article, broken input ----------------------------------------------------------------
 
 
 def _strict(html: str, url: str = "http://x.vn/a") -> dict[str, Any]:
     """extract_article without its safety net, so that a bug is not hidden as "no article"."""
-    return extract._extract(html, url, "generic")
+    return article_module.extract_fields(html, url, "generic")
 
 
 @pytest.mark.parametrize(
@@ -601,7 +554,7 @@ def test_a_bug_surfaces_as_extraction_error(monkeypatch: pytest.MonkeyPatch) -> 
     def broken(root: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(extract, "_read_head", broken)
+    monkeypatch.setattr(article_module, "read_head", broken)
     with pytest.raises(ExtractionError, match="RuntimeError: boom"):
         extract_article(DEMO_HTML, DEMO_URL)
 

@@ -3,8 +3,8 @@ import doctest
 import lxml.html
 import pytest
 
-from portal_archive.crawler import caption
-from portal_archive.crawler.caption import (
+from portal_archive.crawler.extract import captions
+from portal_archive.crawler.extract.captions import (
     block_align,
     is_caption_class,
     is_italic_style,
@@ -14,7 +14,7 @@ from portal_archive.crawler.caption import (
 
 
 def test_doctests() -> None:
-    assert doctest.testmod(caption).failed == 0
+    assert doctest.testmod(captions).failed == 0
 
 
 @pytest.mark.parametrize(

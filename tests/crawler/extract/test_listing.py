@@ -2,7 +2,7 @@ import re
 
 from parsel import Selector
 
-from portal_archive.crawler.listing import article_links, next_page
+from portal_archive.crawler.extract.listing import article_links, next_page
 
 BASE = "http://portal.test/chuyen-muc/hoat-dong-cap-uy"
 

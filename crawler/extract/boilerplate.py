@@ -1,0 +1,95 @@
+"""Boilerplate: what is dropped by tag and by class/id (menus, share bars, related news...)
+unless it holds the article, and the widget text that survives as lines."""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from portal_archive.crawler.text import clean
+
+from .lines import Image, Item
+from .roles import BOILER, CRUMB, LOGO, roles
+from .tree import El, drop, text_of
+
+# Never article text, wherever they are.
+DROP_TAGS = (
+    "script", "style", "noscript", "iframe", "template", "svg", "object", "embed",
+    "button", "select", "input", "textarea", "canvas", "map", "video", "audio", "head",
+)  # fmt: skip
+# Usually boilerplate, but ASP.NET portals wrap whole pages in <form> and HTML5 pages
+# put the h1 in <header>, so these are dropped only when they hold no article.
+_SOFT_DROP_TAGS = frozenset({"nav", "header", "footer", "aside", "form"})
+HOME_RE = re.compile(r"^(?:trang chủ|trang nhất|trang chính|home)$", re.I)
+_CRUMB_SPLIT_RE = re.compile(r"\s*[»>›/|]\s*")
+# The "+ aa -" font-size widget and share/print lines, when they survive as text.
+_JUNK_RE = re.compile(
+    r"^(?:(?:[+\-–−]?\s*a{1,2}\s*[+\-–−]?\s*)+|(?:\s*[|/•·]?\s*(?:chia sẻ|in bài|bản in|gửi email"
+    r"|gửi bài viết|email|print|facebook|zalo|twitter|quay lại|về đầu trang|lên đầu trang)"
+    r"\s*[|/•·]?\s*)+)$",
+    re.I,
+)
+
+
+def drop_never_text(root: El) -> None:
+    """Remove scripts, styles, forms' controls, <head>...: never article text."""
+    etree.strip_elements(root, *DROP_TAGS, with_tail=False)
+
+
+def _is_logo_h1(h1: El) -> bool:
+    el: El | None = h1
+    for _ in range(3):
+        if el is None:
+            break
+        if roles(el) & LOGO:
+            return True
+        el = el.getparent()
+    links = h1.findall(".//a")
+    return len(links) == 1 and (links[0].get("href") or "").strip() in ("/", "./", "#")
+
+
+def is_title_h1(h1: El) -> bool:
+    """An h1 with text that is not the site's logo."""
+    return not _is_logo_h1(h1) and bool(clean(text_of(h1)))
+
+
+def strip_boilerplate(root: El, container: El | None, pinned: list[El]) -> list[str]:
+    """Drop boilerplate in place; return the breadcrumb's items (read before it goes).
+
+    What holds the content block, a real h1 or an element a profile pinned is the
+    article, whatever its class or tag says (ASP.NET's page-wide <form>, "print-area"
+    wrappers, <header>).
+    """
+    # The list keeps the proxies alive, so that their id()s stay theirs.
+    anchors = [h for h in root.iter("h1") if is_title_h1(h)] + pinned
+    anchors += [container] if container is not None else []
+    keep = anchors + [a for el in anchors for a in el.iterancestors()]
+    protected = {id(a) for a in keep}
+    crumbs: list[str] | None = None
+    doomed = []
+    for el in root.iter():
+        el_roles = roles(el)
+        if crumbs is None and el_roles & CRUMB:
+            crumbs = _breadcrumb_items(el)
+        if (el_roles & BOILER or el.tag in _SOFT_DROP_TAGS) and id(el) not in protected:
+            doomed.append(el)
+    for el in doomed:
+        drop(el)
+    return crumbs or []
+
+
+def _breadcrumb_items(el: El) -> list[str]:
+    items = [clean(text_of(a)) for a in el.iter("a")]
+    if not any(items):
+        items = _CRUMB_SPLIT_RE.split(clean(text_of(el)))
+    return [t for t in items if t and not HOME_RE.match(t)]
+
+
+def drop_repeats(items: list[Item], seen: set[str]) -> list[Item]:
+    """Drop lines repeating the title/date/category (one-cell portals) and widget junk."""
+    return [
+        it
+        for it in items
+        if isinstance(it, Image) or (it.text not in seen and not _JUNK_RE.match(it.text))
+    ]

@@ -1,0 +1,53 @@
+"""The content block: the element directly holding the most paragraph text."""
+
+from __future__ import annotations
+
+from .tree import El, contains, has_block, text_of
+
+_MIN_PARAGRAPH = 25  # characters of text that make a block count for density
+
+
+def pick_container(root: El) -> El | None:
+    """The element directly holding the most paragraph text; its parent scores half.
+
+    A <p> or paragraph-like leaf <div>/<td> counts for its parent; a leaf cell with
+    several <br> lines (old table portals) holds its own text. Link text does not
+    count (menus, lists of related news).
+    """
+    scores: dict[int, float] = {}
+    elements: dict[int, El] = {}
+
+    def add(el: El | None, n: float) -> None:
+        if el is not None:
+            elements[id(el)] = el
+            scores[id(el)] = scores.get(id(el), 0.0) + n
+
+    for el in root.iter("p", "div", "td"):
+        if el.tag != "p" and has_block(el):
+            continue
+        n = len(text_of(el).strip()) - sum(len(text_of(a)) for a in el.iter("a"))
+        if n < _MIN_PARAGRAPH:
+            continue
+        holder = el if el.tag != "p" and len(el.findall("br")) >= 2 else el.getparent()
+        if holder is not None:
+            add(holder, n)
+            add(holder.getparent(), n / 2)
+    if not scores:
+        return None
+    return elements[max(scores, key=scores.__getitem__)]
+
+
+def article_scope(container: El | None, h1: El | None) -> El | None:
+    """The article around the content block: up to the h1's ancestor, a few levels at most."""
+    if container is None:
+        return h1.getparent() if h1 is not None else None
+    ups = [container]
+    for a in container.iterancestors():
+        if len(ups) > 4 or a.tag in ("body", "html"):
+            break
+        ups.append(a)
+    if h1 is not None:
+        for a in ups:
+            if a is h1 or contains(a, h1):
+                return a
+    return ups[min(2, len(ups) - 1)]

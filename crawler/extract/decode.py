@@ -1,0 +1,75 @@
+"""From a response body to text, and from text to an element tree.
+
+The portals' charsets: windows-1258 pages, pages that misdeclare their charset and pages
+that declare none.
+"""
+
+from __future__ import annotations
+
+import codecs
+
+from lxml import etree
+from w3lib.encoding import (
+    html_body_declared_encoding,
+    html_to_unicode,
+    http_content_type_encoding,
+    read_bom,
+)
+
+from .errors import ExtractionError
+from .tree import El
+
+_PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True)
+
+
+def decode_html(body: bytes, content_type: str | None = None) -> str:
+    """Decode a response body as what it really is.
+
+    As a browser would (BOM, header, <meta charset>, UTF-8), with two corrections for
+    the portals' misdeclared pages: bytes that are valid UTF-8 with non-ASCII text are
+    UTF-8 whatever the page declares (a legacy page is practically never valid UTF-8),
+    and a page that is mostly not UTF-8 is the single-byte encoding it declares, else
+    windows-1258, the legacy Vietnamese code page of Windows/IIS portals.
+    """
+    try:
+        encoding, text = html_to_unicode(content_type, body)
+    except (LookupError, ValueError):
+        encoding, text = "utf-8", body.decode("utf-8", "replace")
+    if read_bom(body)[0] is not None or body.isascii():
+        return text
+    is_utf8 = codecs.lookup(encoding).name == "utf-8"
+    if not is_utf8:
+        try:
+            return body.decode("utf-8")
+        except UnicodeDecodeError:
+            return text  # the declared legacy encoding it is
+    bad = text.count("\ufffd")
+    if bad and bad * 2 > sum(1 for c in text if c > "\x7f") - bad:
+        return body.decode(_legacy_encoding(body, content_type), "replace")
+    return text
+
+
+def _legacy_encoding(body: bytes, content_type: str | None) -> str:
+    """A single-byte encoding the page declares besides UTF-8, else windows-1258."""
+    for declared in (
+        http_content_type_encoding(content_type or ""),
+        html_body_declared_encoding(body),
+    ):
+        if declared and codecs.lookup(declared).name != "utf-8":
+            return declared
+    return "cp1258"
+
+
+def parse_html(html: str) -> El:
+    """The page's element tree; ExtractionError when there is none."""
+    # Bytes with an explicit UTF-8 parser: libxml2 silently truncates a str at a lone
+    # surrogate and refuses one with an XML encoding declaration, and the explicit
+    # encoding overrides a stale <meta charset> left in the decoded text.
+    data = html.replace("\x00", "").encode("utf-8", "replace")
+    try:
+        root = etree.fromstring(data, _PARSER)
+    except (ValueError, etree.LxmlError):
+        root = None
+    if root is None:
+        raise ExtractionError("no article: empty or unparseable page")
+    return root

@@ -1,0 +1,39 @@
+"""Which <img> elements are the article's images, and their absolute URLs."""
+
+from __future__ import annotations
+
+import re
+
+from .page import safe_join
+from .tree import El
+
+_TINY_SRC_RE = re.compile(
+    r"(?:^|[/_.-])(?:spacer|blank|pixel|1x1|transparent|loading|loader|placeholder|icons?"
+    r"|emoji|smiley)(?:[/_.-][^/]*)?$|\.ico$",
+    re.I,
+)
+_LAZY_ATTRS = ("data-src", "data-original", "data-lazy-src", "data-lazyload", "data-echo", "src")
+_MIN_IMG_PX = 50
+
+
+def image_src(img: El, base: str) -> tuple[str, str] | None:
+    """Absolute URL of a content image and the attribute it came from; lazy-load
+    attributes win over placeholders."""
+    for attr in _LAZY_ATTRS:
+        src = (img.get(attr) or "").strip()
+        if src and not src.startswith("data:"):
+            break
+    else:
+        return None
+    if _is_tiny(img) or _TINY_SRC_RE.search(src.split("?")[0]):
+        return None
+    url = safe_join(base, src)
+    return None if url is None or url.startswith(("javascript:", "about:")) else (url, attr)
+
+
+def _is_tiny(img: El) -> bool:
+    for attr in ("width", "height"):
+        digits = re.match(r"\s*(\d+)", img.get(attr) or "")
+        if digits and int(digits[1]) < _MIN_IMG_PX:
+            return True
+    return False

@@ -1,0 +1,110 @@
+"""One pass over the cleaned page: its h1s, and its date, category and title lines with
+their positions, to pick those nearest to the title."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from portal_archive.crawler.text import clean
+from portal_archive.crawler.vntime import looks_like_date, parse_datetime
+
+from .boilerplate import HOME_RE, is_title_h1
+from .dates import MAX_META_TEXT, has_date_label, is_date_line
+from .roles import CATEGORY, DATE, TITLE, roles
+from .tree import El, describe, text_of
+
+_CATEGORY_LABEL_RE = re.compile(r"^(?:chuyên mục|danh mục|đăng trong|published in)\s*:?\s*", re.I)
+_MAX_CATEGORY = 80
+MIN_TITLE, MAX_TITLE = 8, 300
+
+
+@dataclass
+class Found:
+    el: El
+    text: str
+    at: int  # position in document order
+    rule: str  # how it was recognised, for explanations
+    value: datetime | None = None
+
+
+@dataclass
+class Survey:
+    """One pass over the cleaned page: h1s, date/category/title lines and positions."""
+
+    h1s: list[tuple[int, El]] = field(default_factory=list)
+    dates: list[Found] = field(default_factory=list)
+    categories: list[Found] = field(default_factory=list)
+    titles: list[Found] = field(default_factory=list)
+    container_at: int = 0
+    pinned_title_at: int | None = None
+
+
+def survey_page(root: El, container: El | None, pinned_title: El | None) -> Survey:
+    s = Survey()
+    for i, el in enumerate(root.iter()):
+        tag = el.tag
+        if el is container:
+            s.container_at = i
+        elif el is pinned_title:
+            s.pinned_title_at = i
+        if tag == "h1" and is_title_h1(el):
+            s.h1s.append((i, el))
+        el_roles = roles(el)
+        if tag == "time" and _add_date(
+            s.dates, el, clean(el.get("datetime") or ""), i, "<time datetime>"
+        ):
+            pass
+        elif el_roles & DATE or has_date_label(el.text) or is_date_line(el.text):
+            _add_date_line(s.dates, el, el_roles, i)
+        if el_roles & CATEGORY:
+            name = category_text(el)
+            if name:
+                s.categories.append(Found(el, name, i, f"category class {describe(el)}"))
+        if el_roles & TITLE and tag not in ("html", "body"):
+            text = short_text(el, MAX_TITLE)
+            if text and len(text) >= MIN_TITLE:
+                s.titles.append(Found(el, text, i, f"title class {describe(el)}"))
+    return s
+
+
+def _add_date_line(dates: list[Found], el: El, el_roles: int, at: int) -> None:
+    """A short element marked as a date by its class, a label or its opening date."""
+    text = short_text(el, MAX_META_TEXT)
+    if text:
+        what = (
+            "date class" if el_roles & DATE
+            else "date label in" if has_date_label(el.text) else "date line in"
+        )
+        _add_date(dates, el, text, at, f"{what} {describe(el)}")
+
+
+def short_text(el: El, limit: int) -> str | None:
+    """The element's cleaned text if it is at most ``limit`` long (cheap check first)."""
+    raw = text_of(el)
+    if len(raw) > 4 * limit:  # white space may shrink, but not by that much
+        return None
+    text = clean(raw)
+    return text if len(text) <= limit else None
+
+
+def _add_date(found: list[Found], el: El, text: str, at: int, rule: str) -> bool:
+    """Record a date line; an impossible date is recorded too (value None), so that it
+    is not passed over for a farther date that is not the article's."""
+    dt = parse_datetime(text) if text else None
+    if dt is not None or (text and looks_like_date(text)):
+        found.append(Found(el, text, at, rule, dt))
+    return dt is not None
+
+
+def category_text(el: El) -> str | None:
+    """The category an element names (its last link, else its text), label dropped."""
+    links = [t for t in (short_text(a, _MAX_CATEGORY) for a in el.iter("a")) if t]
+    text = links[-1] if links else short_text(el, _MAX_CATEGORY)
+    name = _CATEGORY_LABEL_RE.sub("", text or "")
+    return name if 1 < len(name) <= _MAX_CATEGORY and not HOME_RE.match(name) else None
+
+
+def nearest(found: list[Found], at: int) -> Found | None:
+    return min(found, key=lambda f: abs(f.at - at), default=None)
