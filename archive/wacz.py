@@ -138,7 +138,7 @@ def _originals_needed(lines: list[CdxjLine], names: set[str]) -> set[str]:
     for line in lines:
         if line.fields.get("mime") != REVISIT_MIME:
             full.setdefault((line.urlkey, line.fields.get("digest", "")), []).append(line)
-    needed = set()
+    needed: set[str] = set()
     for line in lines:
         if line.filename not in names or line.fields.get("mime") != REVISIT_MIME:
             continue

@@ -297,7 +297,7 @@ def malformed(page: bytes) -> bytes:
     """Spoil a few bytes of the first body paragraph and cut the page inside the <p> tag of
     the third one (every article has at least three body paragraphs)."""
     start = page.find(b'<div class="content">')
-    marks = []
+    marks: list[int] = []
     pos = start
     while len(marks) < 4:
         pos = page.find(b"<p>", pos + 1)
@@ -397,7 +397,7 @@ class _Handler(BaseHTTPRequestHandler):
             name, _, value = raw.decode("latin-1").partition(":")
             headers[name.strip().lower()] = value.strip()
         self.headers = headers  # type: ignore[assignment]
-        conn = headers.get("connection", "").lower()
+        conn = (headers.get("connection") or "").lower()
         if self.request_version == "HTTP/1.0":
             self.close_connection = "keep-alive" not in conn
         else:
