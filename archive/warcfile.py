@@ -160,10 +160,6 @@ class RollingWarcWriter:
             for a, b in zip(bounds, bounds[1:], strict=False)
         ]
 
-    def flush(self) -> None:
-        if self._out is not None:
-            self._out.flush()
-
 
 def _reopen_truncated(out: BinaryIO, path: Path, size: int) -> BinaryIO:
     try:
