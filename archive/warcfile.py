@@ -21,6 +21,8 @@ from warcio.recordloader import ArcWarcRecord
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
+from portal_archive.archive.stamps import utc_stamp14
+
 OPEN_SUFFIX = ".open"
 WARC_VERSION = "1.1"
 
@@ -87,7 +89,7 @@ class RollingWarcWriter:
 
     def _open_next(self, moment: datetime) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
-        stamp = moment.astimezone(UTC).strftime("%Y%m%d%H%M%S")
+        stamp = utc_stamp14(moment)
         ext = ".warc.gz" if self.gzip else ".warc"
         while True:
             name = f"{self.site}-{stamp}-{self._serial:05d}{ext}"
