@@ -27,9 +27,10 @@ import random
 import re
 import unicodedata
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from typing import TypeVar
 
 from portal_archive.crawler.text import clean as text_clean
 
@@ -446,6 +447,9 @@ def _num(value: int) -> str:
     return f"{value:,}".replace(",", ".")
 
 
+_T = TypeVar("_T")
+
+
 class _Rng:
     """Thin, fast helpers over ``random.Random`` (only ``random()`` is drawn)."""
 
@@ -457,7 +461,7 @@ class _Rng:
     def between(self, lo: int, hi: int) -> int:
         return lo + int(self.random() * (hi - lo + 1))
 
-    def pick(self, seq):  # noqa: ANN001, ANN201
+    def pick(self, seq: Sequence[_T]) -> _T:
         return seq[int(self.random() * len(seq))]
 
     def sample_sorted(self, n: int, k: int) -> list[int]:

@@ -21,6 +21,7 @@ import unicodedata
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from . import images
@@ -322,7 +323,9 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 128
     portal: DemoPortal
 
-    def handle_error(self, request, client_address) -> None:  # noqa: ANN001
+    def handle_error(
+        self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any
+    ) -> None:
         exc = sys.exc_info()[1]
         if isinstance(exc, (ConnectionError, TimeoutError, OSError)):
             return
