@@ -1,5 +1,5 @@
 """The CDXJ index (pywb's format), in one module: written by webrecorder's cdxj-indexer,
-kept sorted, searched by binary search so a look-up never scans a WARC or the index.
+kept sorted, so that pywb's binary search finds a capture without scanning a WARC.
 
 ``index/<site>.cdxj`` holds every capture of one site; pywb's ``all`` collection reads
 the whole ``index/`` folder and merges its files.
@@ -10,14 +10,12 @@ from __future__ import annotations
 import heapq
 import io
 import json
-import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import surt
 from cdxj_indexer.main import CDXJIndexer
 
 from portal_archive.archive.atomic import write_text_atomic
@@ -50,15 +48,6 @@ class CdxjLine:
     @property
     def length(self) -> int:
         return int(self.fields["length"])
-
-
-def url_key(url: str) -> str:
-    """The SURT key cdxj-indexer and pywb sort by.
-
-    >>> url_key("http://127.0.0.1:8089/tin-tuc/a-1.html?trang=2")
-    '1,0,0,127:8089)/tin-tuc/a-1.html?trang=2'
-    """
-    return surt.surt(url)
 
 
 def index_path(index_dir: Path, site: str) -> Path:
@@ -126,54 +115,11 @@ def unindexed_files(index_dir: Path, warc_root: Path, site: str) -> list[Path]:
     ]
 
 
-def lookup(path: Path, url: str) -> list[CdxjLine]:
-    """Every capture of ``url`` in one sorted index file, oldest first (binary search)."""
-    key = url_key(url)
-    if not path.exists():
-        return []
-    with open(path, "rb") as handle:
-        handle.seek(_first_at_or_after(handle, key.encode()))
-        found = []
-        for raw in handle:
-            line = raw.decode("utf-8")
-            if line.split(" ", 1)[0] != key:
-                break
-            found.append(CdxjLine.parse(line))
-    return found
-
-
 def iter_index(path: Path) -> Iterator[CdxjLine]:
     with open(path, encoding="utf-8") as handle:
         for line in handle:
             if line.strip():
                 yield CdxjLine.parse(line)
-
-
-def _first_at_or_after(handle: io.BufferedReader, key: bytes, block: int = 8192) -> int:
-    """Offset of the first line whose key is >= ``key``, in a file of lines sorted by key.
-
-    Bisects byte offsets down to one block, then reads lines forward, as pywb's
-    binsearch does. Invariant: ``lo`` is a line start and every line before it sorts
-    below ``key``.
-    """
-    handle.seek(0, os.SEEK_END)
-    lo, hi = 0, handle.tell()
-    while hi - lo > block:
-        mid = (lo + hi) // 2
-        handle.seek(mid - 1)
-        handle.readline()  # to the first line that starts at or after mid
-        start = handle.tell()
-        line = handle.readline()
-        if line and line.split(b" ", 1)[0] < key:
-            lo = start
-        else:
-            hi = mid
-    handle.seek(lo)
-    while True:
-        start = handle.tell()
-        line = handle.readline()
-        if not line or line.split(b" ", 1)[0] >= key:
-            return start
 
 
 def _unique(lines: Iterable[str]) -> Iterator[str]:

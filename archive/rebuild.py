@@ -27,6 +27,7 @@ from portal_archive.archive.catalog import Capture, Catalog
 from portal_archive.archive.datadir import DataDir
 from portal_archive.archive.heal import heal_site
 from portal_archive.archive.lock import acquire, release
+from portal_archive.archive.stamps import utc_compact
 
 # RollingWarcWriter's warcinfo (crawler/middlewares/warc.py): "crawl <run> of site <site>".
 _DESCRIPTION = re.compile(r"^crawl (\S+) of site (\S+)$")
@@ -211,7 +212,7 @@ def _with_journals(path: Path) -> list[Path]:
 def _set_aside(path: Path) -> Path | None:
     """Move the old catalog and its journals away (a stale WAL would otherwise be
     replayed into the new file); returns where the old catalog went."""
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    stamp = utc_compact(datetime.now(UTC))
     kept = None
     for old in _with_journals(path):
         if old.exists():

@@ -23,6 +23,7 @@ from portal_archive.archive.cdxj import CdxjLine, index_warcs, iter_index
 from portal_archive.archive.datadir import DataDir
 from portal_archive.archive.errors import PortalArchiveError
 from portal_archive.archive.replay import nothing_archived
+from portal_archive.archive.stamps import utc_stamp14
 from portal_archive.archive.warcfile import read_record
 
 REVISIT_MIME = "warc/revisit"
@@ -48,7 +49,7 @@ def parse_since(text: str) -> str:
         raise ValueError(f"not an ISO 8601 date or time: {text!r}") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y%m%d%H%M%S")
+    return utc_stamp14(moment)
 
 
 def select(data: DataDir, site: str | None = None, since: str | None = None) -> Selection:
@@ -138,7 +139,7 @@ def _originals_needed(lines: list[CdxjLine], names: set[str]) -> set[str]:
     for line in lines:
         if line.fields.get("mime") != REVISIT_MIME:
             full.setdefault((line.urlkey, line.fields.get("digest", "")), []).append(line)
-    needed = set()
+    needed: set[str] = set()
     for line in lines:
         if line.filename not in names or line.fields.get("mime") != REVISIT_MIME:
             continue

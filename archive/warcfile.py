@@ -21,6 +21,8 @@ from warcio.recordloader import ArcWarcRecord
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
+from portal_archive.archive.stamps import utc_stamp14
+
 OPEN_SUFFIX = ".open"
 WARC_VERSION = "1.1"
 
@@ -87,7 +89,7 @@ class RollingWarcWriter:
 
     def _open_next(self, moment: datetime) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
-        stamp = moment.astimezone(UTC).strftime("%Y%m%d%H%M%S")
+        stamp = utc_stamp14(moment)
         ext = ".warc.gz" if self.gzip else ".warc"
         while True:
             name = f"{self.site}-{stamp}-{self._serial:05d}{ext}"
@@ -159,10 +161,6 @@ class RollingWarcWriter:
             RecordLocation(self.current_file, start + a, b - a)
             for a, b in zip(bounds, bounds[1:], strict=False)
         ]
-
-    def flush(self) -> None:
-        if self._out is not None:
-            self._out.flush()
 
 
 def _reopen_truncated(out: BinaryIO, path: Path, size: int) -> BinaryIO:

@@ -20,6 +20,7 @@ from portal_archive.archive.catalog import damaged
 from portal_archive.archive.datadir import DataDir, default_data_dir
 from portal_archive.archive.errors import PortalArchiveError
 from portal_archive.archive.events import TYPES as EVENT_TYPES
+from portal_archive.archive.stamps import utc_iso
 from portal_archive.crawler.sites import GENERIC, load_profile, site_ids
 from portal_archive.crawler.spec import CrawlSpec
 from portal_archive.crawler.summary import crawl_summary
@@ -327,18 +328,14 @@ def _read_source(source: str, url: str | None) -> tuple[bytes, str | None, str, 
                 final_url = response.geturl()
         except (OSError, ValueError) as exc:
             raise PortalArchiveError(f"could not fetch {source}: {exc}") from exc
-        return body, content_type, url or final_url, _iso(datetime.now(UTC))
+        return body, content_type, url or final_url, utc_iso()
     path = Path(source)
     try:
         body = path.read_bytes()
     except OSError as exc:
         raise PortalArchiveError(f"cannot read {source}: {exc.strerror}") from exc
     mtime = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-    return body, None, url or path.resolve().as_uri(), _iso(mtime)
-
-
-def _iso(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
+    return body, None, url or path.resolve().as_uri(), utc_iso(mtime)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

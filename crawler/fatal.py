@@ -28,7 +28,4 @@ def close_crawl(crawler: Crawler, reason: str) -> None:
     engine = crawler.engine
     if engine is None:
         return
-    if hasattr(engine, "close_spider_async"):  # Scrapy >= 2.14
-        deferred_from_coro(engine.close_spider_async(reason=reason))
-    else:
-        engine.close_spider(crawler.spider, reason)
+    deferred_from_coro(engine.close_spider_async(reason=reason))

@@ -46,6 +46,16 @@ def web_url(base: str, href: str) -> str | None:
     return url
 
 
+def path_and_query(url: str) -> str:
+    """What of a URL a site's patterns match and its log lines name: path and query.
+
+    >>> path_and_query("http://a.vn/tin/1.html?trang=2#top"), path_and_query("http://a.vn")
+    ('/tin/1.html?trang=2', '')
+    """
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
 def srcset_urls(srcset: str) -> list[str]:
     """The image URLs of a ``srcset`` attribute, read the way the HTML standard does:
     a URL runs to white space, a descriptor to the next comma (data: URLs hold commas)."""

@@ -27,9 +27,10 @@ import random
 import re
 import unicodedata
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from typing import TypeVar
 
 from portal_archive.crawler.text import clean as text_clean
 
@@ -446,6 +447,9 @@ def _num(value: int) -> str:
     return f"{value:,}".replace(",", ".")
 
 
+_T = TypeVar("_T")
+
+
 class _Rng:
     """Thin, fast helpers over ``random.Random`` (only ``random()`` is drawn)."""
 
@@ -454,10 +458,10 @@ class _Rng:
     def __init__(self, seed: int) -> None:
         self.random = random.Random(seed).random
 
-    def int(self, lo: int, hi: int) -> int:
+    def between(self, lo: int, hi: int) -> int:
         return lo + int(self.random() * (hi - lo + 1))
 
-    def pick(self, seq):  # noqa: ANN001, ANN201
+    def pick(self, seq: Sequence[_T]) -> _T:
         return seq[int(self.random() * len(seq))]
 
     def sample_sorted(self, n: int, k: int) -> list[int]:
@@ -608,7 +612,7 @@ class DemoSite:
                 hi = mid
             else:
                 lo = mid + 1
-        ids = []
+        ids: list[int] = []
         i = lo
         while i >= 1 and len(ids) < PAGE_SIZE:
             if self.category_of(i) == category_slug and not self.is_removed(i, day):
@@ -632,7 +636,7 @@ class DemoSite:
                 yield i
 
     def latest_ids(self, count: int, day: int = 0) -> list[int]:
-        ids = []
+        ids: list[int] = []
         i = self.max_id(day)
         while i >= 1 and len(ids) < count:
             if not self.is_removed(i, day):
@@ -663,11 +667,11 @@ class DemoSite:
         if id > n:
             day, k = divmod(id - n - 1, self.new_per_day)
             step = max(1, 720 // self.new_per_day)
-            minute = 450 + k * step + rng.int(0, min(30, step - 1))
+            minute = 450 + k * step + rng.between(0, min(30, step - 1))
             return LAST.replace(hour=0, minute=0) + timedelta(days=day + 1, minutes=minute)
         offset = (id - 1) * self._total // (n - 1) if n > 1 else self._total
         jitter_max = max(0, (self._step - 1) // 2) if 1 < id < n else 0
-        offset += rng.int(-jitter_max, jitter_max)
+        offset += rng.between(-jitter_max, jitter_max)
         days, minute = divmod(offset, _DAY_MINUTES)
         return START + timedelta(days=days, minutes=minute)
 
@@ -697,10 +701,10 @@ class DemoSite:
         fields = {
             "year": year, "prev": year - 1, "review_year": year - 1 if p.month == 1 else year,
             "unit": unit, "upper": upper,
-            "n_tw": rng.int(4, 11), "tw_term": "XII" if year < 2021 else "XIII",
-            "n_bch": rng.int(5, 40), "n_kh": rng.int(3, 19),
+            "n_tw": rng.between(4, 11), "tw_term": "XII" if year < 2021 else "XIII",
+            "n_bch": rng.between(5, 40), "n_kh": rng.between(3, 19),
             "hd_term": "XI" if year < 2021 else "XII",
-            "n_ct": rng.int(10, 60), "quarter": _QUARTER[(p.month - 1) // 3 + 1],
+            "n_ct": rng.between(10, 60), "quarter": _QUARTER[(p.month - 1) // 3 + 1],
             "village": rng.pick(_VILLAGES), "commune": communes[-1],
         }
         text = event.text.format_map(fields)
@@ -747,7 +751,7 @@ class DemoSite:
     def _make_base(self, id: int) -> _Base:
         head = self._head(id)
         rng = _Rng(self.seed * 1_000_003 + id + (1 << 40))
-        ri = rng.int
+        ri = rng.between
         p = head.published
         year = p.year
         unit = head.unit
@@ -820,6 +824,7 @@ class DemoSite:
         # authors
         w1, w2 = (_WRITERS[i] for i in rng.sample_sorted(len(_WRITERS), 2))
         r = rng.random()
+        authors: tuple[str, ...]
         if r < 0.35:
             authors, line = (w1, w2), f"{w1} – {w2}"
         elif r < 0.6:
@@ -843,7 +848,7 @@ class DemoSite:
         ctx.update({
             "n_upd": _num(ri(1500, 9000)), "n_inc": ri(12, 300),
             "pct3": f"{ri(91, 99)},{ri(1, 9)}", "n_kl": ri(100, 999),
-            "edit": rng.int(0, len(_EDITS) - 1),
+            "edit": rng.between(0, len(_EDITS) - 1),
         })
         return _Base(head, head.event_date, head.lead, tuple(body),
                      tuple(captions), tuple(credits), tuple(formats), tuple(image_after),

@@ -21,6 +21,7 @@ import unicodedata
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from .content import CATEGORIES, DISALLOWED_PATH, DemoSite, Served, dmy
@@ -297,7 +298,7 @@ def malformed(page: bytes) -> bytes:
     """Spoil a few bytes of the first body paragraph and cut the page inside the <p> tag of
     the third one (every article has at least three body paragraphs)."""
     start = page.find(b'<div class="content">')
-    marks = []
+    marks: list[int] = []
     pos = start
     while len(marks) < 4:
         pos = page.find(b"<p>", pos + 1)
@@ -322,7 +323,9 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 128
     portal: DemoPortal
 
-    def handle_error(self, request, client_address) -> None:  # noqa: ANN001
+    def handle_error(
+        self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any
+    ) -> None:
         exc = sys.exc_info()[1]
         if isinstance(exc, (ConnectionError, TimeoutError, OSError)):
             return
@@ -397,7 +400,7 @@ class _Handler(BaseHTTPRequestHandler):
             name, _, value = raw.decode("latin-1").partition(":")
             headers[name.strip().lower()] = value.strip()
         self.headers = headers  # type: ignore[assignment]
-        conn = headers.get("connection", "").lower()
+        conn = (headers.get("connection") or "").lower()
         if self.request_version == "HTTP/1.0":
             self.close_connection = "keep-alive" not in conn
         else:

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 import pytest
 from warcio.timeutils import timestamp_to_datetime
 
-from portal_archive.archive.cdxj import CdxjLine, iter_index, lookup
+from portal_archive.archive.cdxj import CdxjLine, iter_index
 from portal_archive.archive.warcfile import read_record
 from portal_archive.crawler.demo import images
 from portal_archive.crawler.demo.content import DemoSite
@@ -51,7 +51,9 @@ class TwoDays:
         return self.portal.base_url + article.path
 
     def captures(self, url: str) -> list[CdxjLine]:
-        return lookup(self.data / "index" / "demo.cdxj", url)
+        """Every capture of ``url`` in the index, oldest first (the file is sorted)."""
+        return [line for line in iter_index(self.data / "index" / "demo.cdxj")
+                if line.url == url]
 
 
 def crawl_two_days(portal: DemoPortal, data: Path, gap: float = 4.0) -> str:

@@ -16,9 +16,14 @@ from warcio.archiveiterator import ArchiveIterator
 from portal_archive.archive.catalog import Catalog
 from portal_archive.crawler.demo.content import DemoSite
 from portal_archive.crawler.demo.portal import DemoPortal
-from portal_archive.crawler.items import ARTICLE_FIELDS
 
 from ..conftest import CLI, Crawl
+
+# The fields of the cleaned article JSON (schema portal-archive.article/1, CONTRACT.md).
+ARTICLE_FIELDS = (
+    "schema", "url", "site", "category", "title", "published", "published_raw",
+    "event_date", "lead", "body", "images", "authors", "content_hash", "captured_at", "warc",
+)
 
 
 @dataclass

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from portal_archive.archive.cdxj import iter_index, lookup
+from portal_archive.archive.cdxj import CdxjLine, iter_index
 from portal_archive.archive.revisit import IDENTICAL_PAYLOAD, SERVER_NOT_MODIFIED
 from portal_archive.crawler.demo.content import DemoSite
 from portal_archive.crawler.demo.portal import DemoPortal
@@ -111,15 +111,20 @@ def test_index_agrees_with_cdxj_indexer(twice, tmp_path: Path) -> None:
     assert (data / "index" / "demo.cdxj").read_text() == theirs.read_text()
 
 
-def test_lookup_finds_both_captures_by_binary_search(twice) -> None:
+def captures(index: Path, url: str) -> list[CdxjLine]:
+    """Every capture of ``url`` in a sorted index file, oldest first."""
+    return [line for line in iter_index(index) if line.url == url]
+
+
+def test_the_index_holds_both_captures_oldest_first(twice) -> None:
     data, portal = twice
     site = DemoSite(articles=60, faults=False)
     url = portal.base_url + site.listing("hoat-dong-cap-uy", 1)[0].path  # in both crawls
-    found = lookup(data / "index" / "demo.cdxj", url)
+    found = captures(data / "index" / "demo.cdxj", url)
     assert [line.url for line in found] == [url, url]
     assert found[0].timestamp < found[1].timestamp
     assert found[1].fields["mime"] == "warc/revisit"
-    assert lookup(data / "index" / "demo.cdxj", portal.base_url + "/nowhere") == []
+    assert captures(data / "index" / "demo.cdxj", portal.base_url + "/nowhere") == []
 
 
 def test_a_redirect_does_not_carry_the_old_urls_condition(tmp_path: Path) -> None:
