@@ -2,8 +2,8 @@
 
 An ``flock`` on ``<data>/locks/<site>.lock``: the kernel drops it when the holder dies,
 so a kill -9 never leaves a stale lock. Re-entrant within a process, because the CLI
-takes it before Scrapy starts and the WARC middleware takes it again for
-``scrapy crawl``, which has no CLI in front of it.
+takes it before Scrapy starts; the crawl's session (crawler/session.py) takes it only
+for ``scrapy crawl``, which has no CLI in front of it (see ``held``).
 """
 
 from __future__ import annotations
@@ -41,6 +41,12 @@ def acquire(data_root: Path, site: str, busy: str = "") -> None:
                 busy or f"another crawl or repair of site {site!r} is running in {data_root}"
             ) from None
         _held[path] = (fd, 1)
+
+
+def held(data_root: Path, site: str) -> bool:
+    """Whether this process holds the lock named ``site`` already."""
+    with _guard:
+        return lock_path(data_root, site).resolve() in _held
 
 
 def release(data_root: Path, site: str) -> None:

@@ -1,0 +1,63 @@
+"""The crawl's session: one catalog connection per crawl, and a run row that holds every
+figure of the run (crawler/session.py)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from portal_archive.crawler.demo.portal import DemoPortal
+
+from ..conftest import TEST_CRAWL_SETTINGS
+
+# An in-process crawl (run_crawl, as the CLI and the scheduler's worker call it) that
+# counts the connections opened to the catalog, and prints them with the final stats.
+_CRAWL = """
+import json, sqlite3, sys
+from pathlib import Path
+
+opened = []
+connect = sqlite3.connect
+def counting(path, *args, **kwargs):
+    if str(path).endswith("catalog.sqlite"):
+        opened.append(str(path))
+    return connect(path, *args, **kwargs)
+sqlite3.connect = counting
+
+from portal_archive.crawler.run import run_crawl
+data, settings = Path(sys.argv[1]), json.loads(sys.argv[2])
+stats = run_crawl(data, site="demo", overrides=settings)
+print(json.dumps({"opened": len(opened),
+                  "stats": json.loads(json.dumps(stats, default=str, sort_keys=True))}))
+"""
+
+
+def _crawl_in_process(portal: DemoPortal, data: Path) -> dict:
+    settings = {**TEST_CRAWL_SETTINGS, "PORTAL_BASE_URL": portal.base_url}
+    proc = subprocess.run([sys.executable, "-c", _CRAWL, str(data), json.dumps(settings)],
+                          capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_one_catalog_connection_and_the_run_row_holds_the_final_stats(
+    portal: DemoPortal, tmp_path: Path
+) -> None:
+    crawl = _crawl_in_process(portal, tmp_path)
+    # run_crawl's probe (a damaged catalog said in one line, before Scrapy starts) and
+    # the session's connection, which every component of the crawl shares.
+    assert crawl["opened"] == 2
+    from portal_archive.archive.catalog import Catalog
+
+    catalog = Catalog(tmp_path / "catalog.sqlite")
+    (run,) = catalog.runs()
+    catalog.close()
+    recorded = json.loads(run["stats"])
+    assert recorded == crawl["stats"]
+    # Figures that used to be written after the run row, by handlers connected later.
+    for name in ("warc/files", "index/lines_added", "events/new", "json/files",
+                 "finish_reason"):
+        assert recorded.get(name), name
+    assert run["status"] == "finished"
