@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -14,8 +13,8 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.project import get_project_settings
+from twisted.python.failure import Failure
 
-from portal_archive.archive.catalog import Catalog, damaged
 from portal_archive.archive.datadir import DataDir
 from portal_archive.archive.errors import PortalArchiveError
 from portal_archive.archive.lock import acquire, release
@@ -62,25 +61,12 @@ def run_crawl(
         profile = generic_profile(listings or [])
     else:
         profile = load_profile(site)
-    data = DataDir(data_dir).ensure_writable()
-    _probe_catalog(data, profile.id)
+    DataDir(data_dir).ensure_writable()
     acquire(data_dir, profile.id)  # before Scrapy starts: a clear error, not a log line
     try:
         return _run(data_dir, profile.id, listings, backfill, defaults, overrides, verbose)
     finally:
         release(data_dir, profile.id)
-
-
-def _probe_catalog(data: DataDir, site: str) -> None:
-    """An unusable catalog is said now, in one line, not deep in Scrapy: gone or empty
-    beside WARCs, cut short, or unreadable where the crawl starts reading."""
-    catalog = Catalog(data.catalog)
-    try:
-        catalog.last_run(site)
-    except sqlite3.DatabaseError as exc:
-        raise damaged(data.catalog, exc) from None
-    finally:
-        catalog.close()
 
 
 def _run(
@@ -108,8 +94,15 @@ def _run(
         # Scrapy (re)installs its root log handler as the crawler starts: filter it then.
         crawler.signals.connect(lambda: one_line_logs(crawler.stats),
                                 signal=signals.engine_started, weak=False)
-    process.crawl(crawler)
+    refused: list[Failure] = []
+    # What the crawl's session refuses as it opens (an unusable catalog: gone or empty
+    # beside WARCs, cut short, torn) is said in one line, not as Scrapy's traceback.
+    process.crawl(crawler).addErrback(
+        lambda failure: refused.append(failure) if failure.check(PortalArchiveError)
+        else failure)
     process.start()
+    if refused:
+        raise refused[0].value
     stats = crawler.stats.get_stats() if crawler.stats else {}
     if stats.get("portal/fatal"):
         raise PortalArchiveError(f"crawl of {site} stopped: {stats['portal/fatal']}")

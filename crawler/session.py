@@ -14,13 +14,14 @@ hold every figure of the run.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from datetime import UTC, datetime
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from portal_archive.archive.catalog import Catalog
+from portal_archive.archive.catalog import Catalog, damaged
 from portal_archive.archive.datadir import DataDir
 from portal_archive.archive.errors import PortalArchiveError
 from portal_archive.archive.lock import acquire, held, release
@@ -47,7 +48,7 @@ class CrawlSession:
         self.owns_lock = False
         self._take_lock()
         try:
-            self.catalog = Catalog(self.data.catalog)
+            self.catalog = _open_catalog(self.data, self.site)
         except BaseException:
             self._release_lock()
             raise
@@ -114,6 +115,18 @@ class CrawlSession:
         finally:
             self.catalog.close()
             self._release_lock()
+
+
+def _open_catalog(data: DataDir, site: str) -> Catalog:
+    """The catalog, read where the crawl starts reading: an unusable one (gone beside
+    WARCs, cut short, a torn page) is a PortalArchiveError now, before any write."""
+    catalog = Catalog(data.catalog)
+    try:
+        catalog.last_run(site)
+    except sqlite3.DatabaseError as exc:
+        catalog.close()
+        raise damaged(data.catalog, exc) from None
+    return catalog
 
 
 def session_of(crawler: Crawler) -> CrawlSession:
