@@ -54,12 +54,13 @@ class CrawlSession:
             raise
         self.events = EventLog(crawler, self.catalog, self.data)
         self.reason = "finished"
-        self.closed = False
+        self.spider_closed_seen = self.closed = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlSession:
         session = cls(crawler)
         crawler.signals.connect(session.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(session.engine_started, signal=signals.engine_started)
         crawler.signals.connect(session.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(session.engine_stopped, signal=signals.engine_stopped)
         return session
@@ -98,10 +99,21 @@ class CrawlSession:
         reactor.callWhenRunning(reactor.callLater, 0, note_signals, self.crawler)
         self.catalog.start_run(self.run_id, self.site, _now())
 
+    def engine_started(self) -> None:
+        if self.spider_closed_seen:
+            # Closed while it opened (a held lock): Scrapy sends engine_started after
+            # spider_closed and no engine_stopped, so the run ends here.
+            self._end_run()
+
     def spider_closed(self, spider: Spider, reason: str) -> None:
         self.reason = reason  # the run is recorded at engine_stopped, after every handler
+        self.spider_closed_seen = True
 
     def engine_stopped(self) -> None:
+        self._end_run()
+
+    def _end_run(self) -> None:
+        """End-of-run change detection, alerts, the run row, then close: in this order."""
         if self.closed:
             return
         self.closed = True

@@ -60,3 +60,25 @@ def test_one_catalog_connection_and_the_run_row_holds_the_final_stats(
                  "finish_reason"):
         assert recorded.get(name), name
     assert run["status"] == "finished"
+
+
+def test_scrapy_crawl_of_a_busy_site_stops_and_records_its_run(tmp_path: Path) -> None:
+    """`scrapy crawl` has no CLI in front: the session takes the lock, and a crawl that
+    closes while it opens (another holds the site) still ends its run row."""
+    from portal_archive.archive.catalog import Catalog
+    from portal_archive.archive.lock import acquire, release
+
+    acquire(tmp_path, "demo")  # this process holds the site: the crawl below cannot
+    try:
+        args = [sys.executable, "-m", "scrapy.cmdline", "crawl", "portal", "-a", "site=demo",
+                "-s", f"PORTAL_DATA_DIR={tmp_path}", "-s", "PORTAL_BASE_URL=http://127.0.0.1:9"]
+        root = Path(__file__).resolve().parents[2]  # where scrapy.cfg is
+        proc = subprocess.run(args, cwd=root, capture_output=True, text=True, timeout=120)
+    finally:
+        release(tmp_path, "demo")
+    assert "another crawl or repair of site 'demo' is running" in proc.stderr
+    catalog = Catalog(tmp_path / "catalog.sqlite")
+    (run,) = catalog.runs()
+    catalog.close()
+    assert run["status"] == "fatal"
+    assert json.loads(run["stats"])["portal/fatal"].startswith("another crawl")
