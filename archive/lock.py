@@ -3,7 +3,7 @@
 An ``flock`` on ``<data>/locks/<site>.lock``: the kernel drops it when the holder dies,
 so a kill -9 never leaves a stale lock. Re-entrant within a process, because the CLI
 takes it before Scrapy starts; the crawl's session (crawler/session.py) takes it only
-for ``scrapy crawl``, which has no CLI in front of it (see ``held``).
+for ``scrapy crawl``, which has no CLI in front of it (see ``holds``).
 """
 
 from __future__ import annotations
@@ -43,10 +43,11 @@ def acquire(data_root: Path, site: str, busy: str = "") -> None:
         _held[path] = (fd, 1)
 
 
-def held(data_root: Path, site: str) -> bool:
-    """Whether this process holds the lock named ``site`` already."""
+def holds(data_root: Path, site: str) -> bool:
+    """Whether this process holds the lock named ``site``."""
+    path = lock_path(data_root, site).resolve()
     with _guard:
-        return lock_path(data_root, site).resolve() in _held
+        return path in _held
 
 
 def release(data_root: Path, site: str) -> None:

@@ -24,7 +24,7 @@ from scrapy.exceptions import NotConfigured
 from portal_archive.archive.catalog import Catalog, damaged
 from portal_archive.archive.datadir import DataDir
 from portal_archive.archive.errors import PortalArchiveError
-from portal_archive.archive.lock import acquire, held, release
+from portal_archive.archive.lock import acquire, holds, release
 from portal_archive.crawler.eventlog import EventLog
 from portal_archive.crawler.fatal import stop_crawl
 from portal_archive.crawler.outcome import note_signals, run_status
@@ -73,7 +73,7 @@ class CrawlSession:
     def _take_lock(self) -> None:
         # `portal-archive crawl` took it before Scrapy started (a clear one-line error);
         # `scrapy crawl` has no such step, so the session takes it: once either way.
-        if held(self.data.root, self.site):
+        if holds(self.data.root, self.site):
             return
         try:
             acquire(self.data.root, self.site)

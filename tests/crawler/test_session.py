@@ -12,11 +12,12 @@ from portal_archive.crawler.demo.portal import DemoPortal
 
 from ..conftest import TEST_CRAWL_SETTINGS
 
-# An in-process crawl (run_crawl, as the CLI and the scheduler's worker call it) that
-# counts the connections opened to the catalog, and prints them with the final stats.
+# `portal-archive crawl demo` run in one process (the CLI's own main, as the scheduler's
+# worker runs a crawl in-process too), counting the connections opened to the catalog
+# and printing them with the crawl's final stats.
 _CRAWL = """
 import json, sqlite3, sys
-from pathlib import Path
+import scrapy.crawler
 
 opened = []
 connect = sqlite3.connect
@@ -26,20 +27,31 @@ def counting(path, *args, **kwargs):
     return connect(path, *args, **kwargs)
 sqlite3.connect = counting
 
-from portal_archive.crawler.run import run_crawl
-data, settings = Path(sys.argv[1]), json.loads(sys.argv[2])
-stats = run_crawl(data, site="demo", overrides=settings)
-print(json.dumps({"opened": len(opened),
+crawlers = []
+create = scrapy.crawler.CrawlerProcess.create_crawler
+def keep(self, *args, **kwargs):
+    crawlers.append(create(self, *args, **kwargs))
+    return crawlers[-1]
+scrapy.crawler.CrawlerProcess.create_crawler = keep
+
+from portal_archive.crawler.cli import main
+code = main(sys.argv[1:])
+stats = crawlers[0].stats.get_stats()
+print(json.dumps({"code": code, "opened": len(opened),
                   "stats": json.loads(json.dumps(stats, default=str, sort_keys=True))}))
 """
 
 
 def _crawl_in_process(portal: DemoPortal, data: Path) -> dict:
-    settings = {**TEST_CRAWL_SETTINGS, "PORTAL_BASE_URL": portal.base_url}
-    proc = subprocess.run([sys.executable, "-c", _CRAWL, str(data), json.dumps(settings)],
+    args = ["crawl", "demo", "--data", str(data)]
+    for name, value in {**TEST_CRAWL_SETTINGS, "PORTAL_BASE_URL": portal.base_url}.items():
+        args += ["-s", f"{name}={value}"]
+    proc = subprocess.run([sys.executable, "-c", _CRAWL, *args],
                           capture_output=True, text=True, timeout=180)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    crawl = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert crawl["code"] == 0, proc.stderr[-3000:]
+    return crawl
 
 
 def test_one_catalog_connection_and_the_run_row_holds_the_final_stats(
