@@ -23,7 +23,7 @@ from portal_archive.archive.cdxj import add_to_index, index_path, unindexed_file
 from portal_archive.archive.datadir import DataDir
 from portal_archive.archive.errors import PortalArchiveError
 from portal_archive.archive.lock import acquire, release
-from portal_archive.archive.verify import repair_open_file
+from portal_archive.archive.records import read_records
 from portal_archive.archive.warcfile import OPEN_SUFFIX
 
 TMP_SUFFIX = ".tmp"  # archive/atomic.py: ".<name>.<random>.tmp" beside the target
@@ -97,3 +97,24 @@ def _temp_files(data: DataDir, site: str) -> Iterator[Path]:
         for name in files:
             if name.startswith(".") and name.endswith(TMP_SUFFIX):
                 yield Path(root, name)
+
+
+def repair_open_file(data: DataDir, path: Path) -> str:
+    """Cut a file left ``.open`` by an interrupted crawl after its last whole record,
+    close it and index it; returns what was done, in one line."""
+    end = 0
+    for offset, length, _record, problem in read_records(path):
+        if problem:
+            break
+        end = offset + length
+    if end == 0:
+        path.unlink()  # killed before its first record was whole: nothing to keep
+        return f"{path}: held no whole record, removed"
+    with open(path, "r+b") as handle:
+        handle.truncate(end)
+        handle.flush()
+        os.fsync(handle.fileno())
+    final = path.with_name(path.name[: -len(OPEN_SUFFIX)])
+    path.rename(final)
+    add_to_index(data.index, final.parent.name, data.warc, [final])
+    return f"{final}: closed after its last whole record ({end} bytes)"

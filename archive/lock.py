@@ -2,8 +2,8 @@
 
 An ``flock`` on ``<data>/locks/<site>.lock``: the kernel drops it when the holder dies,
 so a kill -9 never leaves a stale lock. Re-entrant within a process, because the CLI
-takes it before Scrapy starts and the WARC middleware takes it again for
-``scrapy crawl``, which has no CLI in front of it.
+takes it before Scrapy starts; the crawl's session (crawler/session.py) takes it only
+for ``scrapy crawl``, which has no CLI in front of it (see ``holds``).
 """
 
 from __future__ import annotations

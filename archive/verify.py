@@ -11,37 +11,21 @@ closes it and indexes it.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from io import BytesIO
 from pathlib import Path
-from typing import BinaryIO
-
-from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
-from warcio.recordloader import ArcWarcRecord
 
 from portal_archive.archive.catalog import Catalog, damaged
-from portal_archive.archive.cdxj import CdxjLine, add_to_index
+from portal_archive.archive.cdxj import CdxjLine
 from portal_archive.archive.datadir import DataDir
 from portal_archive.archive.errors import PortalArchiveError
+from portal_archive.archive.heal import heal_site
 from portal_archive.archive.lock import acquire, release
+from portal_archive.archive.records import Record, read_records
 from portal_archive.archive.warcfile import OPEN_SUFFIX
 
 INDEXED_TYPES = ("response", "revisit", "resource", "metadata")
-GZIP_MAGIC = b"\x1f\x8b\x08"
-
-
-@dataclass
-class Record:
-    record_id: str
-    type: str
-    url: str
-
-
 @dataclass
 class Report:
     problems: list[str] = field(default_factory=list)
@@ -82,97 +66,13 @@ def _check_warcs(data: DataDir, report: Report) -> dict[tuple[str, int], Record]
         report.files += 1
         if name.endswith(OPEN_SUFFIX):
             report.problem(path, "left open by an interrupted crawl (verify --repair closes it)")
-        for offset, _length, record, problem in _read_records(path):
+        for offset, _length, record, problem in read_records(path):
             if problem:
                 report.problem(path, f"offset {offset}: {problem}")
                 continue
             records[(name, offset)] = record
             report.records += 1
     return records
-
-
-def _read_records(path: Path) -> Iterator[tuple[int, int, Record | None, str | None]]:
-    """(offset, length, record, problem) for each record.
-
-    Each record is its own gzip member, so members are inflated one by one and a
-    damaged one is reported and skipped; reading resumes at the next member.
-    """
-    with open(path, "rb") as stream:
-        for offset, length, raw, problem in _members(stream):
-            if problem is not None:
-                yield offset, length, None, problem
-                continue
-            try:
-                record = next(ArchiveIterator(BytesIO(raw), check_digests=True))
-                yield offset, length, *_check_record(record)
-            except (ArchiveLoadFailed, StopIteration, ValueError) as exc:
-                yield offset, length, None, f"not a WARC record ({_one_line(exc)})"
-
-
-def _members(stream: BinaryIO) -> Iterator[tuple[int, int, bytes, str | None]]:
-    """(offset, compressed length, inflated bytes, problem) for each gzip member."""
-    offset, pending = 0, b""
-    while True:
-        inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
-        parts, consumed, buf = [], 0, pending
-        try:
-            while not inflater.eof:
-                if not buf:
-                    buf = stream.read(1 << 16)
-                    if not buf:
-                        break
-                parts.append(inflater.decompress(buf))
-                used = len(buf) - len(inflater.unused_data)
-                consumed += used
-                pending, buf = inflater.unused_data, b""
-        except zlib.error as exc:
-            yield offset, 0, b"", f"damaged gzip member ({_one_line(exc)})"
-            offset, pending = _next_member(stream, offset + 1), b""
-            if offset < 0:
-                return
-            continue
-        if not inflater.eof:
-            if consumed:
-                yield offset, consumed, b"", "cut off mid-record (the file ends inside it)"
-            return
-        yield offset, consumed, b"".join(parts), None
-        offset += consumed
-
-
-def _check_record(record: ArcWarcRecord) -> tuple[Record | None, str | None]:
-    content = record.content_stream()
-    while content.read(1 << 20):
-        pass
-    if record.digest_checker.passed is False:
-        return None, "; ".join(map(str, record.digest_checker.problems))
-    headers = record.rec_headers
-    return Record(
-        headers.get_header("WARC-Record-ID"),
-        record.rec_type,
-        headers.get_header("WARC-Target-URI") or "",
-    ), None
-
-
-def _next_member(stream: BinaryIO, start: int) -> int:
-    """Offset of the next gzip member header at or after ``start``, or -1."""
-    stream.seek(start)
-    position, tail = start, b""
-    while chunk := stream.read(1 << 16):
-        window = tail + chunk
-        found = window.find(GZIP_MAGIC)
-        if found >= 0:
-            offset = position - len(tail) + found
-            stream.seek(offset)
-            return offset
-        tail = window[-(len(GZIP_MAGIC) - 1):]
-        position += len(chunk)
-    return -1
-
-
-def _one_line(exc: BaseException) -> str:
-    text = (str(exc).splitlines() or [""])[0]
-    text = "".join(ch if ch.isprintable() else "?" for ch in text)[:80]
-    return f"{exc.__class__.__name__}: {text}" if text else exc.__class__.__name__
 
 
 # -- index and JSON -------------------------------------------------------------
@@ -284,31 +184,9 @@ def _check_captures(data: DataDir, catalog: Catalog,
 
 
 # -- repair -------------------------------------------------------------------
-def repair_open_file(data: DataDir, path: Path) -> str:
-    """Cut a file left ``.open`` by an interrupted crawl after its last whole record,
-    close it and index it; returns what was done, in one line."""
-    end = 0
-    for offset, length, _record, problem in _read_records(path):
-        if problem:
-            break
-        end = offset + length
-    if end == 0:
-        path.unlink()  # killed before its first record was whole: nothing to keep
-        return f"{path}: held no whole record, removed"
-    with open(path, "r+b") as handle:
-        handle.truncate(end)
-        handle.flush()
-        os.fsync(handle.fileno())
-    final = path.with_name(path.name[: -len(OPEN_SUFFIX)])
-    path.rename(final)
-    add_to_index(data.index, final.parent.name, data.warc, [final])
-    return f"{final}: closed after its last whole record ({end} bytes)"
-
 
 def _repair(data: DataDir, report: Report) -> None:
     """What the next crawl of each site would heal first (archive/heal.py)."""
-    from portal_archive.archive.heal import heal_site  # heal closes files with this module's reader
-
     try:
         catalog: Catalog | None = Catalog(data.catalog)
     except PortalArchiveError:

@@ -1,6 +1,7 @@
 """Alerts through apprise: one message per crawl run that sums up its change events.
 
-Listens to ``change_detected``; sends at the end of the run. A failing target is
+Listens to ``change_detected``; sends on ``run_events_complete``, which the crawl's
+session sends once the end-of-run events are known (crawler/session.py). A failing target is
 retried, then logged in one line: it never fails the crawl, and the events are already
 in the catalog, events.jsonl and the feed.
 """
@@ -12,13 +13,12 @@ import time
 from collections import Counter
 from typing import Any
 
-from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from portal_archive.archive.errors import PortalArchiveError
 from portal_archive.archive.feed import LABELS, replay_link
-from portal_archive.crawler.signals import change_detected
+from portal_archive.crawler.signals import change_detected, run_events_complete
 
 logger = logging.getLogger(__name__)
 
@@ -43,14 +43,14 @@ class AppriseAlerts:
             raise NotConfigured
         ext = cls(crawler, urls)
         crawler.signals.connect(ext.collect, signal=change_detected)
-        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(ext.send, signal=run_events_complete)
         return ext
 
     def collect(self, event: dict[str, Any]) -> None:
         if event["type"] in self.include:
             self.events.append(event)
 
-    def spider_closed(self, spider: Spider) -> None:
+    def send(self) -> None:
         if not self.events:
             return
         title, body = summarise(self.events, self.replay_url)

@@ -1,5 +1,7 @@
-"""Change detection: what differs between two versions of an article, which articles
-left a listing, and the one place events are emitted.
+"""Change detection, as pure functions over catalog rows: what differs between two
+versions of an article, which articles left a listing, whether a site is down or moved.
+Events are written by crawler/eventlog.py, from the pipeline (per article) and
+crawler/monitor.py (per listing page and at the end of the run).
 
 An edit of content changes the folded text (content_hash); an edit that only moves tone
 marks, white space or Unicode form changes the stored text alone (text_hash) and is
@@ -11,15 +13,8 @@ from __future__ import annotations
 import difflib
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
-from scrapy.crawler import Crawler
-
-from portal_archive.archive.catalog import Catalog
-from portal_archive.archive.datadir import DataDir
-from portal_archive.archive.events import append_event
-from portal_archive.crawler.signals import change_detected
 from portal_archive.crawler.text import fold
 
 # The article fields an edit is reported on, in the order a reader meets them.
@@ -110,35 +105,48 @@ def _nearest(keys: Sequence[str], index: int, step: int, seen: Iterable[str]) ->
     return None
 
 
-class ChangeRecorder:
-    """Emits an event: catalog row, events.jsonl line, and the change_detected signal."""
+def site_down(runs: Sequence[Mapping[str, Any]], run_id: str, down_after: int,
+              read_listing: bool) -> bool:
+    """Whether this run is the ``down_after``-th in a row to read no listing page:
+    site-down is said once, on that run. ``runs``: the site's runs, oldest first.
 
-    def __init__(self, crawler: Crawler, catalog: Catalog, data: DataDir) -> None:
-        self.crawler = crawler
-        self.catalog = catalog
-        self.data = data
+    >>> old = [{"id": "a", "status": "finished", "stats": '{"listing/pages": 0}'}]
+    >>> site_down(old, "b", 2, read_listing=False), site_down(old, "b", 3, False)
+    (True, False)
+    """
+    if read_listing:
+        return False
+    streak = 1
+    for row in reversed(runs):
+        if row["id"] == run_id:
+            continue
+        if not _read_no_listing(row):
+            break
+        streak += 1
+    return streak == down_after
 
-    def emit(self, type_: str, site: str, url: str, run_id: str, *,
-             fields: list[str] | None = None, diff: str = "", title: str | None = None,
-             ) -> dict[str, Any]:
-        event = {
-            "type": type_, "site": site, "url": url,
-            "at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
-            "run_id": run_id, "fields": fields or [], "diff": diff, "title": title,
-        }
-        self.catalog.add_event(event)
-        self.data.root.mkdir(parents=True, exist_ok=True)
-        append_event(self.data.events, event)
-        self.crawler.stats.inc_value(f"events/{type_}")
-        self.crawler.signals.send_catch_log(change_detected, event=event)
-        return event
 
-    def title_of(self, site: str, key: str) -> str | None:
-        """The title of an article's latest version, for events that have no page."""
-        row = self.catalog.latest_version_of(site, key)
-        if row is None:
-            return None
-        try:
-            return json.loads((self.data.json / row["json_path"]).read_text("utf-8"))["title"]
-        except (OSError, ValueError, KeyError):
-            return None
+def _read_no_listing(run: Mapping[str, Any]) -> bool:
+    try:
+        stats = json.loads(run["stats"] or "{}")
+    except ValueError:
+        return False
+    return run["status"] == "finished" and not stats.get("listing/pages")
+
+
+def moved(redirect_urls: Sequence[str], redirect_reasons: Sequence[Any],
+          url: str) -> tuple[str, str] | None:
+    """(start URL, diff) when a listing answered with a permanent redirect elsewhere:
+    the portal moved. ``redirect_*`` as Scrapy's RedirectMiddleware leaves them in meta.
+
+    >>> moved(["http://a/tin"], [301], "http://b/tin")
+    ('http://a/tin', '- http://a/tin\\n+ http://b/tin')
+    >>> moved(["http://a/tin"], [302], "http://b/tin") is None
+    True
+    """
+    if not any(reason in (301, 308) for reason in redirect_reasons):
+        return None
+    start = (list(redirect_urls) or [url])[0]
+    if start == url:
+        return None
+    return start, f"- {start}\n+ {url}"

@@ -1,10 +1,9 @@
-"""Crawl-wide extensions: the run record in the catalog, and progress on a terminal."""
+"""Progress on a terminal (the run record is the crawl session's: crawler/session.py)."""
 
 from __future__ import annotations
 
 import logging
 import sys
-from datetime import UTC, datetime
 from typing import TextIO
 
 from scrapy import Spider, signals
@@ -12,57 +11,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
-from portal_archive.archive.catalog import Catalog
-from portal_archive.archive.datadir import DataDir
-from portal_archive.crawler.outcome import note_signals, run_status
-
 # Carriage return, then erase to the end of the line (ANSI "EL"): the line is redrawn.
 CLEAR_LINE = "\r\x1b[K"
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
-
-
-class RunRecorder:
-    """Writes a row in ``runs`` when a crawl opens and its status (crawler/outcome.py)
-    and stats when it closes."""
-
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-        self.data = DataDir(crawler.settings.get("PORTAL_DATA_DIR"))
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> RunRecorder:
-        ext = cls(crawler)
-        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
-        return ext
-
-    def spider_opened(self, spider: Spider) -> None:
-        run_id = getattr(spider, "run_id", None)
-        if not run_id:
-            return
-        self.crawler.stats.set_value("portal/run_id", run_id)
-        from twisted.internet import reactor  # the one Scrapy installed
-
-        # Once the reactor runs, Scrapy's signal handlers are in place to be chained.
-        reactor.callWhenRunning(reactor.callLater, 0, note_signals, self.crawler)
-        catalog = Catalog(self.data.catalog)
-        try:
-            catalog.start_run(run_id, getattr(spider, "site_id", spider.name), _now())
-        finally:
-            catalog.close()
-
-    def spider_closed(self, spider: Spider, reason: str) -> None:
-        run_id = getattr(spider, "run_id", None)
-        if not run_id:
-            return
-        catalog = Catalog(self.data.catalog)
-        try:
-            catalog.finish_run(run_id, _now(), run_status(reason), self.crawler.stats.get_stats())
-        finally:
-            catalog.close()
 
 
 class TerminalProgress:

@@ -1,30 +1,42 @@
-"""End-of-run change detection: articles gone from their listings, a site that is down,
-and the site's Atom feed brought up to date."""
+"""What the spider learns of the site, recorded, and the end-of-run change detection.
+
+The spider writes no storage: it sends signals (crawler/signals.py) that this
+extension records through the crawl's session (crawler/session.py): each listing page's
+order (for removals), a listing redirected elsewhere (site-moved), an article answering
+404/410 (removed), a URL skipped by robots.txt. At ``run_ending``, after every
+``spider_closed`` handler, it runs the end of the run: crawl-incomplete, articles gone
+from their listings, site-down, and the site's Atom feed brought up to date. What is a
+change is decided by the pure functions of crawler/changes.py; events are written by
+crawler/eventlog.py.
+"""
 
 from __future__ import annotations
 
-import json
-import logging
+from datetime import UTC, datetime
 
-from scrapy import Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
 
-from portal_archive.archive.catalog import Catalog
-from portal_archive.archive.datadir import DataDir
+from portal_archive.archive.events import event_from_row
 from portal_archive.archive.feed import write_feed
-from portal_archive.crawler.changes import ChangeRecorder, removed_from_listings
-
-logger = logging.getLogger(__name__)
+from portal_archive.crawler import changes
+from portal_archive.crawler.outcome import INCOMPLETE, run_status
+from portal_archive.crawler.pipelines import article_key
+from portal_archive.crawler.session import CrawlSession, session_of
+from portal_archive.crawler.signals import (
+    article_gone,
+    listing_read,
+    request_skipped,
+    run_ending,
+)
 
 
 class ChangeMonitor:
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
-        if not settings.getbool("CHANGES_ENABLED"):
-            raise NotConfigured
         self.crawler = crawler
-        self.data = DataDir(settings.get("PORTAL_DATA_DIR"))
+        self.enabled = settings.getbool("CHANGES_ENABLED")
+        self.watchdog = settings.getbool("WATCHDOG_ENABLED")
         self.down_after = settings.getint("SITE_DOWN_AFTER_RUNS")
         self.replay_url = settings.get("PORTAL_REPLAY_URL", "")
         self.feed_size = settings.getint("FEED_SIZE")
@@ -32,68 +44,106 @@ class ChangeMonitor:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ChangeMonitor:
         ext = cls(crawler)
-        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        connect = crawler.signals.connect
+        connect(ext.listing_read, signal=listing_read)
+        connect(ext.article_gone, signal=article_gone)
+        connect(ext.request_skipped, signal=request_skipped)
+        connect(ext.run_ending, signal=run_ending)
         return ext
 
-    def spider_closed(self, spider: Spider, reason: str) -> None:
-        run_id = getattr(spider, "run_id", "")
-        site = getattr(spider, "site_id", "")
-        if not run_id or not site:
-            return
-        catalog = Catalog(self.data.catalog)
-        try:
-            changes = ChangeRecorder(self.crawler, catalog, self.data)
-            if self.crawler.stats.get_value("listing/pages"):
-                self._removed(catalog, changes, site, run_id, reason)
-            else:
-                self._down(catalog, changes, site, run_id, spider)
-            events = [_event(row) for row in catalog.events(site=site, newest_first=True,
-                                                            limit=self.feed_size)]
-            if events:
-                write_feed(self.data.feeds / f"{site}.atom", site, events, self.replay_url)
-        finally:
-            catalog.close()
+    @property
+    def session(self) -> CrawlSession:
+        return session_of(self.crawler)
 
-    def _removed(self, catalog: Catalog, changes: ChangeRecorder, site: str, run_id: str,
-                 reason: str) -> None:
+    # -- while the crawl runs -------------------------------------------------
+    def listing_read(self, listing: str, position: int, links: list[str],
+                     response: Response) -> None:
+        session = self.session
+        with session.catalog.transaction():  # a page's order whole, or not at all
+            session.catalog.add_listing_items(session.run_id, session.site, listing,
+                                              position, [(article_key(u), u) for u in links])
+        if position == 0:
+            self._check_moved(response)
+
+    def _check_moved(self, response: Response) -> None:
+        meta = response.meta
+        found = changes.moved(meta.get("redirect_urls") or [], meta.get("redirect_reasons")
+                              or [], response.url)
+        if found is None:
+            return
+        start, diff = found
+        session = self.session
+        reported = session.catalog.events(type_="site-moved", site=session.site)
+        if any(row["url"] == start and row["diff"] == diff for row in reported):
+            return  # told already, on an earlier night
+        session.events.emit("site-moved", session.site, start, session.run_id,
+                            fields=["location"], diff=diff)
+
+    def article_gone(self, url: str) -> None:
+        session = self.session
+        key = article_key(url)
+        # The mark and its event together: a kill between them would hide the removal.
+        with session.catalog.transaction():
+            if session.catalog.mark_removed(session.site, key) is not None:
+                session.events.emit("removed", session.site, url, session.run_id,
+                                    fields=["status"], diff="",
+                                    title=session.events.title_of(session.site, key))
+
+    def request_skipped(self, url: str, reason: str) -> None:
+        # Remembered, so that a listing page whose only unarchived link is forbidden
+        # still counts as known.
+        self.session.catalog.record_skipped(url, reason, _now())
+
+    # -- at the end of the run ----------------------------------------------------
+    def run_ending(self, session: CrawlSession, reason: str) -> None:
+        if not session.run_id or not session.site:
+            return
+        status = run_status(reason)
+        stats = self.crawler.stats
+        if self.watchdog and status in INCOMPLETE:
+            session.events.emit("crawl-incomplete", session.site, self._first_listing(),
+                                session.run_id, fields=[status],
+                                diff=stats.get_value("watchdog/reason"))
+        if not self.enabled:
+            return
+        if stats.get_value("listing/pages"):
+            self._removed(session, reason)
+        elif changes.site_down(session.catalog.runs(session.site), session.run_id,
+                               self.down_after, read_listing=False):
+            why = stats.get_value("listing/last_error", "no listing page read")
+            session.events.emit(
+                "site-down", session.site, self._first_listing(), session.run_id,
+                fields=["listing"],
+                diff=f"{self.down_after} runs in a row without a listing page: {why}")
+        self._write_feed(session)
+
+    def _removed(self, session: CrawlSession, reason: str) -> None:
+        if reason != "finished":
+            return  # compared only after a run that read its listings to the end it meant to
+        catalog, site, run_id = session.catalog, session.site, session.run_id
         previous = catalog.previous_listing_run(site, run_id)
-        if previous is not None and reason == "finished":
-            # Compared only after a run that read its listings to the end it meant to.
-            gone = removed_from_listings(catalog.listing_sequences(previous),
-                                         catalog.listing_sequences(run_id))
+        if previous is not None:
+            gone = changes.removed_from_listings(catalog.listing_sequences(previous),
+                                                 catalog.listing_sequences(run_id))
             for key, url in gone:
-                if catalog.mark_removed(site, key) is not None:
-                    changes.emit("removed", site, url, run_id, fields=["listing"],
-                                 title=changes.title_of(site, key))
-        if reason == "finished":
-            catalog.forget_listings_before(site, run_id)
+                with catalog.transaction():  # the mark and its event together
+                    if catalog.mark_removed(site, key) is not None:
+                        session.events.emit("removed", site, url, run_id, fields=["listing"],
+                                            title=session.events.title_of(site, key))
+        catalog.forget_listings_before(site, run_id)
 
-    def _down(self, catalog: Catalog, changes: ChangeRecorder, site: str, run_id: str,
-              spider: Spider) -> None:
-        """site-down once, on the Nth run in a row that read no listing page."""
-        earlier = [r for r in reversed(catalog.runs(site)) if r["id"] != run_id]
-        streak = 1
-        for row in earlier:
-            if not _read_no_listing(row):
-                break
-            streak += 1
-        if streak != self.down_after:
-            return
-        reason = self.crawler.stats.get_value("listing/last_error", "no listing page read")
-        listing = (getattr(spider, "listing_urls", None) or [site])[0]
-        changes.emit("site-down", site, listing, run_id, fields=["listing"],
-                     diff=f"{self.down_after} runs in a row without a listing page: {reason}")
+    def _write_feed(self, session: CrawlSession) -> None:
+        rows = session.catalog.events(site=session.site, newest_first=True,
+                                      limit=self.feed_size)
+        events = [event_from_row(row) for row in rows]
+        if events:
+            write_feed(session.data.feeds / f"{session.site}.atom", session.site, events,
+                       self.replay_url)
+
+    def _first_listing(self) -> str:
+        spider = self.crawler.spider
+        return (getattr(spider, "listing_urls", None) or [self.session.site])[0]
 
 
-def _read_no_listing(run: object) -> bool:
-    try:
-        stats = json.loads(run["stats"] or "{}")  # type: ignore[index]
-    except ValueError:
-        return False
-    return run["status"] == "finished" and not stats.get("listing/pages")  # type: ignore[index]
-
-
-def _event(row: object) -> dict:
-    from portal_archive.archive.events import event_from_row
-
-    return event_from_row(row)  # type: ignore[arg-type]
+def _now() -> str:
+    return datetime.now(UTC).isoformat().replace("+00:00", "Z")

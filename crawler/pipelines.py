@@ -23,8 +23,10 @@ from scrapy.exceptions import DropItem
 from portal_archive.archive.catalog import Catalog
 from portal_archive.archive.datadir import DataDir
 from portal_archive.archive.jsonstore import write_json_atomic
-from portal_archive.crawler.changes import ChangeRecorder, classify
+from portal_archive.crawler.changes import classify
+from portal_archive.crawler.eventlog import EventLog
 from portal_archive.crawler.fatal import stop_crawl
+from portal_archive.crawler.session import session_of
 from portal_archive.crawler.text import text_hash
 
 _SLUG = re.compile(r"[^a-z0-9]+")
@@ -57,7 +59,7 @@ class ArticleVersionPipeline:
         self.data = data
         self.json_root = str(data.json)
         self.catalog: Catalog | None = None
-        self.changes: ChangeRecorder | None = None
+        self.events: EventLog | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArticleVersionPipeline:
@@ -67,12 +69,10 @@ class ArticleVersionPipeline:
 
     # ``spider`` is optional: Scrapy 2.13 passes it, newer versions do not.
     def open_spider(self, spider: Spider | None = None) -> None:
-        self.catalog = Catalog(self.data.catalog)
-        self.changes = ChangeRecorder(self.crawler, self.catalog, self.data)
-
-    def close_spider(self, spider: Spider | None = None) -> None:
-        if self.catalog is not None:
-            self.catalog.close()
+        # The crawl's session owns the catalog connection and the event log.
+        session = session_of(self.crawler)
+        self.catalog = session.catalog
+        self.events = session.events
 
     def process_item(self, item: dict[str, Any], spider: Spider | None = None) -> dict[str, Any]:
         try:
@@ -83,7 +83,7 @@ class ArticleVersionPipeline:
             raise DropItem(str(exc)) from exc
 
     def _process(self, item: dict[str, Any]) -> dict[str, Any]:
-        assert self.catalog is not None and self.changes is not None
+        assert self.catalog is not None and self.events is not None
         stats = self.crawler.stats
         url, site, captured_at = item["url"], item["site"], item["captured_at"]
         key = article_key(url)
@@ -105,7 +105,7 @@ class ArticleVersionPipeline:
             self.catalog.add_version(url, site, key, hashes, captured_at, run_id,
                                      relative, warc.get("record_id"))
             if kind is not None:
-                self.changes.emit(kind, site, url, run_id, fields=fields, diff=diff,
+                self.events.emit(kind, site, url, run_id, fields=fields, diff=diff,
                                   title=item.get("title"))
         stats.inc_value(f"article/{kind or 'changed'}")
         stats.inc_value("json/files")

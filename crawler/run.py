@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sqlite3
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -16,8 +15,8 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.project import get_project_settings
+from twisted.python.failure import Failure
 
-from portal_archive.archive.catalog import Catalog, damaged
 from portal_archive.archive.datadir import DataDir
 from portal_archive.archive.errors import PortalArchiveError
 from portal_archive.archive.lock import acquire, holds, release
@@ -57,8 +56,7 @@ def run_crawl(spec: CrawlSpec) -> dict[str, Any]:
         profile = generic_profile(list(spec.listings))
     else:
         profile = load_profile(spec.site)
-    data = DataDir(spec.data_dir).ensure_writable()
-    _probe_catalog(data, profile.id)
+    DataDir(spec.data_dir).ensure_writable()
     with site_lock(spec.data_dir, profile.id):  # before Scrapy starts: a clear error
         return _run(spec, profile.id, overrides)
 
@@ -94,18 +92,6 @@ def site_lock(data_dir: Path, site: str, *,
         release(data_dir, site)
 
 
-def _probe_catalog(data: DataDir, site: str) -> None:
-    """An unusable catalog is said now, in one line, not deep in Scrapy: gone or empty
-    beside WARCs, cut short, or unreadable where the crawl starts reading."""
-    catalog = Catalog(data.catalog)
-    try:
-        catalog.last_run(site)
-    except sqlite3.DatabaseError as exc:
-        raise damaged(data.catalog, exc) from None
-    finally:
-        catalog.close()
-
-
 def _run(spec: CrawlSpec, site: str, overrides: Mapping[str, Any]) -> dict[str, Any]:
     verbose = spec.verbose
     settings = project_settings()
@@ -126,8 +112,15 @@ def _run(spec: CrawlSpec, site: str, overrides: Mapping[str, Any]) -> dict[str, 
         # Scrapy (re)installs its root log handler as the crawler starts: filter it then.
         crawler.signals.connect(lambda: one_line_logs(crawler.stats),
                                 signal=signals.engine_started, weak=False)
-    process.crawl(crawler)
+    refused: list[Failure] = []
+    # What the crawl's session refuses as it opens (an unusable catalog: gone or empty
+    # beside WARCs, cut short, torn) is said in one line, not as Scrapy's traceback.
+    process.crawl(crawler).addErrback(
+        lambda failure: refused.append(failure) if failure.check(PortalArchiveError)
+        else failure)
     process.start()
+    if refused:
+        raise refused[0].value
     stats = crawler.stats.get_stats() if crawler.stats else {}
     if stats.get("portal/fatal"):
         raise PortalArchiveError(f"crawl of {site} stopped: {stats['portal/fatal']}")

@@ -142,10 +142,10 @@ ITEM_PIPELINES = {
 }
 
 EXTENSIONS = {
-    "portal_archive.crawler.extensions.RunRecorder": 100,
-    # Before ChangeMonitor: its crawl-incomplete event reaches the feed and the alerts.
+    # The catalog connection, run row and site lock; it orders the end of the run
+    # itself (crawler/session.py), so the order of these lines does not matter.
+    "portal_archive.crawler.session.CrawlSession": 0,
     "portal_archive.crawler.watchdog.Watchdog": 150,
-    # Connected in this order, so removals and site-down are known before alerts go out.
     "portal_archive.crawler.monitor.ChangeMonitor": 200,
     "portal_archive.crawler.alerts.AppriseAlerts": 300,
     "portal_archive.crawler.extensions.TerminalProgress": 500,

@@ -4,7 +4,8 @@ A crawl that receives no response for WATCHDOG_STALL_TIMEOUT seconds (every requ
 hangs, a server accepts and never answers, a dead network) is closed as ``stalled``; one
 still running at CLOSESPIDER_TIMEOUT is closed by Scrapy's own CloseSpider extension and
 recorded as ``timeout``. Either is closed as any crawl is (WARC files closed and indexed,
-the run row written) and says so with one ``crawl-incomplete`` change event.
+the run row written) and says so with one ``crawl-incomplete`` change event, which
+crawler/monitor.py emits at the end of the run from ``watchdog/reason``.
 """
 
 from __future__ import annotations
@@ -18,9 +19,6 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
-from portal_archive.archive.catalog import Catalog
-from portal_archive.archive.datadir import DataDir
-from portal_archive.crawler.changes import ChangeRecorder
 from portal_archive.crawler.fatal import close_crawl
 from portal_archive.crawler.outcome import INCOMPLETE, run_status
 
@@ -90,21 +88,6 @@ class Watchdog:
         if status != STALLED:
             stats.set_value("watchdog/reason", f"still running after {self.deadline:g} s"
                             " (CLOSESPIDER_TIMEOUT)")
-        self._report(spider, status, stats.get_value("watchdog/reason"))
-
-    def _report(self, spider: Spider, status: str, detail: str) -> None:
-        run_id = getattr(spider, "run_id", "")
-        site = getattr(spider, "site_id", "")
-        if not run_id or not site:
-            return
-        data = DataDir(self.crawler.settings.get("PORTAL_DATA_DIR"))
-        catalog = Catalog(data.catalog)
-        try:
-            url = (getattr(spider, "listing_urls", None) or [site])[0]
-            ChangeRecorder(self.crawler, catalog, data).emit(
-                "crawl-incomplete", site, url, run_id, fields=[status], diff=detail)
-        finally:
-            catalog.close()
 
     def _stop_task(self) -> None:
         if self.task is not None and self.task.running:

@@ -12,14 +12,14 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from scrapy import Request, Spider, signals
+from scrapy import Request, Spider
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 
-from portal_archive.archive.catalog import Catalog
 from portal_archive.archive.datadir import DataDir
 from portal_archive.archive.warcfile import read_record
+from portal_archive.crawler.session import session_of
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -36,21 +36,12 @@ class NotModifiedMiddleware:
             raise NotConfigured
         self.stats = crawler.stats
         self.data = DataDir(crawler.settings.get("PORTAL_DATA_DIR"))
-        self.catalog: Catalog | None = None
+        # The crawl's one catalog connection, read here for the last capture's validators.
+        self.catalog = session_of(crawler).catalog
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> NotModifiedMiddleware:
-        mw = cls(crawler)
-        crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
-        return mw
-
-    def spider_opened(self, spider: Spider) -> None:
-        self.catalog = Catalog(self.data.catalog)
-
-    def spider_closed(self, spider: Spider) -> None:
-        if self.catalog is not None:
-            self.catalog.close()
+        return cls(crawler)
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
         ours = request.meta.get(META)
@@ -61,7 +52,7 @@ class NotModifiedMiddleware:
             for name in CONDITION_HEADERS:
                 request.headers.pop(name, None)
             del request.meta[META]
-        if self.catalog is None or request.method != "GET" or request.meta.get("dont_revisit"):
+        if request.method != "GET" or request.meta.get("dont_revisit"):
             return
         if any(name in request.headers for name in CONDITION_HEADERS):
             return  # the caller made its own condition

@@ -22,13 +22,11 @@ from scrapy import Request, Spider, signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 
-from portal_archive.archive.catalog import Capture, Catalog
+from portal_archive.archive.catalog import Capture
 from portal_archive.archive.cdxj import add_to_index
 from portal_archive.archive.datadir import DataDir
-from portal_archive.archive.errors import PortalArchiveError
 from portal_archive.archive.heal import heal_other_sites, heal_site
 from portal_archive.archive.httpheaders import WireHeaders, from_wire
-from portal_archive.archive.lock import acquire, release
 from portal_archive.archive.revisit import (
     IDENTICAL_PAYLOAD,
     Original,
@@ -39,6 +37,7 @@ from portal_archive.archive.revisit import (
 from portal_archive.archive.warcfile import RollingWarcWriter, warc_date
 from portal_archive.crawler.fatal import stop_crawl
 from portal_archive.crawler.middlewares.notmodified import META as CONDITION
+from portal_archive.crawler.session import CrawlSession, session_of
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -55,38 +54,36 @@ _DROP_RESPONSE_HEADERS = {b"transfer-encoding"}
 
 
 class WarcCaptureMiddleware:
-    def __init__(self, crawler: Crawler) -> None:
+    """Writes through the crawl's session (crawler/session.py): its catalog connection,
+    under the site lock it holds."""
+
+    def __init__(self, crawler: Crawler, session: CrawlSession) -> None:
         settings = crawler.settings
-        if not settings.getbool("WARC_ENABLED"):
-            raise NotConfigured
         self.crawler = crawler
+        self.session = session
         self.stats = crawler.stats
         self.data = DataDir(settings.get("PORTAL_DATA_DIR"))
         self.max_size = settings.getint("WARC_MAX_SIZE")
         self.gzip = settings.getbool("WARC_GZIP")
         self.user_agent = settings.get("USER_AGENT")
         self.writer: RollingWarcWriter | None = None
-        self.catalog: Catalog | None = None
-        self.run_id = ""
-        self.site = ""
+        self.catalog = session.catalog
+        self.run_id = session.run_id
+        self.site = session.site
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcCaptureMiddleware:
-        mw = cls(crawler)
+        if not crawler.settings.getbool("WARC_ENABLED"):
+            raise NotConfigured
+        mw = cls(crawler, session_of(crawler))
         crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
         return mw
 
     def spider_opened(self, spider: Spider) -> None:
-        site = getattr(spider, "site_id", spider.name)
-        self.run_id = getattr(spider, "run_id", "")
-        try:
-            acquire(self.data.root, site)
-        except PortalArchiveError as exc:
-            self._fatal(str(exc))
-            return
-        self.site = site
-        self.catalog = Catalog(self.data.catalog)
+        if not self.session.locked:
+            return  # the session stops the crawl: another one holds the site
+        site = self.site
         self._heal(site)
         self.writer = RollingWarcWriter(
             self.data.warc,
@@ -110,7 +107,6 @@ class WarcCaptureMiddleware:
     def _heal(self, site: str) -> None:
         """What a killed crawl left (a file .open or unindexed, temporary files, a run
         still `running`) is put right before this crawl writes: see archive/heal.py."""
-        assert self.catalog is not None
         try:
             done = heal_site(self.data, self.catalog, site, self.run_id)
             done += heal_other_sites(self.data, site)
@@ -135,17 +131,12 @@ class WarcCaptureMiddleware:
         self.stats.inc_value("index/lines_added", added)
 
     def spider_closed(self, spider: Spider) -> None:
-        try:
-            if self.writer is not None:
-                self.writer.close()
-                files = list(self.writer.closed_files)
-                self.stats.set_value("warc/files", len(files))
-                self.stats.set_value("warc/file_list", files)
-        finally:
-            if self.catalog is not None:
-                self.catalog.close()
-            if self.site:
-                release(self.data.root, self.site)
+        # The session closes the catalog and releases the lock, after every handler.
+        if self.writer is not None:
+            self.writer.close()
+            files = list(self.writer.closed_files)
+            self.stats.set_value("warc/files", len(files))
+            self.stats.set_value("warc/file_list", files)
 
     def _fatal(self, message: str) -> None:
         stop_crawl(self.crawler, message)
@@ -157,7 +148,7 @@ class WarcCaptureMiddleware:
             return response
         if self.stats.get_value("portal/fatal"):
             raise IgnoreRequest("the crawl is stopping")  # never pass on what was not archived
-        if self.writer is None or self.catalog is None:  # response before spider_opened
+        if self.writer is None:  # response before spider_opened
             return response
         moment = datetime.now(UTC)  # the one clock reading for this capture
         date = warc_date(moment)
@@ -223,7 +214,6 @@ class WarcCaptureMiddleware:
         a 503 in between does not make the next 200 a second full copy. Dedup stays
         within one URL (see the README).
         """
-        assert self.catalog is not None
         if request.meta.get("dont_revisit"):
             return None  # NotModifiedMiddleware found the original unreadable
         url = response.url
@@ -245,7 +235,6 @@ class WarcCaptureMiddleware:
         self, response: Response, record: Any, location: Any, date: str,
         original: Original | None,
     ) -> None:
-        assert self.catalog is not None
         self.catalog.add_capture(
             Capture(
                 run_id=self.run_id,

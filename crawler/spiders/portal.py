@@ -1,5 +1,10 @@
 """The portal spider: polls a site's listings, follows articles and their requisites.
 
+It only makes requests and items: what it reads of the catalog it reads through the
+crawl's session (crawler/session.py), and what it learns that must be stored (a listing
+page's order, an article gone, a URL skipped) it sends as a signal (crawler/signals.py)
+to the components that own that storage.
+
 Paging stops at the first listing page whose articles are all already in the catalog
 (unless backfilling), and in any case within a page cap (crawler/paging.py). Articles
 outrank listing pages and requisites outrank articles in the scheduler, so the frontier
@@ -24,11 +29,10 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from portal_archive.archive.catalog import Catalog
-from portal_archive.archive.datadir import DataDir
 from portal_archive.crawler import paging
-from portal_archive.crawler.changes import ChangeRecorder
 from portal_archive.crawler.extract import ExtractionError, decode_html, extract_article, listing
-from portal_archive.crawler.pipelines import article_key
+from portal_archive.crawler.session import session_of
+from portal_archive.crawler.signals import article_gone, listing_read, request_skipped
 from portal_archive.crawler.sites import GENERIC, SiteProfile, generic_profile, load_profile
 from portal_archive.crawler.skips import log_skipped
 from portal_archive.crawler.weburls import scheme_of, srcset_urls, web_url
@@ -92,7 +96,7 @@ class PortalSpider(Spider):
             else list(self.profile.listings)
         )
         backfill = self._backfill_arg
-        self.backfill = (
+        self.asked_backfill = (
             settings.getbool("PORTAL_BACKFILL")
             if backfill is None
             else str(backfill).lower() in ("1", "true", "yes", "on")
@@ -107,10 +111,17 @@ class PortalSpider(Spider):
         self.max_requisites = settings.getint("PORTAL_MAX_REQUISITES_PER_PAGE")
         self.max_parse_chars = settings.getint("PORTAL_MAX_PARSE_SIZE")
         self.run_id = settings.get("PORTAL_RUN_ID") or new_run_id(self.site_id)
-        data = DataDir(settings.get("PORTAL_DATA_DIR"))
-        self.catalog = Catalog(data.catalog)
-        self.changes = ChangeRecorder(crawler, self.catalog, data)
-        self.backfill = self.backfill or self._last_run_unfinished()
+        self.listing_progress: dict[str, paging.ListingProgress] = {}
+
+    @property
+    def catalog(self) -> Catalog:
+        """The crawl's one catalog connection, for reading (stop-at-known, requisites)."""
+        return session_of(self.crawler).catalog
+
+    def _plan_paging(self) -> None:
+        """How far to page, known once the session is open (it reads the last run)."""
+        settings = self.crawler.settings
+        self.backfill = self.asked_backfill or self._last_run_unfinished()
         # A backfill, asked for or after an unfinished run, must reach the bottom of the
         # listings; its far larger cap still ends a listing that never ends.
         self.paging_limits = paging.PagingLimits(
@@ -119,7 +130,6 @@ class PortalSpider(Spider):
             max_empty_pages=settings.getint("PORTAL_MAX_EMPTY_LISTING_PAGES"),
             backfill=self.backfill,
         )
-        self.listing_progress: dict[str, paging.ListingProgress] = {}
 
     def _last_run_unfinished(self) -> bool:
         """Stop-at-known trusts that earlier runs reached the bottom of the listings; a
@@ -131,10 +141,8 @@ class PortalSpider(Spider):
                        "listing page", self.site_id, last["status"])
         return True
 
-    def closed(self, reason: str) -> None:
-        self.catalog.close()
-
     async def start(self) -> AsyncIterator[Request]:
+        self._plan_paging()
         for url in self.listing_urls:
             yield self._listing_request(url)
 
@@ -161,12 +169,11 @@ class PortalSpider(Spider):
         links = self._capped(links, self.max_links, "article links", response.url)
         known = self.catalog.known_urls(links, before_run=self.run_id)
         page = response.meta.get("page", 0)
-        if page == 0:
-            self._check_moved(response)
-        self.catalog.add_listing_items(
-            self.run_id, self.site_id, response.meta["listing"], page * 10_000,
-            [(article_key(url), url) for url in links],
-        )
+        # Its order (for removals) and, on a first page, where it was redirected (a
+        # moved portal) are recorded by crawler/monitor.py.
+        self.crawler.signals.send_catch_log(
+            listing_read, listing=response.meta["listing"], position=page * 10_000,
+            links=links, response=response)
         for url in links:
             yield Request(
                 url,
@@ -196,21 +203,6 @@ class PortalSpider(Spider):
         logger.log(level, "%s", paging.explain(reason, name, response.url, progress.pages,
                                                self.paging_limits))
         return True
-
-    def _check_moved(self, response: Response) -> None:
-        """A listing answered with a permanent redirect elsewhere: the portal moved."""
-        reasons = response.meta.get("redirect_reasons") or []
-        if not any(reason in (301, 308) for reason in reasons):
-            return
-        start = (response.meta.get("redirect_urls") or [response.url])[0]
-        if start == response.url:
-            return
-        diff = f"- {start}\n+ {response.url}"
-        reported = self.catalog.events(type_="site-moved", site=self.site_id)
-        if any(row["url"] == start and row["diff"] == diff for row in reported):
-            return  # told already, on an earlier night
-        self.changes.emit("site-moved", self.site_id, start, self.run_id,
-                          fields=["location"], diff=diff)
 
     # -- articles ------------------------------------------------------------
     def parse_article(self, response: Response) -> Iterator[Any]:
@@ -296,13 +288,6 @@ class PortalSpider(Spider):
         # Archived by the WARC middleware on the way in; nothing to extract.
         self.crawler.stats.inc_value("requisite/fetched")
 
-    def _gone(self, url: str) -> None:
-        """An archived article answers 404/410: it was removed."""
-        key = article_key(url)
-        if self.catalog.mark_removed(self.site_id, key) is not None:
-            self.changes.emit("removed", self.site_id, url, self.run_id, fields=["status"],
-                              diff="", title=self.changes.title_of(self.site_id, key))
-
     # -- failures ------------------------------------------------------------
     def fetch_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
@@ -314,7 +299,7 @@ class PortalSpider(Spider):
             log_skipped(request, reason)
             if kind == "listing":  # the CLI's last line says why no listing was read
                 self.crawler.stats.set_value("listing/last_error", f"{request.url}: {reason}")
-            self.catalog.record_skipped(request.url, reason, _now())
+            self.crawler.signals.send_catch_log(request_skipped, url=request.url, reason=reason)
             return
         stats = self.crawler.stats
         stats.inc_value(f"{kind}/failed")
@@ -323,7 +308,7 @@ class PortalSpider(Spider):
             status = failure.value.response.status
             reason = f"HTTP {status}"
             if kind == "article" and status in (404, 410):
-                self._gone(request.url)
+                self.crawler.signals.send_catch_log(article_gone, url=request.url)
         else:
             reason = failure.getErrorMessage() or failure.type.__name__
         short = reason if reason.startswith("HTTP") else failure.type.__name__

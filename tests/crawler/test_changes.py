@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from portal_archive.crawler.changes import classify, removed_from_listings, unified_diff
+import json
+
+from portal_archive.crawler.changes import (
+    classify,
+    moved,
+    removed_from_listings,
+    site_down,
+    unified_diff,
+)
 from portal_archive.crawler.text import content_hash, text_hash
 
 
@@ -79,3 +87,29 @@ def test_an_article_that_changed_listing_is_not_removed() -> None:
 
 def test_a_listing_not_read_this_time_tells_nothing() -> None:
     assert removed_from_listings({"/l": _seq("c", "b", "a")}, {}) == []
+
+
+def _run(run_id: str, pages: int, status: str = "finished") -> dict:
+    return {"id": run_id, "status": status, "stats": json.dumps({"listing/pages": pages})}
+
+
+def test_site_down_is_said_once_on_the_nth_run_without_a_listing() -> None:
+    runs = [_run("a", 3), _run("b", 0)]
+    assert site_down(runs, "c", 2, read_listing=False)  # b and c: two in a row
+    assert not site_down(runs, "c", 3, read_listing=False)  # not yet
+    assert not site_down([*runs, _run("c", 0)], "d", 2, read_listing=False)  # said already
+    assert not site_down(runs, "c", 2, read_listing=True)
+
+
+def test_an_interrupted_run_breaks_the_site_down_streak() -> None:
+    runs = [_run("a", 0), _run("b", 0, status="interrupted")]
+    assert not site_down(runs, "c", 3, read_listing=False)
+
+
+def test_only_a_permanent_redirect_elsewhere_is_a_move() -> None:
+    assert moved(["http://old.test/tin"], [301], "https://new.test/tin") == (
+        "http://old.test/tin", "- http://old.test/tin\n+ https://new.test/tin")
+    assert moved(["http://old.test/tin"], [308], "https://new.test/tin") is not None
+    assert moved(["http://old.test/tin"], [302], "https://new.test/tin") is None
+    assert moved([], [], "https://new.test/tin") is None
+    assert moved(["https://new.test/tin"], [301], "https://new.test/tin") is None

@@ -10,6 +10,7 @@ from warcio.archiveiterator import ArchiveIterator
 from portal_archive.archive.catalog import Catalog
 from portal_archive.crawler import settings as project
 from portal_archive.crawler.middlewares.warc import WarcCaptureMiddleware
+from portal_archive.crawler.session import CrawlSession
 
 PROJECT = {name: getattr(project, name) for name in dir(project) if name.isupper()}
 HTML = "<html><body><h1>Hội nghị Huyện uỷ</h1></body></html>".encode()
@@ -26,8 +27,10 @@ def _middleware(tmp_path: Path, **settings) -> tuple[WarcCaptureMiddleware, Spid
         _Spider, settings_dict={**PROJECT, "PORTAL_DATA_DIR": str(tmp_path), **settings}
     )
     spider = _Spider()
+    crawler.spider = spider
     crawler.stats.open_spider()
-    mw = build_from_crawler(WarcCaptureMiddleware, crawler)
+    # The crawl's session, handed over as Scrapy's extension manager would.
+    mw = WarcCaptureMiddleware(crawler, CrawlSession(crawler))
     mw.spider_opened(spider)
     return mw, spider
 

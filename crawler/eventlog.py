@@ -1,0 +1,50 @@
+"""The one place events are written: the catalog row, the events.jsonl line, the
+``events/<type>`` stat and the change_detected signal (which the alerts collect).
+The site's Atom feed is written from the catalog's events at the end of the run."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from scrapy.crawler import Crawler
+
+from portal_archive.archive.catalog import Catalog
+from portal_archive.archive.datadir import DataDir
+from portal_archive.archive.events import append_event
+from portal_archive.crawler.signals import change_detected
+
+
+class EventLog:
+    """Emits an event: catalog row, events.jsonl line, and the change_detected signal."""
+
+    def __init__(self, crawler: Crawler, catalog: Catalog, data: DataDir) -> None:
+        self.crawler = crawler
+        self.catalog = catalog
+        self.data = data
+
+    def emit(self, type_: str, site: str, url: str, run_id: str, *,
+             fields: list[str] | None = None, diff: str = "", title: str | None = None,
+             ) -> dict[str, Any]:
+        event = {
+            "type": type_, "site": site, "url": url,
+            "at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+            "run_id": run_id, "fields": fields or [], "diff": diff, "title": title,
+        }
+        self.catalog.add_event(event)
+        self.data.root.mkdir(parents=True, exist_ok=True)
+        append_event(self.data.events, event)
+        self.crawler.stats.inc_value(f"events/{type_}")
+        self.crawler.signals.send_catch_log(change_detected, event=event)
+        return event
+
+    def title_of(self, site: str, key: str) -> str | None:
+        """The title of an article's latest version, for events that have no page."""
+        row = self.catalog.latest_version_of(site, key)
+        if row is None:
+            return None
+        try:
+            return json.loads((self.data.json / row["json_path"]).read_text("utf-8"))["title"]
+        except (OSError, ValueError, KeyError):
+            return None
