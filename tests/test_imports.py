@@ -6,8 +6,6 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = "portal_archive"
 FOLDERS = ("crawler", "archive", "schedules")
@@ -87,15 +85,5 @@ def test_the_checker_finds_a_cycle() -> None:
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 
 
-# One cycle is known and being removed by the redesign (issue 9): archive.heal <->
-# archive.verify. (crawler.cli -> schedules -> worker -> crawler.cli is gone.)
-@pytest.mark.xfail(reason="known cycles, removed by the redesign", strict=False)
 def test_no_import_cycle_among_the_modules() -> None:
     assert _cycles(_graph()) == []
-
-
-def test_the_scheduler_is_in_no_import_cycle() -> None:
-    """It calls ``run_crawl(spec)`` (crawler/run.py), never back into crawler/cli.py."""
-    through = [cycle for cycle in _cycles(_graph())
-               if any(".schedules." in name or name.endswith(".crawler.cli") for name in cycle)]
-    assert through == []
