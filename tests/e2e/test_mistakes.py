@@ -27,7 +27,7 @@ from portal_archive.schedules.config import parse_text
 from ..conftest import CLI, TEST_CRAWL_SETTINGS, run_cli
 from ..hostile import HostileServer, page, redirect, respond
 
-PAGES = Path(__file__).parent / "fixtures" / "pages"
+PAGES = Path(__file__).parents[1] / "crawler" / "fixtures" / "pages"
 
 
 def _one_error_line(stderr: str) -> str:
@@ -181,7 +181,7 @@ def test_a_closed_pipe_ends_quietly_as_unix_tools_do(tmp_path: Path, command: st
 
 # -- crawls that end on one line -------------------------------------------------
 def _full_disk() -> None:
-    # As tests/crawler/test_crash.py: writes past 400 kB fail with EFBIG, like ENOSPC.
+    # As tests/e2e/test_crash.py: writes past 400 kB fail with EFBIG, like ENOSPC.
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     resource.setrlimit(resource.RLIMIT_FSIZE, (400_000, 400_000))
 
