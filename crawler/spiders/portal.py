@@ -184,8 +184,8 @@ class PortalSpider(Spider):
             )
         yield from self._requisites(response, sel)
         next_url = listing.next_page(sel, response.url)
-        if self._paging_stops(response, links, known, next_url):
-            return
+        if self._paging_stops(response, links, known, next_url) or next_url is None:
+            return  # (stop_reason always stops paging at a page with no next link)
         yield self._listing_request(next_url, response.meta["listing"], page + 1)
 
     def _paging_stops(self, response: TextResponse, links: list[str], known: set[str],
@@ -213,7 +213,7 @@ class PortalSpider(Spider):
         try:
             # decode_html, not response.text: portals misdeclare their charsets, and the
             # extractor's reading of windows-1258 and undeclared pages is the one rule.
-            content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+            content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
             html = decode_html(response.body, content_type or None)[: self.max_parse_chars]
             article = extract_article(
                 html, response.url,
@@ -304,14 +304,16 @@ class PortalSpider(Spider):
         stats = self.crawler.stats
         stats.inc_value(f"{kind}/failed")
         stats.inc_value("portal/errors")
-        if failure.check(HttpError):
-            status = failure.value.response.status
+        error, error_type = failure.value, failure.type
+        assert error_type is not None  # a Failure is never built without an exception
+        if isinstance(error, HttpError):
+            status = error.response.status
             reason = f"HTTP {status}"
             if kind == "article" and status in (404, 410):
                 self.crawler.signals.send_catch_log(article_gone, url=request.url)
         else:
-            reason = failure.getErrorMessage() or failure.type.__name__
-        short = reason if reason.startswith("HTTP") else failure.type.__name__
+            reason = failure.getErrorMessage() or error_type.__name__
+        short = reason if reason.startswith("HTTP") else error_type.__name__
         stats.inc_value(f"errors/{kind}/{short}")
         if kind == "listing":
             stats.set_value("listing/last_error", f"{request.url}: {reason}")
