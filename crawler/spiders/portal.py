@@ -29,13 +29,14 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from portal_archive.archive.catalog import Catalog
+from portal_archive.archive.stamps import utc_iso
 from portal_archive.crawler import paging
 from portal_archive.crawler.extract import ExtractionError, decode_html, extract_article, listing
 from portal_archive.crawler.session import session_of
 from portal_archive.crawler.signals import article_gone, listing_read, request_skipped
 from portal_archive.crawler.sites import GENERIC, SiteProfile, generic_profile, load_profile
 from portal_archive.crawler.skips import log_skipped
-from portal_archive.crawler.weburls import scheme_of, srcset_urls, web_url
+from portal_archive.crawler.weburls import path_and_query, scheme_of, srcset_urls, web_url
 
 logger = logging.getLogger(__name__)
 
@@ -154,7 +155,7 @@ class PortalSpider(Spider):
             priority=LISTING_PRIORITY,
             # The listing is named by its start page's path, so that it keeps its name
             # when the portal moves host.
-            meta={"page_kind": "listing", "listing": listing or _path(url), "page": page},
+            meta={"page_kind": "listing", "listing": listing or path_and_query(url), "page": page},
         )
 
     # -- listings ------------------------------------------------------------
@@ -223,7 +224,7 @@ class PortalSpider(Spider):
             self.crawler.stats.inc_value("article/unparsed")
             logger.warning("no article extracted from %s: %s", response.url, exc)
         else:
-            article["captured_at"] = response.meta.get("captured_at") or _now()
+            article["captured_at"] = response.meta.get("captured_at") or utc_iso()
             article["warc"] = response.meta.get("warc")
             yield article
         yield from self._requisites(response, sel)
@@ -318,12 +319,3 @@ class PortalSpider(Spider):
         if kind == "listing":
             stats.set_value("listing/last_error", f"{request.url}: {reason}")
         logger.warning("%s failed: %s: %s", kind, request.url, reason)
-
-
-def _path(url: str) -> str:
-    parts = urlsplit(url)
-    return parts.path + (f"?{parts.query}" if parts.query else "")
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
