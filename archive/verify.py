@@ -15,6 +15,7 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from portal_archive.archive.catalog import Catalog, damaged
 from portal_archive.archive.cdxj import CdxjLine
@@ -67,7 +68,7 @@ def _check_warcs(data: DataDir, report: Report) -> dict[tuple[str, int], Record]
         if name.endswith(OPEN_SUFFIX):
             report.problem(path, "left open by an interrupted crawl (verify --repair closes it)")
         for offset, _length, record, problem in read_records(path):
-            if problem:
+            if problem or record is None:  # read_records gives a record or a problem
                 report.problem(path, f"offset {offset}: {problem}")
                 continue
             records[(name, offset)] = record
@@ -120,7 +121,8 @@ def _check_json(
         except (OSError, ValueError) as exc:
             report.problem(path, f"not readable JSON ({exc})")
             continue
-        record = records.get((pointer.get("file"), pointer.get("offset")))
+        # The pointer's values are unchecked JSON: a mistyped one simply finds no record.
+        record = records.get(cast(tuple[str, int], (pointer.get("file"), pointer.get("offset"))))
         if not pointer:
             report.problem(path, "has no warc pointer")
         elif record is None:

@@ -12,10 +12,14 @@ from __future__ import annotations
 
 import difflib
 import json
+import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from portal_archive.crawler.text import fold
+
+# A run as the catalog returns it, or as a dict (the doctests).
+RunRow = Mapping[str, Any] | sqlite3.Row
 
 # The article fields an edit is reported on, in the order a reader meets them.
 TEXT_FIELDS = ("title", "category", "published", "lead", "body", "images", "authors")
@@ -82,7 +86,8 @@ def removed_from_listings(
         current = [key for key, _ in now.get(listing, [])]
         if not current:
             continue  # the listing was not read this time: nothing can be told
-        follows = dict(zip(["^", *current], current, strict=False))  # key -> key after it
+        # key -> key after it; looked up by a neighbour that _nearest may not find (None)
+        follows: dict[str | None, str] = dict(zip(["^", *current], current, strict=False))
         old_keys = ["^", *[key for key, _ in old]]
         for index, (key, url) in enumerate(old, start=1):
             if key in seen_now or index + 1 >= len(old_keys):
@@ -105,7 +110,7 @@ def _nearest(keys: Sequence[str], index: int, step: int, seen: Iterable[str]) ->
     return None
 
 
-def site_down(runs: Sequence[Mapping[str, Any]], run_id: str, down_after: int,
+def site_down(runs: Sequence[RunRow], run_id: str, down_after: int,
               read_listing: bool) -> bool:
     """Whether this run is the ``down_after``-th in a row to read no listing page:
     site-down is said once, on that run. ``runs``: the site's runs, oldest first.
@@ -126,7 +131,7 @@ def site_down(runs: Sequence[Mapping[str, Any]], run_id: str, down_after: int,
     return streak == down_after
 
 
-def _read_no_listing(run: Mapping[str, Any]) -> bool:
+def _read_no_listing(run: RunRow) -> bool:
     try:
         stats = json.loads(run["stats"] or "{}")
     except ValueError:

@@ -5,7 +5,6 @@ The site's Atom feed is written from the catalog's events at the end of the run.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Any
 
 from scrapy.crawler import Crawler
@@ -13,6 +12,7 @@ from scrapy.crawler import Crawler
 from portal_archive.archive.catalog import Catalog
 from portal_archive.archive.datadir import DataDir
 from portal_archive.archive.events import append_event
+from portal_archive.archive.stamps import utc_iso
 from portal_archive.crawler.signals import change_detected
 
 
@@ -29,7 +29,7 @@ class EventLog:
              ) -> dict[str, Any]:
         event = {
             "type": type_, "site": site, "url": url,
-            "at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+            "at": utc_iso(timespec="seconds"),
             "run_id": run_id, "fields": fields or [], "diff": diff, "title": title,
         }
         self.catalog.add_event(event)

@@ -40,7 +40,7 @@ class TerminalProgress:
         # Scrapy's log handler writes to the same terminal: route it through the line.
         for handler in logging.getLogger().handlers:
             if isinstance(handler, logging.StreamHandler) and handler.stream is self.stream:
-                handler.setStream(_BelowProgress(self))  # type: ignore[arg-type]
+                handler.setStream(_BelowProgress(self))
                 self.handlers.append(handler)
         self.task = task.LoopingCall(self.draw)
         self.task.start(self.interval, now=False)
@@ -87,7 +87,7 @@ class _BelowProgress:
         self.stream.flush()
 
 
-def _size(n: int) -> str:
+def _size(n: float) -> str:
     for unit in ("B", "KB", "MB", "GB"):
         if n < 1024 or unit == "GB":
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"

@@ -12,13 +12,12 @@ crawler/eventlog.py.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
 from portal_archive.archive.events import event_from_row
 from portal_archive.archive.feed import write_feed
+from portal_archive.archive.stamps import utc_iso
 from portal_archive.crawler import changes
 from portal_archive.crawler.outcome import INCOMPLETE, run_status
 from portal_archive.crawler.pipelines import article_key
@@ -92,7 +91,7 @@ class ChangeMonitor:
     def request_skipped(self, url: str, reason: str) -> None:
         # Remembered, so that a listing page whose only unarchived link is forbidden
         # still counts as known.
-        self.session.catalog.record_skipped(url, reason, _now())
+        self.session.catalog.record_skipped(url, reason, utc_iso())
 
     # -- at the end of the run ----------------------------------------------------
     def run_ending(self, session: CrawlSession, reason: str) -> None:
@@ -143,7 +142,3 @@ class ChangeMonitor:
     def _first_listing(self) -> str:
         spider = self.crawler.spider
         return (getattr(spider, "listing_urls", None) or [self.session.site])[0]
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat().replace("+00:00", "Z")

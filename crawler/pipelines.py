@@ -55,6 +55,8 @@ def capture_stamp(captured_at: str) -> str:
 class ArticleVersionPipeline:
     """Writes each distinct version and reports it: new, edited or cosmetic."""
 
+    crawler: Crawler  # set by from_crawler, before Scrapy calls anything else
+
     def __init__(self, data: DataDir) -> None:
         self.data = data
         self.json_root = str(data.json)
@@ -94,7 +96,8 @@ class ArticleVersionPipeline:
             stats.inc_value("article/unchanged")
             return item
         old = self._read_version(latest) if latest is not None else None
-        kind, fields, diff = classify(old, item, latest and latest["text_hash"], hashes[1])
+        old_text_hash = latest["text_hash"] if latest is not None else None
+        kind, fields, diff = classify(old, item, old_text_hash, hashes[1])
         relative = f"{site}/{key}/{capture_stamp(captured_at)}.json"  # str: see atomic.py
         write_json_atomic(os.path.join(self.json_root, relative), item)
         warc = item.get("warc") or {}

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from scrapy import signals
 from scrapy.crawler import CrawlerProcess
@@ -120,7 +120,8 @@ def _run(spec: CrawlSpec, site: str, overrides: Mapping[str, Any]) -> dict[str, 
         else failure)
     process.start()
     if refused:
-        raise refused[0].value
+        # The errback above keeps only failures that check() as PortalArchiveError.
+        raise cast(PortalArchiveError, refused[0].value)
     stats = crawler.stats.get_stats() if crawler.stats else {}
     if stats.get("portal/fatal"):
         raise PortalArchiveError(f"crawl of {site} stopped: {stats['portal/fatal']}")

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from datetime import UTC, datetime
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
@@ -25,6 +24,7 @@ from portal_archive.archive.catalog import Catalog, damaged
 from portal_archive.archive.datadir import DataDir
 from portal_archive.archive.errors import PortalArchiveError
 from portal_archive.archive.lock import acquire, holds, release
+from portal_archive.archive.stamps import utc_iso
 from portal_archive.crawler.eventlog import EventLog
 from portal_archive.crawler.fatal import stop_crawl
 from portal_archive.crawler.outcome import note_signals, run_status
@@ -97,7 +97,7 @@ class CrawlSession:
 
         # Once the reactor runs, Scrapy's signal handlers are in place to be chained.
         reactor.callWhenRunning(reactor.callLater, 0, note_signals, self.crawler)
-        self.catalog.start_run(self.run_id, self.site, _now())
+        self.catalog.start_run(self.run_id, self.site, utc_iso())
 
     def engine_started(self) -> None:
         if self.spider_closed_seen:
@@ -122,7 +122,7 @@ class CrawlSession:
             send(run_ending, session=self, reason=self.reason)
             send(run_events_complete)
             if self.run_id:
-                self.catalog.finish_run(self.run_id, _now(), run_status(self.reason),
+                self.catalog.finish_run(self.run_id, utc_iso(), run_status(self.reason),
                                         self.crawler.stats.get_stats())
         finally:
             self.catalog.close()
@@ -147,7 +147,3 @@ def session_of(crawler: Crawler) -> CrawlSession:
     if session is None:
         raise RuntimeError("CrawlSession is not among the EXTENSIONS")
     return session
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat().replace("+00:00", "Z")

@@ -204,7 +204,7 @@ def _parse_job(name: str, table: dict[str, Any], filename: str, line: int,
                fail: Any, check_env: bool) -> Job:
     def err(key: str | tuple[str, ...], message: str) -> PortalArchiveError:
         path = ("job", name, *((key,) if isinstance(key, str) else key))
-        return fail(path, f"job {name!r}: {message}")  # type: ignore[no-any-return]
+        return fail(path, f"job {name!r}: {message}")
 
     unknown = sorted(set(table) - set(_JOB_KEYS))
     if unknown:

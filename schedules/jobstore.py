@@ -23,7 +23,7 @@ from sqlalchemy.exc import OperationalError
 log = logging.getLogger("schedules")
 
 
-class DiskFullTolerantJobStore(SQLAlchemyJobStore):  # type: ignore[misc]
+class DiskFullTolerantJobStore(SQLAlchemyJobStore):
     """A SQLAlchemyJobStore whose updates wait in memory while the database can't be written."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -11,8 +11,10 @@ from __future__ import annotations
 import os
 import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
+
+from portal_archive.archive.stamps import utc_iso
 
 FILE = "scheduler.sqlite"
 
@@ -53,11 +55,11 @@ def path(data: Path) -> Path:
 
 def now() -> str:
     """UTC with microseconds: rows sort and compare as text."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return utc_iso(timespec="microseconds")
 
 
 def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return utc_iso(moment, timespec="microseconds")
 
 
 def _connect(data: Path) -> sqlite3.Connection:

@@ -47,6 +47,7 @@ from sqlalchemy.exc import OperationalError
 from portal_archive.archive.datadir import DataDir
 from portal_archive.archive.errors import PortalArchiveError
 from portal_archive.archive.lock import acquire, release
+from portal_archive.archive.stamps import utc_compact
 from portal_archive.crawler.spec import CrawlSpec
 from portal_archive.schedules import runlog, worker
 from portal_archive.schedules.config import (
@@ -148,7 +149,7 @@ def start_run(job: dict[str, Any], data: str, scheduled: datetime | None = None,
         logs.mkdir(parents=True, exist_ok=True)
     except OSError:
         pass  # a full disk: the crawl still runs, and says so through its report pipe
-    stamp = scheduled.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    stamp = utc_compact(scheduled)
     launch = Launch(planned, scheduled, crawls)
     for target, crawl in targets:
         name = target.label.replace(":", "_").replace("/", "_")

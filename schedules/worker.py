@@ -72,7 +72,7 @@ def spawn(spec: CrawlSpec, argv: list[str], **popen: Any) -> subprocess.Popen[by
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.report_fd is not None:
-        sys.stderr = StderrCopy(sys.stderr, args.report_fd)  # type: ignore[assignment]
+        sys.stderr = StderrCopy(sys.stderr, args.report_fd)
     try:
         spec = CrawlSpec.from_json(sys.stdin.read())
     except PortalArchiveError as exc:  # a setting no longer known: the line `-s` gets

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from parsel import Selector
 
 from portal_archive.crawler.text import clean
-from portal_archive.crawler.weburls import web_url
+from portal_archive.crawler.weburls import path_and_query, web_url
 
 # Link texts that mean "next page" on Vietnamese portals (compared after clean().lower()).
 NEXT_TEXTS = {"trang sau", "trang tiếp", "trang kế", "tiếp", "sau", "next", "›", "»", ">", ">>"}
@@ -45,7 +45,7 @@ def article_links(
         parts = urlsplit(url)
         if not url or parts.netloc != host or url == base_url:
             continue
-        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        target = path_and_query(url)
         if pattern is not None:
             if not pattern.search(target):
                 continue

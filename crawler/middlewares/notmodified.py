@@ -105,7 +105,8 @@ def _unconditional(request: Request) -> Request:
     return request.replace(headers=headers, meta=meta, dont_filter=True)
 
 
-def _archived_response(request: Request, response: Response, http: Any, payload: bytes):
+def _archived_response(request: Request, response: Response, http: Any,
+                       payload: bytes) -> Response:
     headers = Headers([(k, v) for k, v in http.headers])
     cls = responsetypes.from_args(headers=headers, url=response.url, body=payload)
     return cls(

@@ -29,13 +29,14 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from portal_archive.archive.catalog import Catalog
+from portal_archive.archive.stamps import utc_iso
 from portal_archive.crawler import paging
 from portal_archive.crawler.extract import ExtractionError, decode_html, extract_article, listing
 from portal_archive.crawler.session import session_of
 from portal_archive.crawler.signals import article_gone, listing_read, request_skipped
 from portal_archive.crawler.sites import GENERIC, SiteProfile, generic_profile, load_profile
 from portal_archive.crawler.skips import log_skipped
-from portal_archive.crawler.weburls import scheme_of, srcset_urls, web_url
+from portal_archive.crawler.weburls import path_and_query, scheme_of, srcset_urls, web_url
 
 logger = logging.getLogger(__name__)
 
@@ -154,7 +155,7 @@ class PortalSpider(Spider):
             priority=LISTING_PRIORITY,
             # The listing is named by its start page's path, so that it keeps its name
             # when the portal moves host.
-            meta={"page_kind": "listing", "listing": listing or _path(url), "page": page},
+            meta={"page_kind": "listing", "listing": listing or path_and_query(url), "page": page},
         )
 
     # -- listings ------------------------------------------------------------
@@ -184,8 +185,8 @@ class PortalSpider(Spider):
             )
         yield from self._requisites(response, sel)
         next_url = listing.next_page(sel, response.url)
-        if self._paging_stops(response, links, known, next_url):
-            return
+        if self._paging_stops(response, links, known, next_url) or next_url is None:
+            return  # (stop_reason always stops paging at a page with no next link)
         yield self._listing_request(next_url, response.meta["listing"], page + 1)
 
     def _paging_stops(self, response: TextResponse, links: list[str], known: set[str],
@@ -213,7 +214,7 @@ class PortalSpider(Spider):
         try:
             # decode_html, not response.text: portals misdeclare their charsets, and the
             # extractor's reading of windows-1258 and undeclared pages is the one rule.
-            content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+            content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
             html = decode_html(response.body, content_type or None)[: self.max_parse_chars]
             article = extract_article(
                 html, response.url,
@@ -223,7 +224,7 @@ class PortalSpider(Spider):
             self.crawler.stats.inc_value("article/unparsed")
             logger.warning("no article extracted from %s: %s", response.url, exc)
         else:
-            article["captured_at"] = response.meta.get("captured_at") or _now()
+            article["captured_at"] = response.meta.get("captured_at") or utc_iso()
             article["warc"] = response.meta.get("warc")
             yield article
         yield from self._requisites(response, sel)
@@ -304,24 +305,17 @@ class PortalSpider(Spider):
         stats = self.crawler.stats
         stats.inc_value(f"{kind}/failed")
         stats.inc_value("portal/errors")
-        if failure.check(HttpError):
-            status = failure.value.response.status
+        error, error_type = failure.value, failure.type
+        assert error_type is not None  # a Failure is never built without an exception
+        if isinstance(error, HttpError):
+            status = error.response.status
             reason = f"HTTP {status}"
             if kind == "article" and status in (404, 410):
                 self.crawler.signals.send_catch_log(article_gone, url=request.url)
         else:
-            reason = failure.getErrorMessage() or failure.type.__name__
-        short = reason if reason.startswith("HTTP") else failure.type.__name__
+            reason = failure.getErrorMessage() or error_type.__name__
+        short = reason if reason.startswith("HTTP") else error_type.__name__
         stats.inc_value(f"errors/{kind}/{short}")
         if kind == "listing":
             stats.set_value("listing/last_error", f"{request.url}: {reason}")
         logger.warning("%s failed: %s: %s", kind, request.url, reason)
-
-
-def _path(url: str) -> str:
-    parts = urlsplit(url)
-    return parts.path + (f"?{parts.query}" if parts.query else "")
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
