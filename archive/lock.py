@@ -50,6 +50,22 @@ def holds(data_root: Path, site: str) -> bool:
         return path in _held
 
 
+def busy(data_root: Path, site: str) -> bool:
+    """Whether another process holds the lock named ``site`` now (a crawl under way).
+    A look, not a claim: the lock is free again when this returns."""
+    path = lock_path(data_root, site)
+    if holds(data_root, site) or not path.exists():
+        return False
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # an flock belongs to its descriptor: this one's goes, no other's
+    return False
+
+
 def release(data_root: Path, site: str) -> None:
     path = lock_path(data_root, site).resolve()
     with _guard:

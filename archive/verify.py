@@ -22,7 +22,7 @@ from portal_archive.archive.cdxj import CdxjLine
 from portal_archive.archive.datadir import DataDir
 from portal_archive.archive.errors import PortalArchiveError
 from portal_archive.archive.heal import heal_site
-from portal_archive.archive.lock import acquire, release
+from portal_archive.archive.lock import acquire, busy, release
 from portal_archive.archive.records import Record, read_records
 from portal_archive.archive.warcfile import OPEN_SUFFIX
 
@@ -66,7 +66,11 @@ def _check_warcs(data: DataDir, report: Report) -> dict[tuple[str, int], Record]
         name = path.relative_to(data.warc).as_posix()
         report.files += 1
         if name.endswith(OPEN_SUFFIX):
-            report.problem(path, "left open by an interrupted crawl (verify --repair closes it)")
+            if busy(data.root, path.parent.name):
+                report.notes.append(f"{path}: being written by the crawl running now")
+            else:
+                report.problem(path,
+                               "left open by an interrupted crawl (verify --repair closes it)")
         for offset, _length, record, problem in read_records(path):
             if problem or record is None:  # read_records gives a record or a problem
                 report.problem(path, f"offset {offset}: {problem}")

@@ -130,3 +130,26 @@ def test_nothing_archived_is_a_user_error(tmp_path: Path) -> None:
     result = _verify(tmp_path)
     assert result.returncode == 1
     assert "nothing archived" in result.stderr
+
+
+def test_the_open_file_of_a_running_crawl_is_no_leftover(data: Path) -> None:
+    import subprocess
+    import sys
+
+    warc = _warc(data)
+    shutil.copy(warc, warc.with_name("demo-99990101000000-00000.warc.gz.open"))
+    left = run_cli("verify", "--data", str(data))
+    assert left.returncode == 1 and "left open by an interrupted crawl" in left.stdout
+    # The same file while a crawl holds the site's lock, in another process.
+    hold = ("import sys, time; from portal_archive.archive.lock import acquire;"
+            " acquire(sys.argv[1], 'demo'); print('held', flush=True); time.sleep(60)")
+    holder = subprocess.Popen([sys.executable, "-c", hold, str(data)], stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        running = run_cli("verify", "--data", str(data))
+    finally:
+        holder.kill()
+        holder.wait()
+    assert "left open by an interrupted crawl" not in running.stdout
+    assert "being written by the crawl running now" in running.stdout + running.stderr
