@@ -18,6 +18,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 
+def utc_now() -> datetime:
+    """The system clock: the default ``PORTAL_CAPTURE_CLOCK`` (crawler/settings.py)."""
+    return datetime.now(UTC)
+
+
 def utc_iso(moment: datetime | None = None, timespec: str = "auto") -> str:
     """ISO 8601 in UTC ending in ``Z`` (JSON, the catalog, events); now if no ``moment``."""
     moment = (moment or datetime.now(UTC)).astimezone(UTC)

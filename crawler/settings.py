@@ -98,6 +98,11 @@ PORTAL_REQUISITES = True
 # Identifies this crawl in the catalog and in change events; set by the CLI.
 PORTAL_RUN_ID = ""
 
+# Where capture times (WARC-Date, captured_at) are read: a dotted path to a function
+# returning an aware datetime. Tests inject one, so that two crawls are seconds apart
+# without the test waiting for them.
+PORTAL_CAPTURE_CLOCK = "portal_archive.archive.stamps.utc_now"
+
 WARC_ENABLED = True
 # Roll over to a new WARC file past this many bytes (1 GB is the WARC convention).
 WARC_MAX_SIZE = 1_000_000_000

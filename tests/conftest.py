@@ -50,12 +50,13 @@ def run_cli(*args: str, timeout: float = 180, env: dict[str, str] | None = None)
     return CliResult(proc.returncode, proc.stdout, proc.stderr)
 
 
-def crawl_demo(portal: DemoPortal, data: Path, *extra: str, **settings: str) -> CliResult:
+def crawl_demo(portal: DemoPortal, data: Path, *extra: str, env: dict[str, str] | None = None,
+               **settings: str) -> CliResult:
     merged = {**TEST_CRAWL_SETTINGS, "PORTAL_BASE_URL": portal.base_url, **settings}
     args = ["crawl", "demo", "--data", str(data)]
     for name, value in merged.items():
         args += ["-s", f"{name}={value}"]
-    return run_cli(*args, *extra)
+    return run_cli(*args, *extra, env=env)
 
 
 @pytest.fixture(scope="session")

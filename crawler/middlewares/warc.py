@@ -11,7 +11,8 @@ import logging
 import os
 import sqlite3
 import time
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import datetime
 from http import HTTPStatus
 from io import BytesIO
 from pathlib import Path
@@ -21,6 +22,7 @@ from urllib.parse import urlsplit
 from scrapy import Request, Spider, signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
+from scrapy.utils.misc import load_object
 
 from portal_archive.archive.catalog import Capture
 from portal_archive.archive.cdxj import add_to_index
@@ -66,6 +68,7 @@ class WarcCaptureMiddleware:
         self.max_size = settings.getint("WARC_MAX_SIZE")
         self.gzip = settings.getbool("WARC_GZIP")
         self.user_agent = settings.get("USER_AGENT")
+        self.clock: Callable[[], datetime] = load_object(settings.get("PORTAL_CAPTURE_CLOCK"))
         self.writer: RollingWarcWriter | None = None
         self.catalog = session.catalog
         self.run_id = session.run_id
@@ -150,7 +153,7 @@ class WarcCaptureMiddleware:
             raise IgnoreRequest("the crawl is stopping")  # never pass on what was not archived
         if self.writer is None:  # response before spider_opened
             return response
-        moment = datetime.now(UTC)  # the one clock reading for this capture
+        moment = self.clock()  # the one clock reading for this capture
         date = warc_date(moment)
         digest = payload_digest(response.body)
         original = self._original(request, response, digest)

@@ -32,6 +32,7 @@ from portal_archive.crawler.demo.content import DemoSite
 from portal_archive.crawler.demo.portal import DemoPortal
 from portal_archive.crawler.extract import decode_html, extract_article
 
+from ..clocks import ahead_by
 from ..conftest import CLI, crawl_demo, run_cli
 
 EDITED = 2  # DemoSite.edited_ids(1): its second paragraph changes on day 1
@@ -65,11 +66,14 @@ def crawl_two_days(portal: DemoPortal, data: Path, gap: float = 4.0) -> str:
 
 def crawl_day_1(portal: DemoPortal, data: Path, gap: float = 1.0) -> str:
     since = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
-    # Whole seconds apart, so "nearer to one capture" never ties at 1 s resolution.
-    time.sleep(max(0.0, (since - datetime.now(UTC)).total_seconds()) + gap - 1)
     portal.set_state(day=1)
+    # Day 1's captures are stamped at least `gap` seconds on by a clock the test hands
+    # the crawl, not by waiting: whole seconds apart from day 0's, so "nearer to one
+    # capture" never ties at 1 s resolution.
     # --backfill: article 2 sits on a listing's last page, past the known articles.
-    crawl_ok(portal, data, "--backfill")
+    settings, env = ahead_by(gap)
+    result = crawl_demo(portal, data, "--backfill", env=env, **settings)
+    assert result.returncode == 0, result.stderr[-3000:]
     return since.strftime("%Y%m%d%H%M%S")
 
 
