@@ -59,6 +59,33 @@ def crawl_demo(portal: DemoPortal, data: Path, *extra: str, env: dict[str, str] 
     return run_cli(*args, *extra, env=env)
 
 
+def crawl_on_a_terminal(portal: DemoPortal, data: Path, *extra: str,
+                        interval: float = 0.2) -> str:
+    """What a demo crawl writes to stderr when stderr is a terminal (a real pty)."""
+    import pty
+
+    args = [*CLI, "crawl", "demo", "--data", str(data), *extra,
+            "-s", f"PORTAL_BASE_URL={portal.base_url}", "-s", f"PROGRESS_INTERVAL={interval}"]
+    for name, value in TEST_CRAWL_SETTINGS.items():
+        args += ["-s", f"{name}={value}"]
+    controller, terminal = pty.openpty()
+    proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=terminal)
+    os.close(terminal)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(controller)
+    assert proc.wait(timeout=180) == 0
+    return seen.decode("utf-8", "replace")
+
+
 @pytest.fixture(scope="session")
 def demo_site() -> DemoSite:
     return DemoSite(articles=60, slow_seconds=3.0)

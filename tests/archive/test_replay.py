@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -193,14 +194,14 @@ def test_wb_manager_and_wayback_replay_our_warcs(two_days: TwoDays, tmp_path: Pa
 
 
 # -- portal-archive replay ----------------------------------------------------------------
-@pytest.fixture(scope="module")
-def replay(two_days: TwoDays, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextmanager
+def serving_replay(data: Path, log: Path) -> Iterator[str]:
+    """``portal-archive replay`` (real pywb) over ``data``, until the block ends; yields
+    its base URL. It must end as SIGTERM asks: status 0."""
     port = free_port()
-    log = tmp_path_factory.mktemp("replay-log") / "replay.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [*CLI, "replay", "--port", str(port),
-             "--data", str(two_days.data)],
+            [*CLI, "replay", "--port", str(port), "--data", str(data)],
             stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         )
     try:
@@ -209,6 +210,12 @@ def replay(two_days: TwoDays, tmp_path_factory: pytest.TempPathFactory) -> Itera
     finally:
         stop(proc)
     assert proc.returncode == 0, log.read_text(errors="replace")[-3000:]
+
+
+@pytest.fixture(scope="module")
+def replay(two_days: TwoDays, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with serving_replay(two_days.data, tmp_path_factory.mktemp("replay-log") / "r.log") as url:
+        yield url
 
 
 @pytest.mark.parametrize("coll", ["all", "demo"])

@@ -17,7 +17,7 @@ from portal_archive.archive.catalog import Catalog
 from portal_archive.crawler.demo.content import DemoSite
 from portal_archive.crawler.demo.portal import DemoPortal
 
-from ..conftest import CLI, Crawl
+from ..conftest import Crawl
 
 # The fields of the cleaned article JSON (schema portal-archive.article/1, CONTRACT.md).
 ARTICLE_FIELDS = (
@@ -283,31 +283,9 @@ def test_scrapy_crawl_is_the_same_crawl(
 
 
 def test_progress_line_on_a_terminal(portal: DemoPortal, tmp_path: Path) -> None:
-    import os
-    import pty
+    from ..conftest import crawl_on_a_terminal
 
-    from ..conftest import TEST_CRAWL_SETTINGS
-
-    args = [*CLI, "crawl", "demo", "--data", str(tmp_path),
-            "-s", f"PORTAL_BASE_URL={portal.base_url}", "-s", "PROGRESS_INTERVAL=0.2"]
-    for name, value in TEST_CRAWL_SETTINGS.items():
-        args += ["-s", f"{name}={value}"]
-    controller, terminal = pty.openpty()
-    proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=terminal)
-    os.close(terminal)
-    seen = b""
-    while True:
-        try:
-            chunk = os.read(controller, 4096)
-        except OSError:  # the terminal closed with the process
-            break
-        if not chunk:
-            break
-        seen += chunk
-    os.close(controller)
-    assert proc.wait(timeout=180) == 0
-    text = seen.decode("utf-8", "replace")
+    text = crawl_on_a_terminal(portal, tmp_path)
     assert "\r" in text and "articles" in text and "archived" in text
 
 

@@ -25,8 +25,8 @@ from warcio.archiveiterator import ArchiveIterator
 from portal_archive.archive.catalog import Catalog
 from portal_archive.archive.revisit import IDENTICAL_PAYLOAD, SERVER_NOT_MODIFIED
 
-from ..archive.test_replay import follow, free_port, get, stop, wait_listening
-from ..conftest import CLI, TEST_CRAWL_SETTINGS, run_cli
+from ..archive.test_replay import follow, get, serving_replay
+from ..conftest import TEST_CRAWL_SETTINGS, run_cli
 from ..hostile import HostileServer, Route, not_modified_if, page, respond, sequence
 
 CRAWLS = 3
@@ -198,19 +198,8 @@ def test_warcio_check_and_verify_accept_the_archive(archive: Archive) -> None:
 @pytest.fixture(scope="module")
 def replay(archive: Archive, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``portal-archive replay`` (real pywb) over the archive."""
-    port = free_port()
-    log = tmp_path_factory.mktemp("replay-log") / "replay.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [*CLI, "replay", "--port", str(port),
-             "--data", str(archive.data)],
-            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        )
-    try:
-        wait_listening(proc, port, log)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        stop(proc)
+    with serving_replay(archive.data, tmp_path_factory.mktemp("replay-log") / "r.log") as url:
+        yield url
 
 
 def replay_path(archive: Archive, path: str, mode: str) -> str:

@@ -4,7 +4,6 @@ and what a rule keeps from the archive is said in one log line."""
 from __future__ import annotations
 
 import os
-import pty
 import re
 import resource
 import signal
@@ -24,7 +23,7 @@ from portal_archive.crawler.demo.portal import DemoPortal
 from portal_archive.crawler.settings_check import check_setting, setting_defaults
 from portal_archive.schedules.config import parse_text
 
-from ..conftest import CLI, TEST_CRAWL_SETTINGS, run_cli
+from ..conftest import CLI, TEST_CRAWL_SETTINGS, crawl_on_a_terminal, run_cli
 from ..hostile import HostileServer, page, redirect, respond
 
 PAGES = Path(__file__).parents[1] / "crawler" / "fixtures" / "pages"
@@ -252,27 +251,7 @@ def test_redirect_loops_off_site_redirects_and_long_urls_are_each_one_warning(
 
 # -- a terminal ----------------------------------------------------------------
 def _crawl_on_a_terminal(portal: DemoPortal, data: Path) -> str:
-    """What a crawl writes to stderr when stderr is a terminal (a real pty)."""
-    args = [*CLI, "crawl", "demo", "--data", str(data), "-v",
-            "-s", f"PORTAL_BASE_URL={portal.base_url}", "-s", "PROGRESS_INTERVAL=0.05"]
-    for name, value in TEST_CRAWL_SETTINGS.items():
-        args += ["-s", f"{name}={value}"]
-    controller, terminal = pty.openpty()
-    proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=terminal)
-    os.close(terminal)
-    seen = b""
-    while True:
-        try:
-            chunk = os.read(controller, 65536)
-        except OSError:  # the terminal closed with the process
-            break
-        if not chunk:
-            break
-        seen += chunk
-    os.close(controller)
-    assert proc.wait(timeout=180) == 0
-    return seen.decode("utf-8", "replace")
+    return crawl_on_a_terminal(portal, data, "-v", interval=0.05)
 
 
 def test_log_lines_never_collide_with_the_progress_line(portal: DemoPortal,
