@@ -257,6 +257,13 @@ def real_pages_table(truth_path: Path, misses: bool) -> None:
                   for name, cs in checks.items()}
     a, t = (realpages.overall(everything[n]) for n in columns)
     print(f"  {'all checks':22}{a:>15.1%}{'':10}{t:>13.1%}   of {len(everything['trafilatura'])}")
+    families = sorted({e["family"] for e in truth.pages.values() if "family" in e})
+    for family in families:
+        names = {n for n, e in truth.pages.items() if e.get("family") == family}
+        a, t = (realpages.overall([c for c in everything[n] if c.page in names])
+                for n in columns)
+        print(f"  family {family} ({len(names)} pages): portal-archive {a:.1%},"
+              f" trafilatura {t:.1%}")
     for score in realpages.score_listings(truth, load):
         print(f"  listing {score.name}: {score.recall:.0%} of its article links"
               f"{' (out of order)' if score.recall and not score.in_order else ''},"
