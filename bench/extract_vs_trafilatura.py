@@ -227,53 +227,67 @@ def accuracy(pages: list[Page], results: list[Result]) -> dict[str, float]:
     return {m: sum(s[m] for s in scores) / len(scores) for m in METRICS}
 
 
-def real_pages_table(truth_path: Path, misses: bool) -> None:
-    """The real pages' per-field accuracy, portal-archive beside trafilatura, and the
-    listings' figures."""
-    truth = realpages.load_truth(truth_path)
-    load = realpages.default_loader()
-    columns = {"portal-archive": realpages.extract, "trafilatura": theirs_article}
-    checks: dict[str, list[realpages.Check]] = {name: [] for name in columns}
-    try:
-        bodies = {name: load(name, entry) for name, entry in truth.pages.items()}
-    except FileNotFoundError as missing:
-        print(f"\nreal pages ({truth_path.name}): skipped, {missing}")
-        return
+REAL_COLUMNS = {"portal-archive": realpages.extract, "trafilatura": theirs_article}
+# Compared for both columns beside "published": trafilatura's date has no time.
+DAY = "published day"
+
+
+def real_checks(truth: realpages.Truth, load: realpages.Loader) -> dict[str, list[realpages.Check]]:
+    """Each column's checks over a truth file's article pages (FileNotFoundError if a page
+    or its mirror is absent)."""
+    bodies = {name: load(name, entry) for name, entry in truth.pages.items()}
+    checks: dict[str, list[realpages.Check]] = {name: [] for name in REAL_COLUMNS}
     for name, entry in truth.pages.items():
         want_day = (entry["published"] or "")[:10] or None
-        for column, read in columns.items():
+        for column, read in REAL_COLUMNS.items():
             got = read(bodies[name], entry["url"])
             got_day = ((got or {}).get("published") or "")[:10] or None
             checks[column] += [*realpages.score_article(name, entry, got),
-                               realpages.Check(name, "published day", got_day == want_day)]
-    fields = {name: realpages.per_field(c) for name, c in checks.items()}
+                               realpages.Check(name, DAY, got_day == want_day)]
+    return checks
+
+
+def real_pages_table(truth_path: Path, misses: bool) -> None:
+    """The real pages' per-field accuracy, portal-archive beside trafilatura, per family
+    where the truth names them, and the listings' figures."""
+    truth = realpages.load_truth(truth_path)
+    load = realpages.default_loader()
+    try:
+        checks = real_checks(truth, load)
+    except FileNotFoundError as missing:
+        print(f"\nreal pages ({truth_path.name}): skipped, {missing} (pages:"
+              " $PORTAL_ARCHIVE_REALPAGES, mirrors: $PORTAL_ARCHIVE_MIRRORS)")
+        return
     print(f"\nreal pages: {truth_path.name} ({len(truth.pages)} article pages,"
           f" {len(truth.listings)} listings; share of checks passed)")
     print(f"  {'':22}{'portal-archive':>15}{'':10}{'trafilatura':>13}   checks")
-    for f in fields["portal-archive"]:
-        (a, total), (t, _) = fields["portal-archive"][f], fields["trafilatura"][f]
-        print(f"  {f:22}{a / total:>15.1%}{'':10}{t / total:>13.1%}   of {total}")
-    everything = {name: [c for c in cs if c.field != "published day"]
-                  for name, cs in checks.items()}
-    a, t = (realpages.overall(everything[n]) for n in columns)
-    print(f"  {'all checks':22}{a:>15.1%}{'':10}{t:>13.1%}   of {len(everything['trafilatura'])}")
-    families = sorted({e["family"] for e in truth.pages.values() if "family" in e})
-    for family in families:
-        names = {n for n, e in truth.pages.items() if e.get("family") == family}
-        a, t = (realpages.overall([c for c in everything[n] if c.page in names])
-                for n in columns)
-        print(f"  family {family} ({len(names)} pages): portal-archive {a:.1%},"
-              f" trafilatura {t:.1%}")
+    ours_fields, their_fields = (realpages.per_field(checks[n]) for n in REAL_COLUMNS)
+    for f, (ours_passed, total) in ours_fields.items():
+        print(f"  {f:22}{ours_passed / total:>15.1%}{'':10}"
+              f"{their_fields[f][0] / total:>13.1%}   of {total}")
+    scored = {n: [c for c in cs if c.field != DAY] for n, cs in checks.items()}
+    _real_overall("all checks", scored, set(truth.pages))
+    for family in sorted({e["family"] for e in truth.pages.values() if "family" in e}):
+        _real_overall(f"family {family}", scored,
+                      {n for n, e in truth.pages.items() if e.get("family") == family})
     for score in realpages.score_listings(truth, load):
         print(f"  listing {score.name}: {score.recall:.0%} of its article links"
               f"{' (out of order)' if score.recall and not score.in_order else ''},"
               f" {len(score.extra)} other links,"
               f" next page {'right' if score.next_right else 'wrong'}")
     if misses:
-        for name, cs in checks.items():
+        for column, cs in checks.items():
             for c in cs:
                 if not c.passed:
-                    print(f"{name}: {c.page}: {c.field}: {c.detail}")
+                    print(f"{column}: {c.page}: {c.field}: {c.detail}")
+
+
+def _real_overall(label: str, scored: dict[str, list[realpages.Check]], pages: set[str]) -> None:
+    ours_share, their_share = (realpages.overall([c for c in scored[n] if c.page in pages])
+                               for n in REAL_COLUMNS)
+    count = sum(c.page in pages for c in scored["trafilatura"])
+    print(f"  {label:22}{ours_share:>15.1%}{'':10}{their_share:>13.1%}   of {count}"
+          f" ({len(pages)} pages)")
 
 
 def best_rate(pages: list[Page], extract: Callable[[Page], object], rounds: int) -> float:
@@ -295,8 +309,8 @@ def main() -> int:
                         help="cProfile our extractor over the pages and print the top 25")
     parser.add_argument("--misses", action="store_true", help="list the pages each one missed")
     parser.add_argument("--truth", type=Path, action="append",
-                        help="a real-page truth file to score (repeatable; default: the"
-                        f" project's, {realpages.TRUTH.relative_to(ROOT)})")
+                        help="a real-page truth file to score (repeatable; default:"
+                        f" {realpages.TRUTH.relative_to(ROOT)} and bench/realpages_*.json)")
     args = parser.parse_args()
     try:
         import trafilatura  # noqa: F401
@@ -348,11 +362,7 @@ def main() -> int:
                 missed = [m for m in missed if m != "boilerplate leak" or s[m] > 0]
                 if missed:
                     print(f"{name}: {page.name}: {', '.join(missed)}")
-    if not realpages.pages_available():
-        print(f"\nreal pages: skipped, none at {realpages.REALPAGES}"
-              " (set PORTAL_ARCHIVE_REALPAGES)")
-        return 0
-    for truth_path in args.truth or [realpages.TRUTH]:
+    for truth_path in args.truth or realpages.truth_files():
         real_pages_table(truth_path, args.misses)
     return 0
 

@@ -86,6 +86,12 @@ class Truth:
     listings: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
+def truth_files() -> list[Path]:
+    """This project's truth, then any further one (bench/realpages_*.json: pages kept in
+    other repositories, read from their git mirrors)."""
+    return [TRUTH, *sorted((ROOT / "bench").glob("realpages_*.json"))]
+
+
 def load_truth(path: Path = TRUTH) -> Truth:
     data = json.loads(path.read_text(encoding="utf-8"))
     return Truth(path, data.get("pages", {}), data.get("listings", {}))
