@@ -17,6 +17,15 @@ Text is compared after crawler.text.fold (NFC, white space, tone placement), so 
 NFD pages do not count against trafilatura. "portal-archive" reads the pages with their
 site profiles where the fixture names one, "generic" never does.
 
+Real pages (issue 10): the hand-read truth of real portal pages (tests/realpages.py, its
+pages in ../shared/realpages or $PORTAL_ARCHIVE_REALPAGES; --truth adds another truth
+file) is scored field by field with the checks of tests/crawler/extract/test_realpages.py.
+trafilatura's JSON gives title, date (a day: "published" needs the time, so a
+"published day" row compares days for both), author and text lines (the first is its
+lead, the rest its body); its images are the <graphic> elements of its XML output with
+images, and it gives no caption, so only images printed without one can pass.
+Listings are portal-archive's alone: trafilatura does not read listing pages.
+
     pip install -e '.[bench]'
     python bench/extract_vs_trafilatura.py --rounds 5 --demo-articles 60 [--profile]
 """
@@ -43,6 +52,7 @@ sys.path.insert(0, str(ROOT))
 from portal_archive.crawler.extract import ExtractionError, decode_html, extract_article  # noqa: E402
 from portal_archive.crawler.sites import SiteProfile, load_profile  # noqa: E402
 from portal_archive.crawler.text import fold  # noqa: E402
+from tests import realpages  # noqa: E402
 
 PAGES = ROOT / "tests" / "crawler" / "fixtures" / "pages"
 # The demo portal's chrome (menu, share bar, related news, footer, counter, script).
@@ -165,6 +175,26 @@ def theirs_result(output: str | None) -> Result:
                   [title, *text, doc.get("author") or "", doc.get("categories") or ""], authors)
 
 
+def theirs_article(body: bytes, url: str) -> dict[str, Any] | None:
+    """trafilatura's output for a real page as an article dict for tests/realpages.py."""
+    import trafilatura
+    from lxml import etree
+
+    html = decode_html(body, None)
+    output = theirs(Page("", html, url, None, "", None, [], [], []))
+    if not output:
+        return None
+    doc = json.loads(output)
+    lines = [t for t in (doc.get("text") or "").split("\n") if t.strip()]
+    xml = trafilatura.extract(html, url=url, output_format="xml", include_images=True)
+    graphics = etree.fromstring(xml.encode()).iter("graphic") if xml else []
+    return {"title": doc.get("title"), "published": doc.get("date"),
+            "lead": lines[0] if lines else None, "body": lines[1:],
+            "images": [{"caption": None, "credit": None} for _ in graphics],
+            "authors": theirs_result(output).authors, "source": None,
+            "category": doc.get("categories") or None}
+
+
 # --- scoring ------------------------------------------------------------------------------
 
 
@@ -197,6 +227,69 @@ def accuracy(pages: list[Page], results: list[Result]) -> dict[str, float]:
     return {m: sum(s[m] for s in scores) / len(scores) for m in METRICS}
 
 
+REAL_COLUMNS = {"portal-archive": realpages.extract, "trafilatura": theirs_article}
+# Compared for both columns beside "published": trafilatura's date has no time.
+DAY = "published day"
+
+
+def real_checks(truth: realpages.Truth, load: realpages.Loader) -> dict[str, list[realpages.Check]]:
+    """Each column's checks over a truth file's article pages (FileNotFoundError if a page
+    or its mirror is absent)."""
+    bodies = {name: load(name, entry) for name, entry in truth.pages.items()}
+    checks: dict[str, list[realpages.Check]] = {name: [] for name in REAL_COLUMNS}
+    for name, entry in truth.pages.items():
+        want_day = (entry["published"] or "")[:10] or None
+        for column, read in REAL_COLUMNS.items():
+            got = read(bodies[name], entry["url"])
+            got_day = ((got or {}).get("published") or "")[:10] or None
+            checks[column] += [*realpages.score_article(name, entry, got),
+                               realpages.Check(name, DAY, got_day == want_day)]
+    return checks
+
+
+def real_pages_table(truth_path: Path, misses: bool) -> None:
+    """The real pages' per-field accuracy, portal-archive beside trafilatura, per family
+    where the truth names them, and the listings' figures."""
+    truth = realpages.load_truth(truth_path)
+    load = realpages.default_loader()
+    try:
+        checks = real_checks(truth, load)
+    except FileNotFoundError as missing:
+        print(f"\nreal pages ({truth_path.name}): skipped, {missing} (pages:"
+              " $PORTAL_ARCHIVE_REALPAGES, mirrors: $PORTAL_ARCHIVE_MIRRORS)")
+        return
+    print(f"\nreal pages: {truth_path.name} ({len(truth.pages)} article pages,"
+          f" {len(truth.listings)} listings; share of checks passed)")
+    print(f"  {'':22}{'portal-archive':>15}{'':10}{'trafilatura':>13}   checks")
+    ours_fields, their_fields = (realpages.per_field(checks[n]) for n in REAL_COLUMNS)
+    for f, (ours_passed, total) in ours_fields.items():
+        print(f"  {f:22}{ours_passed / total:>15.1%}{'':10}"
+              f"{their_fields[f][0] / total:>13.1%}   of {total}")
+    scored = {n: [c for c in cs if c.field != DAY] for n, cs in checks.items()}
+    _real_overall("all checks", scored, set(truth.pages))
+    for family in sorted({e["family"] for e in truth.pages.values() if "family" in e}):
+        _real_overall(f"family {family}", scored,
+                      {n for n, e in truth.pages.items() if e.get("family") == family})
+    for score in realpages.score_listings(truth, load):
+        print(f"  listing {score.name}: {score.recall:.0%} of its article links"
+              f"{' (out of order)' if score.recall and not score.in_order else ''},"
+              f" {len(score.extra)} other links,"
+              f" next page {'right' if score.next_right else 'wrong'}")
+    if misses:
+        for column, cs in checks.items():
+            for c in cs:
+                if not c.passed:
+                    print(f"{column}: {c.page}: {c.field}: {c.detail}")
+
+
+def _real_overall(label: str, scored: dict[str, list[realpages.Check]], pages: set[str]) -> None:
+    ours_share, their_share = (realpages.overall([c for c in scored[n] if c.page in pages])
+                               for n in REAL_COLUMNS)
+    count = sum(c.page in pages for c in scored["trafilatura"])
+    print(f"  {label:22}{ours_share:>15.1%}{'':10}{their_share:>13.1%}   of {count}"
+          f" ({len(pages)} pages)")
+
+
 def best_rate(pages: list[Page], extract: Callable[[Page], object], rounds: int) -> float:
     best = float("inf")
     for _ in range(rounds):
@@ -215,6 +308,9 @@ def main() -> int:
     parser.add_argument("--profile", action="store_true",
                         help="cProfile our extractor over the pages and print the top 25")
     parser.add_argument("--misses", action="store_true", help="list the pages each one missed")
+    parser.add_argument("--truth", type=Path, action="append",
+                        help="a real-page truth file to score (repeatable; default:"
+                        f" {realpages.TRUTH.relative_to(ROOT)} and bench/realpages_*.json)")
     args = parser.parse_args()
     try:
         import trafilatura  # noqa: F401
@@ -266,6 +362,8 @@ def main() -> int:
                 missed = [m for m in missed if m != "boilerplate leak" or s[m] > 0]
                 if missed:
                     print(f"{name}: {page.name}: {', '.join(missed)}")
+    for truth_path in args.truth or realpages.truth_files():
+        real_pages_table(truth_path, args.misses)
     return 0
 
 
