@@ -183,6 +183,7 @@ def main() -> int:
     truth = json.loads(Path(args.truth).read_text(encoding="utf-8"))
     mirrors = mirror_dirs(args.mirrors)
     tallies: dict[tuple[str, str], dict[str, list[bool]]] = defaultdict(lambda: defaultdict(list))
+    meta_taken: list[bool] = []
     for key, entry in truth["pages"].items():
         body = page_bytes(entry, mirrors)
         if body is None:
@@ -195,12 +196,18 @@ def main() -> int:
             for tally in (tallies[(who, entry["family"])], tallies[(who, "ALL")]):
                 for name, results in checks.items():
                     tally[name].extend(results)
+            if who == "portal-archive" and entry.get("published_meta"):
+                # The printed date is the truth; how often did we take the meta witness instead?
+                meta_taken.append(got.get("published") == entry["published_meta"])
             if args.failures and who == "portal-archive" and not all(map(all, checks.values())):
                 print(f"{key} ({entry['family']}):")
                 print("\n".join(failures(got, entry, checks)))
     print(f"\n{'':44}" + " ".join(f"{n[:6]:>6}" for n in FIELDS) + "    all")
     for (who, family), tally in sorted(tallies.items(), key=lambda kv: (kv[0][1] == "ALL", kv[0])):
         print(f"{who:15} {family:28}" + rates(tally))
+    if meta_taken:
+        print(f"portal-archive took the meta datePublished (not the printed date) on "
+              f"{sum(meta_taken)} of {len(meta_taken)} pages that have both")
     for key, entry in truth.get("listings", {}).items():
         body = page_bytes(entry, mirrors)
         if body is None:
