@@ -1,5 +1,5 @@
 """Title, publication date, category and lead: a profile's selector first, else the
-meta tags and the elements nearest to the h1."""
+generic headline (``headline``), the meta tags and the elements nearest to the title."""
 
 from __future__ import annotations
 
