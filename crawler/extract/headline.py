@@ -48,8 +48,10 @@ class Title:
 
 def generic_title(survey: Survey, container: El | None, head: Head) -> Title:
     """The headline the generic rules find, with the rule that found it."""
-    og = clean(head.meta.get("og:title", ""))
     site = _site_names(head.title)
+    og = clean(head.meta.get("og:title", ""))
+    if _key(og) in site or (_key(og) == _key(head.title) and _SITE_NAME_RE.match(og)):
+        og = ""  # some portals put their own name in og:title on every page
     h1s = [f for f in survey.h1s_found() if _before_body(f.el, container)]
     lines = _lines_near_content(survey, container)
     if site:
@@ -69,7 +71,7 @@ def generic_title(survey: Survey, container: El | None, head: Head) -> Title:
     if near is not None:
         return Title(near.text, near.el, near.at, near.rule)
     m = _TITLE_SUFFIX_RE.match(head.title)
-    if m:
+    if m and _key(m[1]) not in site:  # not "Trang chủ - Website Sở Tư pháp"
         return Title(m[1], None, at, "<title> without the site's name")
     return Title(head.title, None, at, "<title>")
 

@@ -138,6 +138,25 @@ def test_a_site_name_title_tag_does_not_vouch_for_the_site_heading() -> None:
     assert title == "Lễ ra quân tổng điều tra dân số"
 
 
+def test_an_og_title_naming_the_site_is_no_witness() -> None:
+    head = (
+        "<meta property='og:title' content='Cổng thông tin điện tử tỉnh B'>"
+        "<title>Cổng thông tin điện tử tỉnh B</title>"
+    )
+    title, rule = _title(
+        f"<div class='detail'><h3>Khai mạc hội chợ nông sản tỉnh B</h3>{CONTENT}</div>", head
+    )
+    assert title == "Khai mạc hội chợ nông sản tỉnh B"
+    assert rule == "heading h3 nearest the content block"
+
+
+def test_a_home_title_tag_is_not_cut_to_its_home_part() -> None:
+    """With no witness but "Trang chủ - Website ...", "Trang chủ" is no headline: the
+    <title> is kept whole, as printed."""
+    title, rule = _title(CONTENT, "<title>Trang chủ - Website Sở Tư pháp tỉnh B</title>")
+    assert (title, rule) == ("Trang chủ - Website Sở Tư pháp tỉnh B", "<title>")
+
+
 def test_a_headline_inside_the_body_is_not_the_title() -> None:
     """A syndicated article pasted after the story's first paragraph keeps its h1/h2 in
     the body; the story's own headline comes before."""
