@@ -29,6 +29,7 @@ _HOME_HREF_RE = re.compile(
     r"|^(?:https?:|http_)/+[^/?#]+$|^\./?$|^#$",
     re.I,
 )
+_BANNER_TEXT = 200  # characters beside the heading in a banner: a slogan, a motto
 _MENU_LINKS, _MENU_SHARE = 3, 0.6  # a block of at least 3 links making most of its text
 _CRUMB_SPLIT_RE = re.compile(r"\s*[»>›/|]\s*")
 # The "+ aa -" font-size widget and share/print lines, when they survive as text.
@@ -65,9 +66,24 @@ def is_home_link(href: str | None) -> bool:
 def is_site_heading(el: El, text: str) -> bool:
     """A heading that names the site or a section, not an article: "Home", Liferay's
     "Root", a one-word label, a link home, or an item of the breadcrumb."""
-    if HOME_RE.match(text) or len(text.split()) < 2 or _is_logo_h1(el):
+    if HOME_RE.match(text) or len(text.split()) < 2 or _is_logo_h1(el) or _beside_logo(el):
         return True
     return any(roles(a) & CRUMB for a in el.iterancestors()) or _heads_links(el)
+
+
+def _beside_logo(heading: El) -> bool:
+    """Does the heading share a banner with the site's logo ("Tòa án nhân dân tối cao /
+    Trang tin điện tử về án lệ" beside ``a.logo``)? A banner: a block of little text but
+    the heading's, with a logo-class child."""
+    own = _solid(text_of(heading))
+    block = heading.getparent()
+    for _ in range(2):
+        if block is None or block.tag in ("body", "html"):
+            return False
+        if any(roles(c) & LOGO for c in block if isinstance(c.tag, str)):
+            return _solid(text_of(block)) - own <= _BANNER_TEXT
+        block = block.getparent()
+    return False
 
 
 def _heads_links(heading: El) -> bool:

@@ -12,7 +12,7 @@ from portal_archive.crawler.vntime import looks_like_date
 
 # Labels that open the publication line ("Cập nhật lúc : 27/06/2025 16:22").
 _DATE_LABEL_RE = re.compile(
-    r"^(?:cập nhật|ngày đăng|đăng ngày|đăng lúc|ngày cập nhật|ngày xuất bản|xuất bản"
+    r"^(?:cập nhật|ngày đăng|đăng ngày|đăng lúc|ngày cập nhật|ngày xuất bản|xuất bản|ngày công bố"
     r"|thời gian|posted|published|updated|thứ\s+(?:hai|ba|tư|năm|sáu|bảy|[2-7])|chủ nhật)",
     re.I,
 )

@@ -30,7 +30,7 @@ _TITLE_SUFFIX_RE = re.compile(
 # How Vietnamese portals name themselves in the <title> and their heading ("Cổng thông
 # tin điện tử tỉnh X", "Trang thông tin điện tử huyện Y", "Website Sở Tư pháp").
 _SITE_NAME_RE = re.compile(
-    r"^(?:(?:cổng|trang)\s+(?:thông\s+tin|ttđt|tttđt|tt)|website|web\s*site|portal)\b", re.I
+    r"^(?:(?:cổng|trang)\s+(?:thông\s+tin|tin|ttđt|tttđt|tt)|website|web\s*site|portal)\b", re.I
 )
 _TITLE_SEPARATORS = "-|–—"
 # Paragraph text before a heading inside the content block: the article has begun, so the
@@ -60,6 +60,9 @@ def generic_title(survey: Survey, container: El | None, head: Head) -> Title:
     agreed = _agreeing(h1s + lines, og, head.title)
     if agreed is not None:
         return agreed
+    # Unvouched for, a heading saying "Trang tin điện tử về ..." is the site's name.
+    h1s = [f for f in h1s if not _SITE_NAME_RE.match(f.text)]
+    lines = [f for f in lines if not _SITE_NAME_RE.match(f.text)]
     h1 = _pick_h1(h1s, container, survey.container_at)
     if h1 is not None:
         return h1

@@ -128,6 +128,7 @@ def test_sharepoint_news_part_date_row_above_the_title_table() -> None:
         ("<div>(26.07.2019 14:14)</div>", "2019-07-26T14:14:00+07:00"),
         ("<div>30/07/2019</div>", "2019-07-30T00:00:00+07:00"),
         ("<span>(2019-05-17T02:49:00.000Z)</span>", "2019-05-17T09:49:00+07:00"),
+        ("<div>Ngày công bố: 24/02/2023</div>", "2023-02-24T00:00:00+07:00"),
     ],
 )
 def test_bare_date_lines_by_the_title(line: str, iso: str) -> None:

@@ -157,6 +157,33 @@ def test_a_home_title_tag_is_not_cut_to_its_home_part() -> None:
     assert (title, rule) == ("Trang chủ - Website Sở Tư pháp tỉnh B", "<title>")
 
 
+def test_a_banner_heading_beside_the_logo_is_the_sites() -> None:
+    """Oracle WebCenter's banner: a logo link, then the court's name and the site's h1."""
+    title, _ = _title(
+        "<header id='header'><div class='container'><a class='logo' href='home'><img src='/l.png'>"
+        "</a><div class='slogan'><h3>Tòa án nhân dân tối cao</h3><h1>Án lệ và bình luận án lệ</h1>"
+        "</div></div></header>"
+        f"<div class='detail'><h2>Về xem xét quyết định hành chính</h2>{CONTENT}</div>"
+    )
+    assert title == "Về xem xét quyết định hành chính"
+
+
+def test_a_logo_in_the_article_wrapper_does_not_disown_its_h1() -> None:
+    title, rule = _title(
+        "<div class='wrapper'><div class='logo'><img src='/l.png'></div>"
+        f"<h1>Khai mạc hội chợ nông sản</h1>{CONTENT}</div>"
+    )
+    assert (title, rule) == ("Khai mạc hội chợ nông sản", "last h1 before the content block")
+
+
+def test_an_unvouched_site_name_heading_is_not_the_title() -> None:
+    title, _ = _title(
+        "<div class='top'><h1>Trang tin điện tử về án lệ</h1></div>"
+        f"<div class='detail'><p class='title'>Về thời hạn trả thưởng xổ số</p>{CONTENT}</div>"
+    )
+    assert title == "Về thời hạn trả thưởng xổ số"
+
+
 def test_a_headline_inside_the_body_is_not_the_title() -> None:
     """A syndicated article pasted after the story's first paragraph keeps its h1/h2 in
     the body; the story's own headline comes before."""
