@@ -65,7 +65,8 @@ def is_home_link(href: str | None) -> bool:
 
 def is_site_heading(el: El, text: str) -> bool:
     """A heading that names the site or a section, not an article: "Home", Liferay's
-    "Root", a one-word label, a link home, or an item of the breadcrumb."""
+    "Root", a one-word label, a link home, a heading in the logo's banner or over a
+    block of links (a menu), or an item of the breadcrumb."""
     if HOME_RE.match(text) or len(text.split()) < 2 or _is_logo_h1(el) or _beside_logo(el):
         return True
     return any(roles(a) & CRUMB for a in el.iterancestors()) or _heads_links(el)
@@ -89,12 +90,12 @@ def _beside_logo(heading: El) -> bool:
 def _heads_links(heading: El) -> bool:
     """Does the heading head a list of links (a menu's "Chuyên mục", "Tin khác")? Its
     block, the heading aside, is mostly the text of three links or more."""
+    own = list(heading.iter("a"))  # kept alive, so that their id()s stay theirs
+    skip = {id(a) for a in own}
     block = heading.getparent()
     for _ in range(2):
         if block is None or block.tag in ("body", "html"):
             return False
-        own = list(heading.iter("a"))  # kept alive, so that their id()s stay theirs
-        skip = {id(a) for a in own}
         links = [a for a in block.iter("a") if id(a) not in skip]
         if len(links) >= _MENU_LINKS:
             linked = sum(_solid(text_of(a)) for a in links)
