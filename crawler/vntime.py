@@ -1,7 +1,8 @@
 """The one place that reads Vietnamese dates and times (day-first, +07:00).
 
 Portals print dates as ``27/06/2025 16:22``, ``Thứ Sáu, 27/06/2025 - 16:22``,
-``16:22 | 27/06/2025``, ``30/12/2025 04:30 CH`` or ISO 8601 in meta tags; every
+``16:22 | 27/06/2025``, ``30/12/2025 04:30 CH``, ``(05.08.2019 16:32)``,
+``thứ năm, 08 08 2019 08:51`` or ISO 8601 in meta tags and templates; every
 one is read day-first and returned as an aware datetime at +07:00.
 
 >>> parse_datetime("Cập nhật lúc : 27/06/2025 16:22").isoformat()
@@ -24,6 +25,10 @@ one is read day-first and returned as an aware datetime at +07:00.
 '2025-06-27T00:00:00+07:00'
 >>> parse_datetime("Thứ hai, 07 Tháng 7 2025 10:30").isoformat()  # Joomla/K2
 '2025-07-07T10:30:00+07:00'
+>>> parse_datetime("thứ năm, 08 08 2019 08:51").isoformat()  # SharePoint news part
+'2019-08-08T08:51:00+07:00'
+>>> parse_datetime("(2019-05-17T02:49:00.000Z)").isoformat()  # Liferay, UTC: same instant
+'2019-05-17T09:49:00+07:00'
 >>> parse_datetime("32/13/2025") is None
 True
 >>> parse_datetime("Lượt xem: 1234") is None
@@ -52,6 +57,12 @@ _ISO_RE = re.compile(
 )
 # Day-first numeric dates; the same separator both times.
 _DMY_RE = re.compile(r"(?<!\d)(\d{1,2})\s*([/.-])\s*(\d{1,2})\s*\2\s*(\d{4})(?!\d)")
+# SharePoint news parts print "thứ năm, 08 08 2019 08:51": day, month and year apart by
+# spaces only. Only a plausible two-digit day and month and a 19xx/20xx year: a run of
+# numbers ("12 34 5678") is no date, not an impossible one.
+_SPACED_DMY_RE = re.compile(
+    r"(?<![\d/.:-])(0[1-9]|[12]\d|3[01])\s(0[1-9]|1[0-2])\s((?:19|20)\d{2})(?![\d/.:-])"
+)
 # "ngày 27 tháng 6 năm 2025", and Joomla/K2's "27 Tháng 6 2025" / "27 Tháng 6, 2025".
 _WORDY_RE = re.compile(
     r"(?<!\d)(\d{1,2})\s+tháng\s+(\d{1,2})\s*(?:,\s*|\s+)(?:năm\s+)?(\d{4})(?!\d)", re.I
@@ -105,12 +116,13 @@ def looks_like_date(text: str) -> bool:
     (True, False)
     """
     s = clean(text)
-    return bool(_ISO_RE.search(s) or _DMY_RE.search(s) or _WORDY_RE.search(s))
+    return any(rx.search(s) for rx in (_ISO_RE, _DMY_RE, _WORDY_RE, _SPACED_DMY_RE))
 
 
 def _day_first_dates(s: str) -> list[tuple[re.Match[str], int, int, int]]:
     found = [(m, int(m[1]), int(m[3]), int(m[4])) for m in _DMY_RE.finditer(s)]
     found += [(m, int(m[1]), int(m[2]), int(m[3])) for m in _WORDY_RE.finditer(s)]
+    found += [(m, int(m[1]), int(m[2]), int(m[3])) for m in _SPACED_DMY_RE.finditer(s)]
     return sorted(found, key=lambda f: f[0].start())
 
 

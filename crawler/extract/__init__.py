@@ -7,8 +7,11 @@ Generic rules only, no per-site code, each in one module:
    unless it holds the article (ASP.NET pages wrap everything in a <form>)
    (``boilerplate``, ``roles``);
 3. the content block is the element directly holding the most paragraph text (``content``);
-4. title, date and category are the elements nearest to the h1, meta tags first
-   (``survey``, ``dates``, ``fields``);
+4. the title is the headline wherever the CMS puts it (h1, an h2 or title-class line by
+   the content block, og:title, <title>), cross-checked so that a site heading, a
+   breadcrumb, a menu label or a body headline is never taken (``headline``); date and
+   category are the elements nearest to it, meta tags first, the date only from the
+   article's block (``survey``, ``dates``, ``dateline``, ``fields``);
 5. the content block is flattened into lines and images in document order (``walk``), and
    captions (figure, image table, centred/italic line after an image, caption classes),
    credits (``captions``) and the closing byline (``authors``) are told apart from body

@@ -15,6 +15,7 @@ from .authors import find_authors
 from .boilerplate import drop_never_text, drop_repeats, strip_boilerplate
 from .captions import assign_captions
 from .content import article_scope, pick_container
+from .dateline import article_date
 from .decode import parse_html
 from .errors import ExtractionError
 from .fields import Published, Title, category, lead_element, published, title
@@ -94,7 +95,7 @@ def extract_fields(
     pinned, container = page.pinned, page.container
     head_title = title(page.survey, container, page.head, pinned)
     rules["title"] = head_title.rule
-    near_date = nearest(page.survey.dates, head_title.at)
+    near_date = article_date(page.survey.dates, head_title.el, head_title.at, container)
     date_line = published(page.head, near_date, pinned)
     rules["published"] = date_line.rule
     near_category = nearest(page.survey.categories, head_title.at)

@@ -12,13 +12,16 @@ from portal_archive.crawler.vntime import looks_like_date
 
 # Labels that open the publication line ("Cập nhật lúc : 27/06/2025 16:22").
 _DATE_LABEL_RE = re.compile(
-    r"^(?:cập nhật|ngày đăng|đăng ngày|đăng lúc|ngày cập nhật|ngày xuất bản|xuất bản"
+    r"^(?:cập nhật|ngày đăng|đăng ngày|đăng lúc|ngày cập nhật|ngày xuất bản|xuất bản|ngày công bố"
     r"|thời gian|posted|published|updated|thứ\s+(?:hai|ba|tư|năm|sáu|bảy|[2-7])|chủ nhật)",
     re.I,
 )
 _DATE_LABEL_INITIALS = frozenset("CcNnĐđTtXxPpUu")
 MAX_META_TEXT = 150  # date/category lines are short
 _MAX_DATE_LINE = 40  # a line that is only a date and a time
+# Listing and detail templates print "(05.08.2019 16:32)", and "( )" when it is empty.
+_BRACKETS = "()[]"
+_EMPTY_SLOT_RE = re.compile(r"^\s*[(\[]\s*[)\]]\s*$")
 # Meta tags that hold the publication date, most trusted first.
 PUBLISHED_META = (
     "article:published_time", "og:published_time", "datepublished", "pubdate",
@@ -43,5 +46,11 @@ def is_date_line(text: str | None) -> bool:
     even without a label or a class."""
     if not text or len(text) > _MAX_DATE_LINE:
         return False
-    stripped = text.strip()
+    stripped = text.strip().strip(_BRACKETS).strip()
     return stripped[:1].isdigit() and looks_like_date(stripped)
+
+
+def is_empty_date_slot(text: str | None) -> bool:
+    """Empty brackets, "( )": where a template prints the date, with no date in it."""
+    # Most texts are longer: the length rules them out before the pattern is tried.
+    return text is not None and len(text) <= 12 and _EMPTY_SLOT_RE.match(text) is not None

@@ -1,9 +1,8 @@
 """Title, publication date, category and lead: a profile's selector first, else the
-meta tags and the elements nearest to the h1."""
+generic headline (``headline``), the meta tags and the elements nearest to the title."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,67 +10,17 @@ from portal_archive.crawler.text import clean, fold
 from portal_archive.crawler.vntime import parse_datetime
 
 from .dates import PUBLISHED_META
+from .headline import Title, generic_title
 from .page import Head
 from .pinned import Pinned, value
 from .roles import SAPO, roles
-from .survey import Found, Survey, category_text, nearest
+from .survey import Found, Survey, category_text
 from .tree import El, contains, describe, text_of
-
-_TITLE_SUFFIX_RE = re.compile(
-    r"^(.{8,}?)\s+[-|–—:]\s+[^-|–—]*(?:cổng|trang|thông tin|báo|portal|sở|ubnd|tỉnh"
-    r"|thành phố|\.vn|\.gov)[^-|–—]*$",
-    re.I,
-)
-
-
-@dataclass
-class Title:
-    text: str
-    el: El | None  # kept out of the body
-    at: int  # position, to find the date and category nearest to it
-    rule: str
-
-
-def _pick_h1(survey: Survey, container: El | None, og_title: str) -> tuple[int, El, str] | None:
-    """The h1 matching og:title, else inside the content block, else the last before it."""
-    h1s = survey.h1s
-    if og_title:
-        for pos, h in h1s:
-            if fold(text_of(h)) == og_title:
-                return pos, h, "h1 matching og:title"
-    if container is not None:
-        inside = [(pos, h) for pos, h in h1s if contains(container, h)]
-        if inside:
-            return *inside[0], "h1 in the content block"
-        before = [(pos, h) for pos, h in h1s if pos < survey.container_at]
-        if before:
-            return *before[-1], "last h1 before the content block"
-    return (*h1s[0], "first h1") if h1s else None
-
-
-def _generic_title(survey: Survey, container: El | None, head: Head) -> Title:
-    og = clean(head.meta.get("og:title", ""))
-    h1 = _pick_h1(survey, container, fold(og))
-    if h1 is not None:
-        return Title(clean(text_of(h1[1])), h1[1], h1[0], h1[2])
-    at = survey.container_at
-    # A title line comes before the content block, or opens it (one-cell portals).
-    inside = [t for t in survey.titles if container is not None and contains(container, t.el)]
-    near = nearest([t for t in survey.titles if t.at <= at] + inside, at)
-    if og:
-        same = near is not None and fold(near.text) == fold(og)
-        return Title(og, near.el if same and near is not None else None, at, "meta og:title")
-    if near is not None:
-        return Title(near.text, near.el, near.at, near.rule)
-    m = _TITLE_SUFFIX_RE.match(head.title)
-    if m:
-        return Title(m[1], None, at, "<title> without the site's name")
-    return Title(head.title, None, at, "<title>")
 
 
 def title(survey: Survey, container: El | None, head: Head, pinned: Pinned) -> Title:
     """The profile's title if it has text, else the generic one."""
-    generic = _generic_title(survey, container, head)
+    generic = generic_title(survey, container, head)
     el = pinned.one.get("title")
     if el is None or not value(el):
         return generic

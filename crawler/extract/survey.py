@@ -11,13 +11,15 @@ from portal_archive.crawler.text import clean
 from portal_archive.crawler.vntime import looks_like_date, parse_datetime
 
 from .boilerplate import HOME_RE, is_title_h1
-from .dates import MAX_META_TEXT, has_date_label, is_date_line
+from .dates import MAX_META_TEXT, has_date_label, is_date_line, is_empty_date_slot
 from .roles import CATEGORY, DATE, TITLE, roles
 from .tree import El, describe, text_of
 
 _CATEGORY_LABEL_RE = re.compile(r"^(?:chuyên mục|danh mục|đăng trong|published in)\s*:?\s*", re.I)
 _MAX_CATEGORY = 80
 MIN_TITLE, MAX_TITLE = 8, 300
+_SUBHEADINGS = frozenset({"h2", "h3"})
+_HEADINGS = frozenset({"h1", "h2", "h3"})
 
 
 @dataclass
@@ -37,8 +39,13 @@ class Survey:
     dates: list[Found] = field(default_factory=list)
     categories: list[Found] = field(default_factory=list)
     titles: list[Found] = field(default_factory=list)
+    headings: list[Found] = field(default_factory=list)  # h2/h3s: CMSs that keep h1 for the site
     container_at: int = 0
     pinned_title_at: int | None = None
+
+    def h1s_found(self) -> list[Found]:
+        """The h1s as title candidates: their text without a date printed in them."""
+        return [Found(h, heading_text(h), pos, "h1") for pos, h in self.h1s]
 
 
 def survey_page(root: El, container: El | None, pinned_title: El | None) -> Survey:
@@ -51,6 +58,8 @@ def survey_page(root: El, container: El | None, pinned_title: El | None) -> Surv
             s.pinned_title_at = i
         if tag == "h1" and is_title_h1(el):
             s.h1s.append((i, el))
+        elif tag in _SUBHEADINGS:
+            _add_heading(s.headings, el, i)
         el_roles = roles(el)
         if tag == "time" and _add_date(
             s.dates, el, clean(el.get("datetime") or ""), i, "<time datetime>"
@@ -58,15 +67,57 @@ def survey_page(root: El, container: El | None, pinned_title: El | None) -> Surv
             pass
         elif el_roles & DATE or has_date_label(el.text) or is_date_line(el.text):
             _add_date_line(s.dates, el, el_roles, i)
+        elif is_empty_date_slot(el.text) and _in_heading(el):
+            # Liferay prints "Title ( )" when the date is empty: the page's date slot is
+            # there, and empty; no other date on the page is the article's.
+            s.dates.append(Found(el, clean(el.text or ""), i, f"empty date slot {describe(el)}"))
         if el_roles & CATEGORY:
             name = category_text(el)
             if name:
                 s.categories.append(Found(el, name, i, f"category class {describe(el)}"))
         if el_roles & TITLE and tag not in ("html", "body"):
-            text = short_text(el, MAX_TITLE)
+            text = _short_heading(el)
             if text and len(text) >= MIN_TITLE:
                 s.titles.append(Found(el, text, i, f"title class {describe(el)}"))
     return s
+
+
+def _add_heading(headings: list[Found], el: El, at: int) -> None:
+    text = _short_heading(el)
+    if text and len(text) >= MIN_TITLE:
+        headings.append(Found(el, text, at, f"heading {describe(el)} nearest the content block"))
+
+
+def _short_heading(el: El) -> str | None:
+    """A heading's text without a date printed in it, if short enough for a title."""
+    if len(text_of(el)) > 4 * MAX_TITLE:
+        return None
+    text = heading_text(el)
+    return text if len(text) <= MAX_TITLE else None
+
+
+def heading_text(el: El) -> str:
+    """A heading's cleaned text without a date or an empty date slot printed in a child
+    ("Trung thu trọn vẹn <span>( )</span>", "Tiêu đề <span>(05.08.2019 16:32)</span>")."""
+    slots = [c for c in el if isinstance(c.tag, str) and _is_date_child(c)]
+    if not slots:
+        return clean(text_of(el))
+    parts = [el.text or ""]
+    for child in el:
+        if not any(child is s for s in slots):
+            parts.append(text_of(child))
+        parts.append(child.tail or "")
+    return clean("".join(parts))
+
+
+def _is_date_child(child: El) -> bool:
+    text = text_of(child)
+    return is_empty_date_slot(text) or is_date_line(text)
+
+
+def _in_heading(el: El) -> bool:
+    parent = el.getparent()
+    return parent is not None and (parent.tag in _HEADINGS or bool(roles(parent) & TITLE))
 
 
 def _add_date_line(dates: list[Found], el: El, el_roles: int, at: int) -> None:

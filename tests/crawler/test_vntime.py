@@ -66,6 +66,14 @@ def test_parse_datetime_formats(text: str) -> None:
         ("12/01/2025 08:15:30", "2025-01-12T08:15:30+07:00"),
         ("Thứ Hai, ngày 30 tháng 6 năm 2025", "2025-06-30T00:00:00+07:00"),
         ("2025-06-30", "2025-06-30T00:00:00+07:00"),
+        # Printed on real portals (../shared/realpages): SharePoint's spaced news date,
+        # a bracketed listing date, a bare date, Liferay's raw UTC instant.
+        ("thứ năm, 08 08 2019 08:51", "2019-08-08T08:51:00+07:00"),
+        ("thứ hai, 05 08 2019 10:58", "2019-08-05T10:58:00+07:00"),
+        ("(05.08.2019 16:32)", "2019-08-05T16:32:00+07:00"),
+        ("30/07/2019", "2019-07-30T00:00:00+07:00"),
+        ("(2019-05-17T02:49:00.000Z)", "2019-05-17T09:49:00+07:00"),
+        ("(2019-05-16T05:00:00.000Z)", "2019-05-16T12:00:00+07:00"),
     ],
 )
 def test_parse_datetime_values(text: str, iso: str) -> None:
@@ -90,6 +98,17 @@ def test_impossible_dates_warn_and_give_none(text: str, caplog: pytest.LogCaptur
 @pytest.mark.parametrize("text", ["", "Lượt xem: 1234", "Số 12/KH-UBND", "16:22", "tháng 6"])
 def test_no_date(text: str) -> None:
     assert parse_datetime(text) is None
+
+
+@pytest.mark.parametrize(
+    "text", ["( )", "()", "Mã số 12 34 5678", "Tel 0261 38 2019", "Lượt xem 120 08 2019"]
+)
+def test_spaced_numbers_are_no_date(text: str, caplog: pytest.LogCaptureFixture) -> None:
+    """Day, month and year apart by spaces only when they can be a date: a run of
+    numbers is neither a date nor an impossible one (no warning, no blocked date line)."""
+    with caplog.at_level(logging.WARNING, logger="portal_archive.crawler.vntime"):
+        assert parse_datetime(text) is None
+    assert not vntime.looks_like_date(text) and not caplog.records
 
 
 def test_a_later_valid_date_wins_over_an_impossible_one() -> None:

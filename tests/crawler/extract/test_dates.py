@@ -1,0 +1,145 @@
+"""Publication dates: the article's own date line in every printed form, null when its
+slot is empty, never a header clock widget or a sidebar item's date.
+
+Reading a date is crawler/vntime.py's (tests/crawler/test_vntime.py); these tests are about
+which line of the page is the article's.
+"""
+
+from typing import Any
+
+import pytest
+
+from portal_archive.crawler.extract import extract_article
+
+from .test_titles import CONTENT, LONG, URL, real_article
+
+# The date-time as printed on each real article page (SOURCES.md), at +07:00.
+REAL_PUBLISHED = {
+    "dn-dakrlap-baoviet-hocbong": "2019-08-08T08:51:00+07:00",
+    "dn-dakrlap-lichsu-dangbo-kienduc": "2019-08-08T08:51:00+07:00",
+    "dn-dakrlap-thang-hanh-dong-tre-em": "2019-05-22T16:09:00+07:00",
+    "dn-dakrlap-dien-tap-hoa-chat": "2019-08-08T08:51:00+07:00",
+    "dn-dakrlap-bao-cao-vien-t8": "2019-08-05T10:58:00+07:00",
+    "dn-stp-viet-da-olympic": "2019-08-05T16:32:00+07:00",
+    "dn-stp-an-toan-thuc-pham": "2019-08-05T16:32:00+07:00",
+    "dn-stp-pct-truong-thanh-tung": "2019-08-05T16:32:00+07:00",
+    "dn-thanhtra-dieu-tra-dan-so": "2019-07-26T14:14:00+07:00",
+    "dn-thanhtra-cong-an-dak-song-tongket": "2019-07-26T14:14:00+07:00",
+    "dn-thanhtra-ran-tro-su-thi": "2019-07-26T14:14:00+07:00",
+    "dn-ldld-trung-thu": None,  # "( )" in the h2; the header clock says 09/05/2019
+    "dn-ldld-bi-do-rot-gia": None,
+}
+CLOCK = "Thứ năm, 09/05/2019"
+
+
+@pytest.mark.parametrize("name", sorted(REAL_PUBLISHED))
+def test_real_page_published(name: str) -> None:
+    article = real_article(name)
+    assert article["published"] == REAL_PUBLISHED[name]
+    assert CLOCK not in (article["published_raw"] or "")
+
+
+def _dated(body: str) -> tuple[dict[str, Any], str]:
+    rules: dict[str, str] = {}
+    html = f"<html><head><meta charset='utf-8'></head><body>{body}</body></html>"
+    return extract_article(html, URL, explain=rules), rules["published"]
+
+
+def _header_clock(depth: int) -> str:
+    """A header's clock widget, ``depth`` wrappers deep."""
+    return "<div>" * depth + f"<span class='date'>{CLOCK}</span>" + "</div>" * depth
+
+
+def _nested(html: str, depth: int) -> str:
+    return "<div class='col'>" * depth + html + "</div>" * depth
+
+
+@pytest.mark.parametrize(("depth", "wrapped"), [(0, False), (2, False), (6, False), (4, True)])
+def test_a_header_clock_is_never_the_date(depth: int, wrapped: bool) -> None:
+    """However deep the clock and the article sit, in <body> or in a page-wide wrapper,
+    an undated article stays undated."""
+    page = _header_clock(depth) + _nested(
+        f"<div class='detail'><h2>Hội nghị giao ban báo chí</h2>{CONTENT}</div>", depth
+    )
+    article, rule = _dated(f"<div class='wrapper'>{page}</div>" if wrapped else page)
+    assert article["published"] is None and rule == "not found"
+
+
+def test_a_header_clock_gives_way_to_the_date_line() -> None:
+    article, _ = _dated(
+        _header_clock(3)
+        + _nested(
+            "<div class='detail'><h2>Hội nghị giao ban báo chí</h2>"
+            f"<div class='info'>Cập nhật: 26/07/2019 14:14</div>{CONTENT}</div>",
+            3,
+        )
+    )
+    assert article["published"] == "2019-07-26T14:14:00+07:00"
+
+
+def test_a_sidebar_items_date_is_not_the_articles() -> None:
+    items = "".join(
+        f"<li><a href='/b{i}'>Tin đã đưa số {i} của trang</a> <span>(0{i}/04/2019)</span></li>"
+        for i in range(1, 4)
+    )
+    article, rule = _dated(
+        _nested(f"<div class='detail'><p class='title'>Lễ ra quân điều tra dân số</p>{CONTENT}", 2)
+        + f"</div><div class='box'><div><p>TIN ĐÃ ĐƯA</p><ul>{items}</ul></div></div>"
+    )
+    assert article["published"] is None and rule == "not found"
+
+
+def test_an_empty_date_slot_is_null_not_another_date() -> None:
+    """Liferay prints "( )" in the heading when the date is empty: null, not the clock's."""
+    article, rule = _dated(
+        f"<div><span class='date'>{CLOCK}</span></div>"
+        f"<div class='detail'><h2>Trung thu trọn vẹn, đầm ấm <span>( )</span></h2>{CONTENT}</div>"
+    )
+    assert article["published"] is None and article["published_raw"] is None
+    assert rule == "empty date slot span near the title: no valid date"
+    assert "( )" not in article["body"] and article["title"] == "Trung thu trọn vẹn, đầm ấm"
+
+
+def test_empty_brackets_in_the_body_are_no_date_slot() -> None:
+    article, _ = _dated(
+        "<div class='detail'><h2>Hội nghị giao ban báo chí</h2>"
+        f"<div class='info'>Cập nhật: 26/07/2019 14:14</div><div class='content'><p>{LONG}</p>"
+        f"<p><span>( )</span> {LONG}</p></div></div>"
+    )
+    assert article["published"] == "2019-07-26T14:14:00+07:00"
+
+
+def test_sharepoint_news_part_date_row_above_the_title_table() -> None:
+    """A meta row (category, spaced date) in its own table, the title in the next one."""
+    article, rule = _dated(
+        "<div class='part'><div class='top'><table><tr><td class='FolderTitle'>Tin nổi bật</td>"
+        "<td class='Time'>thứ năm, 08 08 2019 08:51</td></tr></table></div>"
+        "<div id='part1'><table><tr><td><p class='Title'>Diễn tập ứng phó sự cố hóa chất</p>"
+        f"</td></tr><tr><td>{CONTENT}</td></tr></table></div></div>"
+    )
+    assert article["published"] == "2019-08-08T08:51:00+07:00"
+    assert rule == "date class td.Time near the title"
+
+
+@pytest.mark.parametrize(
+    ("line", "iso"),
+    [
+        ("<span>(05.08.2019 16:32)</span>", "2019-08-05T16:32:00+07:00"),
+        ("<div>(26.07.2019 14:14)</div>", "2019-07-26T14:14:00+07:00"),
+        ("<div>30/07/2019</div>", "2019-07-30T00:00:00+07:00"),
+        ("<span>(2019-05-17T02:49:00.000Z)</span>", "2019-05-17T09:49:00+07:00"),
+        ("<div>Ngày công bố: 24/02/2023</div>", "2023-02-24T00:00:00+07:00"),
+    ],
+)
+def test_bare_date_lines_by_the_title(line: str, iso: str) -> None:
+    """A line that is only a date, bracketed or not, beside the title, with no class."""
+    article, _ = _dated(f"<div class='detail'><h2>Hội nghị giao ban báo chí</h2>{line}{CONTENT}")
+    assert article["published"] == iso and article["title"] == "Hội nghị giao ban báo chí"
+
+
+def test_a_date_printed_in_the_heading() -> None:
+    article, _ = _dated(
+        f"<div class='detail'><h2>Hội nghị giao ban <span>(05.08.2019 16:32)</span></h2>{CONTENT}"
+    )
+    assert article["published"] == "2019-08-05T16:32:00+07:00"
+    assert article["title"] == "Hội nghị giao ban"
