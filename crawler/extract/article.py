@@ -12,7 +12,7 @@ from portal_archive.crawler.text import content_hash
 from portal_archive.crawler.vntime import event_date
 
 from .authors import Byline, find_authors
-from .boilerplate import drop_never_text, drop_repeats, strip_boilerplate
+from .boilerplate import drop_hidden, drop_never_text, drop_repeats, strip_boilerplate
 from .captions import assign_captions
 from .content import article_scope, pick_container
 from .decode import parse_html
@@ -134,6 +134,7 @@ def _read_page(html: str, url: str, selectors: Selectors | None, rules: dict[str
     pinned = pin(root, selectors)  # before <head> goes: a selector may read a meta tag
     drop_never_text(root)
     keep = pinned.elements()
+    drop_hidden(root, keep)
     drop_removed(root, selectors, keep)
     container, rules["body"] = _content_block(root, pinned)
     crumbs = strip_boilerplate(root, container, keep)
