@@ -12,14 +12,19 @@ from .lines import Item, Line
 
 __all__ = ["Source", "read_source_line", "split_agency", "take_source"]
 
-# "Theo X" / "Nguồn: X" / "Nguồn tin: X", the whole line, maybe in brackets.
+# "Theo X" / "Theo: X" / "Nguồn: X" / "Nguồn tin: X" opening a source.
+_LABEL = r"(?:(?P<theo>theo)\s*:?\s+|nguồn(?:\s+tin)?\s*:\s*)"
+# The whole line, maybe in brackets.
 _SOURCE_LINE_RE = re.compile(
-    r"^\(?\s*(?:(?P<theo>theo)\s+|nguồn(?:\s+tin)?\s*:\s*)(?P<rest>[^()]+(?:\([^()]*\))?)"
-    r"\s*\)?\s*\.?$",
-    re.I,
+    rf"^\(?\s*{_LABEL}(?P<rest>[^()]+(?:\([^()]*\))?)\s*\)?\s*\.?$", re.I
 )
 # "… the last sentence. (Theo TTXVN)" / "(Nguồn: Báo Dân trí)" closing a paragraph.
-_TRAILING_RE = re.compile(r"\s*\((?:theo\s+|nguồn(?:\s+tin)?\s*:\s*)(?P<source>[^()]+)\)\.?$", re.I)
+_TRAILING_RE = re.compile(rf"\s*\({_LABEL}(?P<source>[^()]+)\)\.?$", re.I)
+_LABEL_RE = re.compile(rf"^{_LABEL}", re.I)
+# A paper, station or portal: "Báo Đắk Nông (Đắk Nông)" names no writer.
+_MEDIA_RE = re.compile(r"^(?:báo|tạp chí|đài|cổng|trang|thông tấn|truyền hình|kênh)\b", re.I)
+# "Theo Hướng dẫn số 05/HD-BTC": a document the text follows, not where it comes from.
+_DOCUMENT_RE = re.compile(r"\bsố\s*\d|\d+/[^\W\d_]", re.I)
 # "Names (Agency)": a bracketed group closing a byline.
 _AGENCY_RE = re.compile(r"^(?P<names>.*?\S)\s*\((?P<agency>[^()]+)\)\s*\.?$")
 # A lower-case word followed by a sentence end: prose, not a source ("baochinhphu.vn" is not).
@@ -50,7 +55,7 @@ def split_agency(text: str) -> tuple[str, str | None]:
     m = _AGENCY_RE.match(text)
     if m is None:
         return text, None
-    agency = m["agency"].strip()
+    agency = _LABEL_RE.sub("", m["agency"].strip())  # "Minh Đức (Theo TTXVN)"
     return m["names"], (agency if agency[:1].isupper() else None)
 
 
@@ -71,17 +76,19 @@ def read_source_line(text: str) -> tuple[str, str | None] | None:
     if m["theo"] and not _is_theo_source(rest):
         return None  # "Theo kế hoạch, …", "Theo ông A, …": a sentence
     names, agency = split_agency(rest)
-    if agency is None:
-        return (rest, None) if rest else None
+    if agency is None or _MEDIA_RE.match(names):
+        return (rest if agency else names, None) if rest else None
     return agency, names
 
 
 def _is_theo_source(rest: str) -> bool:
     """What follows "Theo" names a paper or agency: capitalised or a domain, no clause."""
-    first = rest[:1]
-    if not (first.isupper() or re.match(r"[\w-]+\.[a-z]{2,}", rest)):
+    if not (rest[:1].isupper() or re.match(r"[\w-]+\.[a-z]{2,}", rest)):
         return False
-    if any(c in rest for c in ",;:") or _SENTENCE_RE.search(rest + " "):
+    # "Theo Báo Nhân Dân, TTXVN" lists sources; "Theo Quyết định …, các xã …" is a clause.
+    if any(not part.strip()[:1].isupper() for part in rest.split(",")[1:]):
+        return False
+    if any(c in rest for c in ";:") or _SENTENCE_RE.search(rest + " ") or _DOCUMENT_RE.search(rest):
         return False
     return len(rest.split()) <= _MAX_THEO_WORDS
 

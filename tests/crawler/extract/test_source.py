@@ -40,6 +40,10 @@ def test_doctests() -> None:
         ("Theo QV (TTXVN)", ("TTXVN", "QV")),
         ("(Theo baochinhphu.vn)", ("baochinhphu.vn", None)),
         ("theo VnExpress", ("VnExpress", None)),
+        ("Theo: TTXVN/Vietnam+", ("TTXVN/Vietnam+", None)),
+        ("Theo Báo Nhân Dân, TTXVN", ("Báo Nhân Dân, TTXVN", None)),
+        ("Theo Báo Đắk Nông (Đắk Nông)", ("Báo Đắk Nông (Đắk Nông)", None)),
+        ("Nguồn: Quyết định số 123/QĐ-UBND", ("Quyết định số 123/QĐ-UBND", None)),
     ],
 )
 def test_source_lines(line: str, expected: tuple[str, str | None]) -> None:
@@ -54,6 +58,10 @@ def test_source_lines(line: str, expected: tuple[str, str | None]) -> None:
         "Theo bạn Bùi Thị Huyền, Chủ nhiệm câu lạc bộ, mùa Trung thu 2017 sẽ về thôn.",
         "Theo Quyết định số 123/QĐ-UBND, các xã phải báo cáo trước ngày 30/8.",
         "Theo Chủ tịch UBND huyện. Hội nghị kết thúc lúc 17 giờ.",
+        "Theo Quyết định, các xã phải báo cáo",
+        "Theo Hướng dẫn số 05/HD-BTC",
+        "Theo Kế hoạch 45/KH-UBND",
+        "Nguồn ảnh: Thanh Tùng",
         "Nguồn vốn: ngân sách tỉnh",
         "Theo " + "Báo Đắk Nông " * 8,
         "Lệ Sương",
@@ -67,6 +75,7 @@ def test_agency_in_brackets() -> None:
     assert split_agency("Minh Đức (TTXVN)") == ("Minh Đức", "TTXVN")
     assert split_agency("Minh Đức – Thu Hà") == ("Minh Đức – Thu Hà", None)
     assert split_agency("Minh Đức (lược dịch)") == ("Minh Đức", None)
+    assert split_agency("Minh Đức (Theo TTXVN)") == ("Minh Đức", "TTXVN")
 
 
 def _extract(closing: str) -> dict[str, Any]:
