@@ -146,8 +146,9 @@ def _authors(items: list[Item], scope: El | None, pinned: Pinned,
     authors: list[str] = []
     agency = None
     for el in pinned.authors:
-        names, agency = split_byline(value(el))
+        names, its_agency = split_byline(value(el))
         authors += [a for a in names if a not in authors]
+        agency = agency or its_agency
     if authors:
         return authors, agency, pinned.rule("authors")
     if source_byline and looks_like_author_line(source_byline):
