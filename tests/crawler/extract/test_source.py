@@ -6,9 +6,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from lxml.cssselect import CSSSelector
 
 from portal_archive.crawler.extract import decode_html, extract_article, source
 from portal_archive.crawler.extract.source import read_source_line, split_agency
+from portal_archive.crawler.sites import Selectors, SiteProfile
 
 
 def _realpages() -> Path:
@@ -164,3 +166,16 @@ def test_explain_names_the_source_rule() -> None:
     extract_article(html, "http://portal.example.gov.vn/a/", explain=rules)
     assert rules["authors"] == "closing line, right-aligned"
     assert rules["source"] == "agency in brackets after the byline (closing line, right-aligned)"
+
+
+def test_an_agency_in_a_profiles_byline_is_the_source() -> None:
+    profile = SiteProfile("p", "P", "http://portal.example.gov.vn/", ("/tin",),
+                          selectors=Selectors(authors=CSSSelector("span.tac-gia")))
+    html = (
+        "<html><body><h1>Tiêu đề bài viết thử nghiệm</h1><div>"
+        f"<p>{LONG * 2}</p><p>{LONG * 2}</p>"
+        "<span class='tac-gia'>Thu Hà (TTXVN)</span><span class='tac-gia'>Minh Đức</span>"
+        "</div></body></html>"
+    )
+    article = extract_article(html, "http://portal.example.gov.vn/tin/a", profile=profile)
+    assert article["authors"] == ["Thu Hà", "Minh Đức"] and article["source"] == "TTXVN"
