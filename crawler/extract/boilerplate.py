@@ -43,6 +43,7 @@ _JUNK_RE = re.compile(
 _WORD_TEXT_RE = re.compile(r"mso-[a-z-]+\s*:|^normal\s+\d+\s+false\s+false\s+false\b", re.I)
 # What the page itself hides: inline styles, the hidden attribute, aria-hidden.
 _HIDEABLE = etree.XPath("//*[@style or @hidden or @aria-hidden]")
+_MIN_PARAGRAPH = 25  # characters of a <p> that counts as text (content.py's measure)
 _HIDDEN_STYLE_RE = re.compile(
     r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden|mso-hide\s*:\s*all)\b", re.I
 )
@@ -55,18 +56,23 @@ def drop_never_text(root: El) -> None:
 
 def drop_hidden(root: El, pinned: list[El]) -> None:
     """Drop what the page hides (drop-down menus, a web-archive toolbar, admin menus,
-    counters filled by script), unless it holds the article.
-
-    Kept: an element holding a real h1 (pages a script reveals once loaded) or what a
+    counters filled by script, a SharePoint page's hidden "Home" h1), unless it holds
+    the article: paragraphs of text (a page a script reveals once loaded) or what a
     profile pinned.
     """
-    anchors = [h for h in root.iter("h1") if is_title_h1(h)] + pinned
     doomed = [
         el for el in _HIDEABLE(root)
-        if _hidden(el) and not any(a is el or contains(el, a) for a in anchors)
+        if _hidden(el) and not _paragraph_text(el)
+        and not any(p is el or contains(el, p) for p in pinned)
     ]
     for el in doomed:
         drop(el)
+
+
+def _paragraph_text(el: El) -> bool:
+    """Whether ``el`` holds paragraphs of text, as an article does and menus do not."""
+    paragraphs = (p for p in el.iter("p") if len(text_of(p).strip()) >= _MIN_PARAGRAPH)
+    return next(paragraphs, None) is not None and next(paragraphs, None) is not None
 
 
 def _hidden(el: El) -> bool:

@@ -67,6 +67,17 @@ def test_a_page_hidden_until_its_script_runs_is_read() -> None:
     assert article["title"] == "Tiêu đề bài viết thử nghiệm" and article["body"] == [P2]
 
 
+def test_a_hidden_site_heading_is_no_title() -> None:
+    """SharePoint pages carry a hidden <h1>Home</h1> above the article's own heading."""
+    html = (
+        "<html><body><div class='s4-title-inner' style='display:none'><h1>Home</h1></div>"
+        "<div><p class='Title'>Lễ ra quân tổng điều tra dân số</p>"
+        f"<p>{P1}</p><p>{P2}</p></div></body></html>"
+    )
+    article = extract_article(html, "http://portal.example.gov.vn/tin/a")
+    assert article["title"] == "Lễ ra quân tổng điều tra dân số" and not _leaks(article, "Home")
+
+
 @pytest.mark.parametrize(
     "chrome",
     [
