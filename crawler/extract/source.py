@@ -18,8 +18,9 @@ _LABEL = r"(?:(?P<theo>theo)\s*:?\s+|nguồn(?:\s+tin)?\s*:\s*)"
 _SOURCE_LINE_RE = re.compile(
     rf"^\(?\s*{_LABEL}(?P<rest>[^()]+(?:\([^()]*\))?)\s*\)?\s*\.?$", re.I
 )
-# "… the last sentence. (Theo TTXVN)" / "(Nguồn: Báo Dân trí)" closing a paragraph.
-_TRAILING_RE = re.compile(rf"\s*\({_LABEL}(?P<source>[^()]+)\)\.?$", re.I)
+# "… the last sentence. (Theo TTXVN)" / "(Nguồn: Báo Dân trí)" closing a paragraph, after
+# its last sentence: "… là 120 ca (nguồn: Sở Y tế)." cites a figure, not the article's source.
+_TRAILING_RE = re.compile(rf"(?<=[.!?…\"”»])\s*\({_LABEL}(?P<source>[^()]+)\)\.?$", re.I)
 _LABEL_RE = re.compile(rf"^{_LABEL}", re.I)
 # A paper, station or portal: "Báo Đắk Nông (Đắk Nông)" names no writer.
 _MEDIA_RE = re.compile(r"^(?:báo|tạp chí|đài|cổng|trang|thông tấn|truyền hình|kênh)\b", re.I)

@@ -124,6 +124,7 @@ def test_a_source_closing_the_last_paragraph() -> None:
         "<p>Theo thống kê, toàn huyện có 800 ha bí đỏ.</p>",
         "<p>Theo bạn Bùi Thị Huyền, mùa Trung thu năm nay sẽ về thôn Tân Lập.</p>",
         "<p>Hội nghị kết thúc lúc 17 giờ (giờ Hà Nội).</p>",
+        "<p>Toàn tỉnh ghi nhận 120 ca mắc sốt xuất huyết (nguồn: Sở Y tế).</p>",
     ],
 )
 def test_closing_sentences_stay_in_the_body(closing: str) -> None:
