@@ -77,8 +77,12 @@ def read_source_line(text: str) -> tuple[str, str | None] | None:
     if m["theo"] and not _is_theo_source(rest):
         return None  # "Theo kế hoạch, …", "Theo ông A, …": a sentence
     names, agency = split_agency(rest)
-    if agency is None or _MEDIA_RE.match(names):
-        return (rest if agency else names, None) if rest else None
+    if not names:
+        return None
+    if agency is None:
+        return names, None  # "Báo Đắk Nông (tổng hợp)": the role goes
+    if _MEDIA_RE.match(names):
+        return rest, None  # "Báo Đắk Nông (Đắk Nông)": one name, no writer
     return agency, names
 
 
@@ -117,7 +121,7 @@ def take_source(items: list[Item], is_byline: Callable[[str], bool]) -> Source:
 
 def _take_trailing(items: list[Item], i: int, last: Line) -> Source:
     m = _TRAILING_RE.search(last.text)
-    if m is None or m.start() == 0:
+    if m is None:
         return Source(None)
     items[i] = replace(last, text=last.text[: m.start()].rstrip())
     return Source(m["source"].strip(" ."), None, "bracketed source closing the last paragraph")

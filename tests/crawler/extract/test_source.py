@@ -45,6 +45,7 @@ def test_doctests() -> None:
         ("Theo: TTXVN/Vietnam+", ("TTXVN/Vietnam+", None)),
         ("Theo Báo Nhân Dân, TTXVN", ("Báo Nhân Dân, TTXVN", None)),
         ("Theo Báo Đắk Nông (Đắk Nông)", ("Báo Đắk Nông (Đắk Nông)", None)),
+        ("Theo Báo Đắk Nông (tổng hợp)", ("Báo Đắk Nông", None)),
         ("Nguồn: Quyết định số 123/QĐ-UBND", ("Quyết định số 123/QĐ-UBND", None)),
     ],
 )
