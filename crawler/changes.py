@@ -22,7 +22,7 @@ from portal_archive.crawler.text import fold
 RunRow = Mapping[str, Any] | sqlite3.Row
 
 # The article fields an edit is reported on, in the order a reader meets them.
-TEXT_FIELDS = ("title", "category", "published", "lead", "body", "images", "authors")
+TEXT_FIELDS = ("title", "category", "published", "lead", "body", "images", "authors", "source")
 
 
 def classify(old: Mapping[str, Any] | None, new: Mapping[str, Any],
@@ -59,6 +59,8 @@ def article_lines(doc: Mapping[str, Any]) -> list[str]:
     lines += [f"[Ảnh] {i.get('caption') or ''}".rstrip() for i in doc.get("images") or []]
     if doc.get("authors"):
         lines.append(" – ".join(doc["authors"]))
+    if doc.get("source"):
+        lines.append(f"Nguồn: {doc['source']}")
     return [line for line in lines if line]
 
 

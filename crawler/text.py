@@ -134,6 +134,11 @@ def _hash(fields: Mapping[str, Any], norm: Callable[[str], str]) -> str:
         _norm_all(fields.get("authors") or [], norm),
         norm(fields.get("category") or ""),
     ]
+    # Appended only when there is one: the hashes of articles archived before the field
+    # existed (and of every article without a source) stay what they were, so their
+    # next capture is not reported as an edit.
+    if fields.get("source"):
+        doc.append(norm(fields["source"]))
     data = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(data.encode("utf-8")).hexdigest()
 

@@ -14,8 +14,8 @@ Generic rules only, no per-site code, each in one module:
    article's block (``survey``, ``dates``, ``dateline``, ``fields``);
 5. the content block is flattened into lines and images in document order (``walk``), and
    captions (figure, image table, centred/italic line after an image, caption classes),
-   credits (``captions``) and the closing byline (``authors``) are told apart from body
-   paragraphs.
+   credits (``captions``), the closing byline (``authors``) and the source line
+   (``source``: "Theo Báo Đắk Nông", "Nguồn: TTXVN") are told apart from body paragraphs.
 
 A site profile's ``[selectors]`` (crawler/sites.py) pin parts down first (``pinned``): what
 they find wins, the rules above fill the rest. Every field records the name of the rule

@@ -11,8 +11,8 @@ from portal_archive.crawler.sites import GENERIC, Selectors, SiteProfile
 from portal_archive.crawler.text import content_hash
 from portal_archive.crawler.vntime import event_date
 
-from .authors import find_authors
-from .boilerplate import drop_never_text, drop_repeats, strip_boilerplate
+from .authors import Byline, find_authors
+from .boilerplate import drop_hidden, drop_never_text, drop_repeats, strip_boilerplate
 from .captions import assign_captions
 from .content import article_scope, pick_container
 from .dateline import article_date
@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 SCHEMA = "portal-archive.article/1"
 # The order --explain lists the article's fields in; images' rules follow, authors last.
 _EXPLAIN_HEAD = ("url", "category", "title", "published", "event_date", "lead", "body")
+_EXPLAIN_TAIL = ("authors", "source")
 
 
 def extract_article(
@@ -63,10 +64,9 @@ def extract_article(
         raise ExtractionError(f"extraction failed: {exc.__class__.__name__}: {exc}") from exc
     if explain is not None:  # in the order of the article's fields
         explain.update((k, rules.pop(k)) for k in _EXPLAIN_HEAD if k in rules)
-        authors = rules.pop("authors", None)
+        tail = {k: rules.pop(k) for k in _EXPLAIN_TAIL if k in rules}
         explain.update(rules)
-        if authors is not None:
-            explain["authors"] = authors
+        explain.update(tail)
     return fields
 
 
@@ -110,7 +110,8 @@ def extract_fields(
     skip += [pinned.one[k] for k in ("category",) if k in pinned.one] + pinned.authors
     seen = {head_title.text, date_line.raw or "", category_name or ""}
     items = _body_items(page, skip, seen)
-    authors, rules["authors"] = find_authors(items, scope, pinned)
+    byline = find_authors(items, scope, pinned)
+    rules["authors"], rules["source"] = byline.authors_rule, byline.source_rule
     lines = [it.text for it in items if isinstance(it, Line)]
     lead, rules["lead"] = _lead(lead_el, lead_rule, lines)
     if not head_title.text and not lead:
@@ -124,7 +125,7 @@ def extract_fields(
     images = [i for i in items if isinstance(i, Image)]
     _explain_images(images, rules)
     return _article(canonical, site, category_name, head_title, date_line, event, lead,
-                    lines, images, authors)
+                    lines, images, byline)
 
 
 def _read_page(html: str, url: str, selectors: Selectors | None, rules: dict[str, str]) -> _Page:
@@ -134,6 +135,7 @@ def _read_page(html: str, url: str, selectors: Selectors | None, rules: dict[str
     pinned = pin(root, selectors)  # before <head> goes: a selector may read a meta tag
     drop_never_text(root)
     keep = pinned.elements()
+    drop_hidden(root, keep)
     drop_removed(root, selectors, keep)
     container, rules["body"] = _content_block(root, pinned)
     crumbs = strip_boilerplate(root, container, keep)
@@ -186,7 +188,7 @@ def _article(
     lead: str | None,
     lines: list[str],
     images: list[Image],
-    authors: list[str],
+    byline: Byline,
 ) -> dict[str, Any]:
     """The contract's fields in the contract's order, with their content hash."""
     fields: dict[str, Any] = {
@@ -201,7 +203,8 @@ def _article(
         "lead": lead or None,
         "body": lines,
         "images": [{"src": i.src, "caption": i.caption, "credit": i.credit} for i in images],
-        "authors": authors,
+        "authors": byline.authors,
+        "source": byline.source,
     }
     fields["content_hash"] = content_hash(fields)
     return fields

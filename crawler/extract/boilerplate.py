@@ -1,5 +1,6 @@
 """Boilerplate: what is dropped by tag and by class/id (menus, share bars, related news...)
-unless it holds the article, and the widget text that survives as lines."""
+unless it holds the article, what the page hides, Word's leftovers, and the widget text
+that survives as lines (visitor counters, web-archive toolbars, "Xem chi tiết")."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ from portal_archive.crawler.text import clean
 
 from .lines import Image, Item
 from .roles import BOILER, CRUMB, LOGO, roles
-from .tree import El, drop, text_of
+from .tree import El, contains, drop, text_of
 
 # Never article text, wherever they are.
 DROP_TAGS = (
     "script", "style", "noscript", "iframe", "template", "svg", "object", "embed",
     "button", "select", "input", "textarea", "canvas", "map", "video", "audio", "head",
+    "xml",  # Word's document properties pasted with the text ("Normal 0 false false …")
 )  # fmt: skip
 # Usually boilerplate, but ASP.NET portals wrap whole pages in <form> and HTML5 pages
 # put the h1 in <header>, so these are dropped only when they hold no article.
@@ -32,18 +34,64 @@ _HOME_HREF_RE = re.compile(
 _BANNER_TEXT = 200  # characters beside the heading in a banner: a slogan, a motto
 _MENU_LINKS, _MENU_SHARE = 3, 0.6  # a block of at least 3 links making most of its text
 _CRUMB_SPLIT_RE = re.compile(r"\s*[»>›/|]\s*")
-# The "+ aa -" font-size widget and share/print lines, when they survive as text.
+# The "+ aa -" font-size widget and share/print lines, when they survive as text; visitor
+# counters ("Số lượt người xem : 1.234", "Lượt xem: 56"), "Xem chi tiết tại đây", and a
+# web-archive toolbar's words ("23 captures", "12 Dec 2016 - 27 Nov 2018", "Go").
 _JUNK_RE = re.compile(
     r"^(?:(?:[+\-–−]?\s*a{1,2}\s*[+\-–−]?\s*)+|(?:\s*[|/•·]?\s*(?:chia sẻ|in bài|bản in|gửi email"
-    r"|gửi bài viết|email|print|facebook|zalo|twitter|quay lại|về đầu trang|lên đầu trang)"
+    r"|gửi bài viết|email|print|facebook|zalo|twitter|quay lại|về đầu trang|lên đầu trang"
+    r"|(?:số\s+)?lượt\s+(?:người\s+)?(?:xem|truy\s+cập|đọc)\s*:?\s*[\d.,]*"
+    r"|xem\s+(?:chi\s+tiết|thêm|tiếp)(?:\s+(?:tại|ở)\s+đây)?\s*[.:>»…]*"
+    r"|\d[\d,.]*\s+captures?|go|about this capture"
+    r"|\d{1,2}\s+[a-z]{3}\s+\d{4}(?:\s*-\s*\d{1,2}\s+[a-z]{3}\s+\d{4})?)"
     r"\s*[|/•·]?\s*)+)$",
     re.I,
+)
+# Word's style sheet or document properties pasted as text ("Normal 0 false false false
+# EN-US …", "/* Style Definitions */ table.MsoNormalTable {mso-style-name: …}").
+_WORD_TEXT_RE = re.compile(r"mso-[a-z-]+\s*:|^normal\s+\d+\s+false\s+false\s+false\b", re.I)
+# What the page itself hides: inline styles, the hidden attribute, aria-hidden.
+_HIDEABLE = etree.XPath("//*[@style or @hidden or @aria-hidden]")
+_MIN_PARAGRAPH = 25  # characters of a <p> that counts as text (content.py's measure)
+_HIDDEN_STYLE_RE = re.compile(
+    r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden|mso-hide\s*:\s*all)\b", re.I
 )
 
 
 def drop_never_text(root: El) -> None:
     """Remove scripts, styles, forms' controls, <head>...: never article text."""
     etree.strip_elements(root, *DROP_TAGS, with_tail=False)
+
+
+def drop_hidden(root: El, pinned: list[El]) -> None:
+    """Drop what the page hides (drop-down menus, a web-archive toolbar, admin menus,
+    counters filled by script, a SharePoint page's hidden "Home" h1), unless it holds
+    the article: paragraphs of text (a page a script reveals once loaded) or what a
+    profile pinned.
+    """
+    doomed = [
+        el for el in _HIDEABLE(root)
+        if _hidden(el) and not _paragraph_text(el)
+        and not any(p is el or contains(el, p) for p in pinned)
+    ]
+    for el in doomed:
+        drop(el)
+
+
+def _paragraph_text(el: El) -> bool:
+    """Whether ``el`` holds paragraphs of text, as an article does and menus do not."""
+    paragraphs = (p for p in el.iter("p") if len(text_of(p).strip()) >= _MIN_PARAGRAPH)
+    return next(paragraphs, None) is not None and next(paragraphs, None) is not None
+
+
+def _hidden(el: El) -> bool:
+    """Hidden from sight, or from screen readers (aria-hidden) with no image to show:
+    WordPress marks its thumbnail link aria-hidden, a repeat of the title's link, yet
+    readers see the image."""
+    style = el.get("style")
+    if el.get("hidden") is not None or (style and _HIDDEN_STYLE_RE.search(style)):
+        return True
+    return (el.get("aria-hidden") or "").strip().lower() == "true" and el.find(".//img") is None
 
 
 def _is_logo_h1(h1: El) -> bool:
@@ -153,5 +201,7 @@ def drop_repeats(items: list[Item], seen: set[str]) -> list[Item]:
     return [
         it
         for it in items
-        if isinstance(it, Image) or (it.text not in seen and not _JUNK_RE.match(it.text))
+        if isinstance(it, Image)
+        or (it.text not in seen and not _JUNK_RE.match(it.text)
+            and not _WORD_TEXT_RE.search(it.text))
     ]

@@ -24,7 +24,11 @@ _ROLE_RES = (
         r"|pagination|paging|font-?size|text-?size|toolbar|tool-bar|navbar|navigation"
         r"|^nav|nav$|^tags?$|tags-?(?:list|box)|keyword|tu-?khoa|rating|vote|^in-?bai$"
         r"|^(?:btn-?)?print(?:-?(?:btn|button|icon|link|page))?$|print-?(?:btn|button|icon|link)$"
-        r"|^search|login|^(?:site|top|main|page)?[-_]?header(?:$|[-_])",
+        r"|^search|login|^(?:site|top|main|page)?[-_]?header(?:$|[-_])"
+        # admin and editing menus (SharePoint's ribbon, WordPress's admin bar), a web
+        # archive's toolbar (Wayback's wm-ipp), visitor counters
+        r"|^admin|admin-?(?:bar|menu|panel|tool)|ribbon|^wm-|wayback|luot-?xem|view-?count"
+        r"|hit-?count|^hits$|visitor|truy-?cap",
     ),
     (LOGO, r"logo|brand|site-?name|site-?title"),
     (DATE, r"date|time|ngay|publish|created|posted|thoi-?gian"),

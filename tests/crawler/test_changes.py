@@ -46,6 +46,15 @@ def test_the_same_text_is_no_change() -> None:
     assert classify(old, new, text_hash(old), text_hash(new)) == (None, [], "")
 
 
+def test_a_changed_source_is_an_edit_of_the_source() -> None:
+    old = _doc(["x"])
+    new = {**old, "source": "Báo Đắk Nông"}
+    new["content_hash"] = content_hash(new)
+    kind, fields, diff = classify(old, new, text_hash(old), text_hash(new))
+    assert kind == "edited" and fields == ["source"]
+    assert "+Nguồn: Báo Đắk Nông" in diff.splitlines()
+
+
 def test_unified_diff_reads_like_the_article() -> None:
     diff = unified_diff(_doc(["một"]), _doc(["hai"]))
     assert diff.splitlines()[0].startswith("--- http://p.test/a-1.html")

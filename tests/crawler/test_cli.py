@@ -118,6 +118,8 @@ def test_extract_with_a_site_profile_and_explain() -> None:
     assert explained["title"] == "profile selector div.ChiTietTin .TieuDeTin"
     assert explained["images[0].caption"] == "centred italic line after the image"
     assert explained["authors"] == "closing line, right-aligned"
+    assert article["source"] is None and explained["source"] == "not found"
+    assert list(explained)[-2:] == ["authors", "source"]
 
 
 def test_extract_without_explain_is_quiet_and_generic() -> None:

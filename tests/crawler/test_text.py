@@ -209,3 +209,19 @@ def test_content_hash_sees_real_changes(edited: dict) -> None:
 
 def test_content_hash_tolerates_missing_fields() -> None:
     assert content_hash({}) == content_hash({"title": "", "body": [], "lead": None})
+
+
+# ARTICLE's hash before the source field existed: an archive's stored hashes must hold.
+HASH_BEFORE_SOURCE = "sha256:918c24b3c2c64658c3596c135e4d005883316bee70cf0eadb09aaa922c1bdd43"
+
+
+def test_content_hash_of_an_article_without_a_source_is_unchanged() -> None:
+    assert content_hash(ARTICLE) == HASH_BEFORE_SOURCE
+    assert content_hash(_edit(source=None)) == content_hash(_edit(source="")) == HASH_BEFORE_SOURCE
+
+
+def test_content_hash_counts_a_source() -> None:
+    with_source = content_hash(_edit(source="Báo Đắk Nông"))
+    assert with_source != HASH_BEFORE_SOURCE
+    assert content_hash(_edit(source="Báo Đắk Nông")) != content_hash(_edit(source="TTXVN"))
+    assert content_hash(_edit(source=" Báo Đắk\u00a0Nông")) == with_source  # cosmetic

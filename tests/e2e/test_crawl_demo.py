@@ -22,7 +22,8 @@ from ..conftest import Crawl
 # The fields of the cleaned article JSON (schema portal-archive.article/1, CONTRACT.md).
 ARTICLE_FIELDS = (
     "schema", "url", "site", "category", "title", "published", "published_raw",
-    "event_date", "lead", "body", "images", "authors", "content_hash", "captured_at", "warc",
+    "event_date", "lead", "body", "images", "authors", "source", "content_hash", "captured_at",
+    "warc",
 )
 
 
@@ -162,6 +163,7 @@ def test_json_fields_match_the_portal(first_crawl: Crawl, portal: DemoPortal,
         assert doc["lead"] == article.lead
         assert doc["body"] == article.body, article.path
         assert doc["authors"] == article.authors, article.path
+        assert doc["source"] is None, article.path  # the demo names no source
         assert [(i["src"], i["caption"], i["credit"]) for i in doc["images"]] == [
             (portal.base_url + i.path, i.caption, i.credit) for i in article.images
         ], article.path

@@ -33,7 +33,7 @@ SPECS = {n: json.loads((PAGES / f"{n}.json").read_text(encoding="utf-8")) for n 
 PROFILED = [n for n in NAMES if SPECS[n]["site"]]
 FIELDS = [
     "schema", "url", "site", "category", "title", "published", "published_raw",
-    "event_date", "lead", "body", "images", "authors",
+    "event_date", "lead", "body", "images", "authors", "source",
 ]  # fmt: skip
 CONTRACT_KEYS = {*FIELDS, "content_hash"}
 
@@ -115,7 +115,8 @@ def test_impossible_dates_warn(name: str, caplog: pytest.LogCaptureFixture) -> N
 def test_explain_names_a_rule_for_every_field(name: str) -> None:
     rules: dict[str, str] = {}
     article = _extract(name, explain=rules)
-    keys = ["url", "category", "title", "published", "event_date", "lead", "body", "authors"]
+    keys = ["url", "category", "title", "published", "event_date", "lead", "body", "authors",
+            "source"]
     assert [k for k in rules if "[" not in k] == keys
     images = [k for k in rules if k.startswith("images[")]
     assert len(images) == 3 * len(article["images"])
@@ -136,7 +137,8 @@ def test_explain_examples() -> None:
     _extract("dcs-hoi-nghi-bch", explain=rules)
     assert rules["title"] == "profile selector div.detail-news h1.detail-title"
     assert rules["published"] == "profile selector div.detail-news .detail-date"
-    assert rules["authors"] == "line before the closing source line, right-aligned"
+    assert rules["authors"] == "closing line, right-aligned"  # once the source line is read
+    assert rules["source"] == "source line (closing line)"
     _extract("hue-ngay-khong-hop-le", explain=rules)
     assert rules["published"] == "profile selector div.ChiTietTin .NgayCapNhat: no valid date"
     _extract("old-table-impossible-date", explain=rules)
@@ -311,8 +313,8 @@ def test_byline_before_a_source_line() -> None:
         "<p align='right'><b>Thu Hà</b></p><p><i>Nguồn: Sở Nội vụ</i></p></div>"
     )
     a = extract_article(html, "http://x.vn/a")
-    assert a["authors"] == ["Thu Hà"]
-    assert a["body"] == [LONG.strip(), "Nguồn: Sở Nội vụ"]
+    assert a["authors"] == ["Thu Hà"] and a["source"] == "Sở Nội vụ"
+    assert a["body"] == [LONG.strip()]
 
 
 def test_plain_short_byline_at_the_end() -> None:
@@ -596,6 +598,7 @@ def test_bundled_demo_portal_ground_truth() -> None:
                     for i in truth.images
                 ],
                 "authors": truth.authors,
+                "source": None,
                 "content_hash": got["content_hash"],
             }, f"article {id} on day {day}"
             checked += 1

@@ -4,7 +4,11 @@ import unicodedata
 import pytest
 
 from portal_archive.crawler.extract import authors
-from portal_archive.crawler.extract.authors import looks_like_author_line, split_authors
+from portal_archive.crawler.extract.authors import (
+    looks_like_author_line,
+    split_authors,
+    split_byline,
+)
 
 
 def test_doctests() -> None:
@@ -30,6 +34,8 @@ def test_doctests() -> None:
         ("Minh Đức và Thanh Hiền", ["Minh Đức", "Thanh Hiền"]),
         ("Viết bởi Phạm Hà", ["Phạm Hà"]),
         ("(Thu Hà)", ["Thu Hà"]),
+        ("Tin, ảnh Ngô Tấm – Thanh Tiến", ["Ngô Tấm", "Thanh Tiến"]),
+        ("Thu Hà (tổng hợp)", ["Thu Hà"]),
         ("Thanh Tùng/TTXVN", ["Thanh Tùng/TTXVN"]),
         ("Minh Đức – Minh Đức", ["Minh Đức"]),
         ("Minh\u00a0Đức\u200b – Thanh Hiền ", ["Minh Đức", "Thanh Hiền"]),
@@ -55,6 +61,8 @@ def test_split_authors(line: str, expected: list[str]) -> None:
         "Bài và ảnh: A, B",
         "Viết bởi Phạm Hà",
         "Thanh Tùng (TTXVN)",
+        "Tin, ảnh Ngô Tấm – Thanh Tiến (Đài Truyền thanh huyện)",
+        "Thu Hà (tổng hợp)",
         "Bài: Minh Đức; Ảnh: Thanh Hiền",
         unicodedata.normalize("NFD", "Tin, ảnh: Thanh Tùng"),
     ],
@@ -76,8 +84,25 @@ def test_author_lines(line: str) -> None:
         "Phú Vang tổ chức Hội nghị",
         "Minh Đức. Thanh Hiền phát biểu",
         "Tin, ảnh:",
+        "Ảnh minh họa",
+        "Tin, ảnh tư liệu",
         "A " * 60,
     ],
 )
 def test_not_author_lines(line: str) -> None:
     assert not looks_like_author_line(line)
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Tin, ảnh Ngô Tấm – Thanh Tiến (Đài Truyền thanh huyện)",
+         (["Ngô Tấm", "Thanh Tiến"], "Đài Truyền thanh huyện")),
+        ("Thanh Tùng (TTXVN)", (["Thanh Tùng"], "TTXVN")),
+        ("Bài, ảnh: Hoàng Anh (Báo Đắk Nông)", (["Hoàng Anh"], "Báo Đắk Nông")),
+        ("Thu Hà (tổng hợp)", (["Thu Hà"], None)),
+        ("Minh Đức – Thanh Hiền", (["Minh Đức", "Thanh Hiền"], None)),
+    ],
+)
+def test_split_byline_names_and_agency(line: str, expected: tuple[list[str], str | None]) -> None:
+    assert split_byline(line) == expected

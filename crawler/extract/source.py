@@ -1,0 +1,127 @@
+"""Where an article's text comes from, when its closing lines say so: "Theo Báo Đắk Nông",
+"Nguồn: TTXVN", "(Nguồn: Báo Dân trí)", a closing "(Theo TTXVN)" after the last sentence,
+and the agency in brackets after a byline: "Theo QV (TTXVN)", "Minh Đức (TTXVN)"."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from .lines import Item, Line
+
+__all__ = ["Source", "read_source_line", "split_agency", "take_source"]
+
+# "Theo X" / "Theo: X" / "Nguồn: X" / "Nguồn tin: X" opening a source.
+_LABEL = r"(?:(?P<theo>theo)\s*:?\s+|nguồn(?:\s+tin)?\s*:\s*)"
+# The whole line, maybe in brackets.
+_SOURCE_LINE_RE = re.compile(
+    rf"^\(?\s*{_LABEL}(?P<rest>[^()]+(?:\([^()]*\))?)\s*\)?\s*\.?$", re.I
+)
+# "… the last sentence. (Theo TTXVN)" / "(Nguồn: Báo Dân trí)" closing a paragraph, after
+# its last sentence: "… là 120 ca (nguồn: Sở Y tế)." cites a figure, not the article's source.
+_TRAILING_RE = re.compile(rf"(?<=[.!?…\"”»])\s*\({_LABEL}(?P<source>[^()]+)\)\.?$", re.I)
+_LABEL_RE = re.compile(rf"^{_LABEL}", re.I)
+# A paper, station or portal: "Báo Đắk Nông (Đắk Nông)" names no writer.
+_MEDIA_RE = re.compile(r"^(?:báo|tạp chí|đài|cổng|trang|thông tấn|truyền hình|kênh)\b", re.I)
+# "Theo Hướng dẫn số 05/HD-BTC": a document the text follows, not where it comes from.
+_DOCUMENT_RE = re.compile(r"\bsố\s*\d|\d+/[^\W\d_]", re.I)
+# "Names (Agency)": a bracketed group closing a byline.
+_AGENCY_RE = re.compile(r"^(?P<names>.*?\S)\s*\((?P<agency>[^()]+)\)\s*\.?$")
+# A lower-case word followed by a sentence end: prose, not a source ("baochinhphu.vn" is not).
+_SENTENCE_RE = re.compile(r"[^\W\d_]{2,}[.!?…]\s")
+_MAX_LINE = 80  # a source line is short; a longer "Theo …" line is a sentence
+_MAX_THEO_WORDS = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """The article's source, the byline its line holds ("QV" in "Theo QV (TTXVN)"), the
+    rule that found it."""
+
+    name: str | None
+    byline: str | None = None
+    rule: str = "not found"
+
+
+def split_agency(text: str) -> tuple[str, str | None]:
+    """A byline without the bracketed group that closes it, and that group when it names
+    an agency; in lower case it is the writer's role ("tổng hợp", "lược dịch").
+
+    >>> split_agency("Ngô Tấm – Thanh Tiến (Đài Truyền thanh huyện)")
+    ('Ngô Tấm – Thanh Tiến', 'Đài Truyền thanh huyện')
+    >>> split_agency("Thu Hà (tổng hợp)"), split_agency("(Thu Hà)")
+    (('Thu Hà', None), ('(Thu Hà)', None))
+    """
+    m = _AGENCY_RE.match(text)
+    if m is None:
+        return text, None
+    agency = _LABEL_RE.sub("", m["agency"].strip())  # "Minh Đức (Theo TTXVN)"
+    return m["names"], (agency if agency[:1].isupper() else None)
+
+
+def read_source_line(text: str) -> tuple[str, str | None] | None:
+    """(source, the names before a bracketed agency) of a source line, else None.
+
+    >>> read_source_line("Theo Báo Đăk Nông điện tư")
+    ('Báo Đăk Nông điện tư', None)
+    >>> read_source_line("(Nguồn: Báo Dân trí)"), read_source_line("Theo QV (TTXVN)")
+    (('Báo Dân trí', None), ('TTXVN', 'QV'))
+    >>> read_source_line("Theo thống kê, toàn huyện có 800 ha bí đỏ.") is None
+    True
+    """
+    m = _SOURCE_LINE_RE.match(text)
+    if m is None or len(text) > _MAX_LINE:
+        return None
+    rest = m["rest"].strip(" .")
+    if m["theo"] and not _is_theo_source(rest):
+        return None  # "Theo kế hoạch, …", "Theo ông A, …": a sentence
+    names, agency = split_agency(rest)
+    if not names:
+        return None
+    if agency is None:
+        return names, None  # "Báo Đắk Nông (tổng hợp)": the role goes
+    if _MEDIA_RE.match(names):
+        return rest, None  # "Báo Đắk Nông (Đắk Nông)": one name, no writer
+    return agency, names
+
+
+def _is_theo_source(rest: str) -> bool:
+    """What follows "Theo" names a paper or agency: capitalised or a domain, no clause."""
+    if not (rest[:1].isupper() or re.match(r"[\w-]+\.[a-z]{2,}", rest)):
+        return False
+    # "Theo Báo Nhân Dân, TTXVN" lists sources; "Theo Quyết định …, các xã …" is a clause.
+    if any(not part.strip()[:1].isupper() for part in rest.split(",")[1:]):
+        return False
+    if any(c in rest for c in ";:") or _SENTENCE_RE.search(rest + " ") or _DOCUMENT_RE.search(rest):
+        return False
+    return len(rest.split()) <= _MAX_THEO_WORDS
+
+
+def take_source(items: list[Item], is_byline: Callable[[str], bool]) -> Source:
+    """Remove and return the closing source line, or a closing "(Theo …)" of the last line.
+
+    The source line is the last line, or the one before a closing byline
+    (``is_byline``: a predicate over a line's text).
+    """
+    lines = [(i, it) for i, it in enumerate(items) if isinstance(it, Line)]
+    if not lines:
+        return Source(None)
+    candidates = lines[-1:]
+    if len(lines) >= 2 and is_byline(lines[-1][1].text):
+        candidates.append(lines[-2])
+    for rank, (i, it) in enumerate(candidates):
+        found = read_source_line(it.text)
+        if found is not None:
+            del items[i]
+            where = "closing line" if rank == 0 else "line before the closing byline"
+            return Source(found[0], found[1], f"source line ({where})")
+    return _take_trailing(items, *lines[-1])
+
+
+def _take_trailing(items: list[Item], i: int, last: Line) -> Source:
+    m = _TRAILING_RE.search(last.text)
+    if m is None:
+        return Source(None)
+    items[i] = replace(last, text=last.text[: m.start()].rstrip())
+    return Source(m["source"].strip(" ."), None, "bracketed source closing the last paragraph")
