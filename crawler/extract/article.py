@@ -199,8 +199,16 @@ def _article(
         "event_date": event.isoformat() if event else None,
         "lead": lead or None,
         "body": lines,
-        "images": [{"src": i.src, "caption": i.caption, "credit": i.credit} for i in images],
+        "images": [_image_json(i) for i in images],
         "authors": authors,
     }
     fields["content_hash"] = content_hash(fields)
     return fields
+
+
+def _image_json(image: Image) -> dict[str, Any]:
+    """A URL image is ``{src, caption, credit}`` as ever; an inline one adds ``inline``."""
+    out: dict[str, Any] = {"src": image.src, "caption": image.caption, "credit": image.credit}
+    if image.inline is not None:
+        out["inline"] = image.inline.as_json()
+    return out

@@ -1,9 +1,11 @@
-"""Which <img> elements are the article's images, and their absolute URLs."""
+"""Which <img> elements are the article's images: their absolute URLs, or what an
+inline ``data:`` image is (``inline``)."""
 
 from __future__ import annotations
 
 import re
 
+from .inline import InlineImage, is_data_uri, read_data_uri
 from .page import safe_join
 from .tree import El
 
@@ -21,7 +23,7 @@ def image_src(img: El, base: str) -> tuple[str, str] | None:
     attributes win over placeholders."""
     for attr in _LAZY_ATTRS:
         src = (img.get(attr) or "").strip()
-        if src and not src.startswith("data:"):
+        if src and not is_data_uri(src):
             break
     else:
         return None
@@ -37,3 +39,12 @@ def _is_tiny(img: El) -> bool:
         if digits and int(digits[1]) < _MIN_IMG_PX:
             return True
     return False
+
+
+def inline_image(img: El) -> InlineImage | None:
+    """The ``data:`` image an <img> holds in its ``src`` when no attribute names a URL
+    (a lazy-load placeholder in ``src`` is no image: ``image_src`` reads the real one)."""
+    src = (img.get("src") or "").strip()
+    if not is_data_uri(src) or _is_tiny(img):
+        return None
+    return read_data_uri(src)

@@ -13,7 +13,7 @@ from .captions import (
     is_italic_style,
     looks_like_caption,
 )
-from .images import image_src
+from .images import image_src, inline_image
 from .lines import Image, Item, Line
 from .tree import BLOCK_TAGS, HEADING_TAGS, El, describe, has_block, is_bold, text_of
 
@@ -53,9 +53,13 @@ class _Walker:
 
     def image(self, img: El) -> Image | None:
         found = image_src(img, self.base)
-        if found is None:
-            return None
-        item = Image(found[0], clean(img.get("title") or ""), f"img {found[1]}")
+        if found is not None:
+            item = Image(found[0], f"img {found[1]}")
+        else:
+            inline = inline_image(img)
+            if inline is None:
+                return None
+            item = Image(None, f"img src {inline.mime} data: URI", inline)
         self.items.append(item)
         return item
 
@@ -154,6 +158,7 @@ class _Run:
                 all(s[0] for s in styles),
                 all(s[1] for s in styles),
                 styles[0][2] if all(s[2] for s in styles) else None,
+                self.block.tag in HEADING_TAGS,
             )
         )
 

@@ -1,0 +1,115 @@
+"""The article's images on small synthetic pages: inline data: images, lead thumbnails,
+and captions as printed (over two lines, in table rows, bold, centred, italic)."""
+
+import base64
+import hashlib
+import json
+from typing import Any
+
+from portal_archive.crawler.extract import extract_article
+
+URL = "https://portal.example.gov.vn/tin-tuc/bai-1.html"
+LONG = "Nội dung đoạn văn đủ dài để được tính là một đoạn của bài viết trên cổng thông tin. " * 2
+PHOTO = bytes(range(256)) * 64  # 16 kB standing for a pasted JPEG
+PHOTO_URI = "data:image/jpeg;base64," + base64.b64encode(PHOTO).decode()
+SPACER = "data:image/gif;base64,R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw=="
+
+
+def _article(content: str, before: str = "", explain: dict[str, str] | None = None
+             ) -> dict[str, Any]:
+    html = (
+        "<html><head><meta charset='utf-8'></head><body><div class='main'>"
+        f"<h1>Tiêu đề bài viết thử nghiệm</h1>{before}"
+        f"<div class='content'><p>{LONG}</p>{content}<p>{LONG}</p></div></div></body></html>"
+    )
+    return extract_article(html, URL, explain=explain)
+
+
+def _captions(a: dict[str, Any]) -> list[str | None]:
+    return [i["caption"] for i in a["images"]]
+
+
+# -- inline data: images ---------------------------------------------------------------
+
+def test_an_inline_photo_is_an_image_without_its_blob() -> None:
+    rules: dict[str, str] = {}
+    a = _article(
+        f"<div style='text-align:center'><img src='{PHOTO_URI}' style='width:924px'></div>"
+        "<div style='text-align:center'><span style='color:#0000ff'>Nghệ nhân hát kể sử thi"
+        "</span></div>",
+        explain=rules,
+    )
+    assert a["images"] == [{
+        "src": None,
+        "caption": "Nghệ nhân hát kể sử thi",
+        "credit": None,
+        "inline": {"mime": "image/jpeg", "bytes": len(PHOTO),
+                   "sha256": "sha256:" + hashlib.sha256(PHOTO).hexdigest()},
+    }]
+    assert "base64" not in json.dumps(a)
+    assert rules["images[0].src"] == "img src image/jpeg data: URI"
+    assert a["body"] == [LONG.strip()]
+
+
+def test_url_images_keep_their_three_keys_and_spacers_stay_out() -> None:
+    a = _article(
+        f"<p><img src='{SPACER}'></p><p><img src='{PHOTO_URI}' width='1' height='1'></p>"
+        f"<p><img src='{SPACER}' data-src='/anh/that.jpg'></p>"
+        f"<p><img src='{PHOTO_URI}'></p>"
+    )
+    assert a["images"][0] == {"src": "https://portal.example.gov.vn/anh/that.jpg",
+                              "caption": None, "credit": None}
+    assert [i["src"] for i in a["images"]] == [a["images"][0]["src"], None]
+    assert a["images"][1]["inline"]["bytes"] == len(PHOTO)
+
+
+def test_a_malformed_inline_photo_neither_raises_nor_invents_a_digest() -> None:
+    a = _article("<p><img src='data:image/png;base64," + "iVBORw0K!" * 300 + "'></p>")
+    assert a["images"] == [{"src": None, "caption": None, "credit": None,
+                            "inline": {"mime": "image/png", "bytes": None, "sha256": None}}]
+
+
+# -- captions as printed -----------------------------------------------------------------
+
+def test_a_caption_over_two_bold_lines_is_one_caption() -> None:
+    a = _article(
+        "<p><img src='/a.jpg'></p><p><strong>Đồng chí Nguyễn Xuân Thanh –</strong></p>"
+        "<p><strong>Chủ tịch UBND huyện phát biểu tại hội nghị</strong></p>"
+        "<p><strong>Tiểu mục đầu tiên của bài</strong></p>"
+    )
+    assert _captions(a) == [
+        "Đồng chí Nguyễn Xuân Thanh – Chủ tịch UBND huyện phát biểu tại hội nghị"
+    ]
+    assert a["body"] == ["Tiểu mục đầu tiên của bài", LONG.strip()]
+
+
+def test_a_centred_caption_cut_by_a_br_and_its_credit() -> None:
+    a = _article(
+        "<p><img src='/a.jpg'></p>"
+        "<p align='center'><em>Các đại biểu tham quan gian trưng bày<br>sản phẩm OCOP"
+        "<br>Ảnh: Thanh Tùng</em></p><p align='center'><em>Một đoạn nghiêng khác</em></p>"
+    )
+    assert a["images"][0] | {"src": ""} == {
+        "src": "", "caption": "Các đại biểu tham quan gian trưng bày sản phẩm OCOP",
+        "credit": "Thanh Tùng",
+    }
+    assert "Một đoạn nghiêng khác" in a["body"]
+
+
+def test_a_finished_caption_takes_no_next_line() -> None:
+    a = _article(
+        "<p><img src='/a.jpg'></p><p style='text-align:center'>Toàn cảnh hội nghị.</p>"
+        "<p style='text-align:center'>Đoạn văn căn giữa tiếp theo</p>"
+    )
+    assert _captions(a) == ["Toàn cảnh hội nghị."]
+    assert "Đoạn văn căn giữa tiếp theo" in a["body"]
+
+
+def test_no_printed_caption_is_null_whatever_follows() -> None:
+    a = _article(
+        "<p><img src='/a.jpg' title='Ảnh hội nghị' alt='anh'></p><p>Đoạn văn thường.</p>"
+        "<p><img src='/b.jpg'></p><h3>Tiểu mục in đậm</h3>"
+        "<p><img src='/c.jpg'></p><p style='text-align:right'><strong>Minh Đức</strong></p>"
+    )
+    assert _captions(a) == [None, None, None]
+    assert {"Đoạn văn thường.", "Tiểu mục in đậm", "Minh Đức"} <= set(a["body"])
