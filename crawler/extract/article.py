@@ -22,6 +22,7 @@ from .lines import Image, Item, Line
 from .page import Head, canonical_url, read_head, safe_join
 from .pinned import Pinned, drop_removed, pin, value
 from .survey import Survey, nearest, survey_page
+from .thumbnail import lead_thumbnails
 from .tree import El, describe
 from .walk import walk
 
@@ -120,7 +121,8 @@ def extract_fields(
     )
     canonical = canonical_url(url, page.head)
     rules["url"] = "link rel=canonical" if canonical != url else "the fetched URL"
-    images = [i for i in items if isinstance(i, Image)]
+    images = lead_thumbnails(scope, head_title.el, lead_el, container, page.base)
+    images += [i for i in items if isinstance(i, Image)]
     _explain_images(images, rules)
     return _article(canonical, site, category_name, head_title, date_line, event, lead,
                     lines, images, authors)

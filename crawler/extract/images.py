@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from .inline import InlineImage, is_data_uri, read_data_uri
+from .lines import Image
 from .page import safe_join
 from .tree import El
 
@@ -16,6 +17,16 @@ _TINY_SRC_RE = re.compile(
 )
 _LAZY_ATTRS = ("data-src", "data-original", "data-lazy-src", "data-lazyload", "data-echo", "src")
 _MIN_IMG_PX = 50
+
+
+def content_image(img: El, base: str) -> Image | None:
+    """The article image an <img> is, by URL or inline; None for placeholders, icons
+    and spacers."""
+    found = image_src(img, base)
+    if found is not None:
+        return Image(found[0], f"img {found[1]}")
+    inline = inline_image(img)
+    return None if inline is None else Image(None, f"img src {inline.mime} data: URI", inline)
 
 
 def image_src(img: El, base: str) -> tuple[str, str] | None:

@@ -13,7 +13,7 @@ from .captions import (
     is_italic_style,
     looks_like_caption,
 )
-from .images import image_src, inline_image
+from .images import content_image
 from .lines import Image, Item, Line
 from .tree import BLOCK_TAGS, HEADING_TAGS, El, describe, has_block, is_bold, text_of
 
@@ -52,15 +52,9 @@ class _Walker:
         run.flush()
 
     def image(self, img: El) -> Image | None:
-        found = image_src(img, self.base)
-        if found is not None:
-            item = Image(found[0], f"img {found[1]}")
-        else:
-            inline = inline_image(img)
-            if inline is None:
-                return None
-            item = Image(None, f"img src {inline.mime} data: URI", inline)
-        self.items.append(item)
+        item = content_image(img, self.base)
+        if item is not None:
+            self.items.append(item)
         return item
 
     def figure(self, fig: El) -> bool:

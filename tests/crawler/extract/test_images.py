@@ -113,3 +113,44 @@ def test_no_printed_caption_is_null_whatever_follows() -> None:
     )
     assert _captions(a) == [None, None, None]
     assert {"Đoạn văn thường.", "Tiểu mục in đậm", "Minh Đức"} <= set(a["body"])
+
+
+# -- the lead thumbnail ------------------------------------------------------------------
+
+SAPO = "Sáng 27/7, tại thị trấn Kiến Đức, Ban Chỉ đạo tổ chức lễ phát động tháng hành động."
+
+
+def test_a_photo_inside_the_sapo_is_the_first_image() -> None:
+    rules: dict[str, str] = {}
+    a = _article(
+        "<p><img src='/body.jpg'></p>",
+        before=f"<div class='sapo'><img src='/anh/dai-dien.jpg' width='300'>{SAPO}</div>",
+        explain=rules,
+    )
+    assert a["lead"] == SAPO
+    assert [i["src"].rsplit("/", 1)[1] for i in a["images"]] == ["dai-dien.jpg", "body.jpg"]
+    assert rules["images[0].src"] == "img src, lead thumbnail"
+
+
+def test_a_photo_on_its_own_beside_the_sapo_is_an_image_share_buttons_are_not() -> None:
+    a = _article(
+        "",
+        before=(
+            "<div class='share'><a href='https://facebook.com/sharer?u=x'>"
+            "<img src='/img/fb-share.png' width='60'></a></div>"
+            f"<div class='thumb'><a href='/anh/lon.jpg'><img src='/anh/nho.jpg'></a></div>"
+            f"<p class='sapo'>{SAPO}</p>"
+            "<div class='tool'><img src='/img/clock.png'> Cập nhật 27/07/2019</div>"
+        ),
+    )
+    assert [i["src"].rsplit("/", 1)[1] for i in a["images"]] == ["nho.jpg"]
+    assert a["images"][0]["caption"] is None and a["lead"] == SAPO
+
+
+def test_no_title_element_no_thumbnail_from_around_it() -> None:
+    html = (
+        "<html><head><meta charset='utf-8'><meta property='og:title' content='Tiêu đề bài'>"
+        "</head><body><div><div class='logo'><img src='/banner.jpg'></div>"
+        f"<div class='content'><p>{LONG}</p><p>{LONG}x</p></div></div></body></html>"
+    )
+    assert extract_article(html, URL)["images"] == []
