@@ -14,6 +14,7 @@ from .captions import (
     looks_like_caption,
 )
 from .images import content_image
+from .imagetable import table_captions
 from .lines import Image, Item, Line
 from .tree import BLOCK_TAGS, HEADING_TAGS, El, describe, has_block, is_bold, text_of
 
@@ -69,7 +70,10 @@ class _Walker:
         return True
 
     def image_table(self, table: El) -> bool:
-        """A small table holding an image and (second row) its caption."""
+        """A small table holding images and their captions, each in the image's cell or
+        in the one under it; else all its text given to its first image."""
+        if self.paired_table(table):
+            return True
         imgs = table.findall(".//img")
         text = clean(text_of(table))
         if not imgs or (text and not looks_like_caption(text)):
@@ -78,6 +82,20 @@ class _Walker:
         if images and text:
             caption_image(images[0], text, "row of the image's table")
         return bool(images) or not text
+
+    def paired_table(self, table: El) -> bool:
+        """Each image of the table with the caption in its cell or the cell under it."""
+        pairs = table_captions(table)
+        if pairs is None or not all(looks_like_caption(t) for _, t in pairs if t):
+            return False
+        found = False
+        for img, text in pairs:
+            image = self.image(img)
+            if image is not None:
+                found = True
+                if text:
+                    caption_image(image, text, "the image's table cell or the one under it")
+        return found
 
 
 def walk(base: str, container: El, skip: list[El], captions: dict[int, str]) -> list[Item]:

@@ -115,6 +115,24 @@ def test_no_printed_caption_is_null_whatever_follows() -> None:
     assert {"Đoạn văn thường.", "Tiểu mục in đậm", "Minh Đức"} <= set(a["body"])
 
 
+def test_table_rows_pair_each_image_with_the_row_under_it() -> None:
+    a = _article(
+        "<table><tr><td><img src='/1.jpg'></td></tr><tr><td>Chú thích ảnh một</td></tr>"
+        "<tr><td><img src='/2.jpg'></td></tr><tr><td><em>Chú thích ảnh hai</em></td></tr>"
+        "</table>"
+        "<table><tr><td><img src='/3.jpg'></td><td><img src='/4.jpg'></td></tr>"
+        "<tr><td>Ảnh ba bên trái</td><td>Ảnh bốn bên phải. Ảnh: Minh Đức</td></tr></table>"
+        "<table><tr><td align='center'><img src='/5.jpg'><br>Chú thích trong ô ảnh</td></tr>"
+        "<tr><td><img src='/6.jpg'></td></tr></table>"
+    )
+    assert [(i["caption"], i["credit"]) for i in a["images"]] == [
+        ("Chú thích ảnh một", None), ("Chú thích ảnh hai", None),
+        ("Ảnh ba bên trái", None), ("Ảnh bốn bên phải.", "Minh Đức"),
+        ("Chú thích trong ô ảnh", None), (None, None),
+    ]
+    assert a["body"] == [LONG.strip()]
+
+
 # -- the lead thumbnail ------------------------------------------------------------------
 
 SAPO = "Sáng 27/7, tại thị trấn Kiến Đức, Ban Chỉ đạo tổ chức lễ phát động tháng hành động."
