@@ -60,11 +60,12 @@ def read_data_uri(src: str) -> InlineImage | None:
     >>> read_data_uri("data:image/jpeg;base64,%%%not base64" + "A" * 2001)
     InlineImage(mime='image/jpeg', bytes=None, sha256=None)
     """
-    m = _DATA_URI_RE.match(src.strip())
+    src = src.strip()
+    m = _DATA_URI_RE.match(src)
     if m is None or not (m["mime"] or "").lower().startswith("image/"):
         return None
     mime = m["mime"].lower()
-    payload = src.strip()[m.end():]
+    payload = src[m.end():]
     if len(payload) < MIN_IMAGE_BYTES:  # decodes to fewer bytes still, malformed or not
         return None
     if m["b64"]:

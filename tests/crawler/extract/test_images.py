@@ -63,6 +63,18 @@ def test_url_images_keep_their_three_keys_and_spacers_stay_out() -> None:
     assert a["images"][1]["inline"]["bytes"] == len(PHOTO)
 
 
+def test_a_photo_over_ten_megabytes_keeps_the_text_after_it() -> None:
+    """libxml2 alone stops at a 10 MB attribute and drops the rest of the page."""
+    big = bytes(range(256)) * (4096 * 11)  # 11 MB
+    a = _article(
+        "<p><img src='data:image/jpeg;base64," + base64.b64encode(big).decode() + "'></p>"
+        "<p><em>Ảnh chụp toàn cảnh buổi lễ</em></p><p>Đoạn văn sau tấm ảnh lớn.</p>"
+    )
+    assert a["images"][0]["inline"]["bytes"] == len(big)
+    assert a["images"][0]["caption"] == "Ảnh chụp toàn cảnh buổi lễ"
+    assert "Đoạn văn sau tấm ảnh lớn." in a["body"]
+
+
 def test_a_malformed_inline_photo_neither_raises_nor_invents_a_digest() -> None:
     a = _article("<p><img src='data:image/png;base64," + "iVBORw0K!" * 300 + "'></p>")
     assert a["images"] == [{"src": None, "caption": None, "credit": None,
