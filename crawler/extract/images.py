@@ -4,6 +4,11 @@ inline ``data:`` image is (``inline``)."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from itertools import islice
+from urllib.parse import urlsplit
+
+import tldextract
 
 from .inline import InlineImage, is_data_uri, read_data_uri
 from .lines import Image
@@ -22,6 +27,8 @@ _MIN_IMG_PX = 50
 def content_image(img: El, base: str) -> Image | None:
     """The article image an <img> is, by URL or inline; None for placeholders, icons
     and spacers."""
+    if _is_promotion(img, base):
+        return None
     found = image_src(img, base)
     if found is not None:
         return Image(found[0], f"img {found[1]}")
@@ -59,3 +66,30 @@ def inline_image(img: El) -> InlineImage | None:
     if not is_data_uri(src) or _is_tiny(img):
         return None
     return read_data_uri(src)
+
+
+# The Public Suffix List snapshot shipped with tldextract: no download (settings.py).
+_SITES = tldextract.TLDExtract(suffix_list_urls=())
+_IMAGE_FILE_RE = re.compile(r"\.(?:jpe?g|png|gif|webp|bmp|tiff?)$", re.I)
+
+
+def _is_promotion(img: El, base: str) -> bool:
+    """Is the image a link to another site (an advert or a campaign banner pasted into
+    the article, a click tracker), rather than the article's photo? A link to the photo's
+    own full-size file is no promotion."""
+    for up in islice(img.iterancestors(), 3):
+        if up.tag != "a":
+            continue
+        href = safe_join(base, (up.get("href") or "").strip())
+        if href is None or not href.startswith(("http://", "https://")):
+            return False
+        if _IMAGE_FILE_RE.search(urlsplit(href).path):
+            return False
+        return _site(urlsplit(href).hostname) != _site(urlsplit(base).hostname)
+    return False
+
+
+@lru_cache(maxsize=1024)  # asked for every linked image; pages link few hosts
+def _site(host: str | None) -> str:
+    """The registrable domain of a host (``daknong.gov.vn`` for ``stp.daknong.gov.vn``)."""
+    return _SITES(host or "").top_domain_under_public_suffix or (host or "")

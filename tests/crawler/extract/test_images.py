@@ -81,6 +81,19 @@ def test_a_malformed_inline_photo_neither_raises_nor_invents_a_digest() -> None:
                             "inline": {"mime": "image/png", "bytes": None, "sha256": None}}]
 
 
+def test_a_pasted_advert_linking_to_another_site_is_no_article_image() -> None:
+    a = _article(
+        "<p><a href='http://tracking.adnet.vn/Click.ashx?itemId=1&nextUrl=https://goo.gl/x'>"
+        "<img src='http://ad.adnet.vn/images/2018/banner.jpg'></a></p>"
+        "<p><a href='https://cdn.other.vn/full/anh-1.jpg'><img src='/anh-1-nho.jpg'></a></p>"
+        "<p><a href='https://tinhuy.example.gov.vn/tin/1.html'><img src='/anh-2.jpg'></a></p>"
+        "<p><a href='/tin-tuc/bai-2.html'><img src='/anh-3.jpg'></a></p>"
+    )
+    assert [i["src"].rsplit("/", 1)[1] for i in a["images"]] == [
+        "anh-1-nho.jpg", "anh-2.jpg", "anh-3.jpg",
+    ]
+
+
 # -- captions as printed -----------------------------------------------------------------
 
 def test_a_caption_over_two_bold_lines_is_one_caption() -> None:
