@@ -142,6 +142,7 @@ def assign_captions(items: list[Item]) -> list[Item]:
     out: list[Item] = []
     last: Image | None = None  # the image right before the current line
     taken: Line | None = None  # the last line given to ``last``
+    text_before = False  # has a body line come yet?
     for i, it in enumerate(items):
         if isinstance(it, Image):
             out.append(it)
@@ -150,31 +151,33 @@ def assign_captions(items: list[Item]) -> list[Item]:
             target = last if last is not None and last.caption is None else _next_image(items, i)
             if target is not None and target.caption is None:
                 caption_image(target, it.text, it.caption)
-        elif last is not None and _after_image(it, last, taken):
+        elif last is not None and _after_image(it, last, taken, text_before):
             taken = it  # the image's caption or credit now
         else:
             out.append(it)
             last = taken = None
+            text_before = True
     return out
 
 
-def _caption_style(line: Line) -> str | None:
+def _caption_style(line: Line, text_before: bool) -> str | None:
     """How a line is set off as a caption (``"centred italic"``...), or None.
 
     Bold alone counts (editors bold captions as often as they centre them) unless the
-    line is a heading, or right-aligned, where the byline sits.
+    line is a heading, or right-aligned, where the byline sits, or no body text came
+    before the image: a bold line under a photo that opens the article is its lead.
     """
-    bold = line.bold and not line.heading and line.align != "right"
+    bold = line.bold and text_before and not line.heading and line.align != "right"
     how = [w for w, on in (("centred", line.align == "center"), ("italic", line.italic),
                            ("bold", bold)) if on]
     return " ".join(how) or None
 
 
-def _after_image(line: Line, image: Image, taken: Line | None) -> bool:
+def _after_image(line: Line, image: Image, taken: Line | None, text_before: bool) -> bool:
     """Is a line set off as a caption, right after an image (or after the lines of its
     caption), its caption, the caption's next line, or its credit? (If so, it is
     given to the image.)"""
-    how = _caption_style(line)
+    how = _caption_style(line, text_before)
     if how is None:
         return False
     if image.caption is None and image.credit is None and looks_like_caption(line.text):
@@ -186,8 +189,8 @@ def _after_image(line: Line, image: Image, taken: Line | None) -> bool:
         image.credit_rule = f"{how} credit line after the image"
         return True
     if image.caption and image.credit is None and _continues(image.caption, taken, line):
-        caption_image(image, f"{image.caption} {line.text}", image.caption_rule or how)
-        image.caption_rule = f"{image.caption_rule}, on {how} lines"
+        rule = (image.caption_rule or how).removesuffix(f", on {how} lines")
+        caption_image(image, f"{image.caption} {line.text}", f"{rule}, on {how} lines")
         return True
     return False
 

@@ -108,6 +108,18 @@ def test_a_caption_over_two_bold_lines_is_one_caption() -> None:
     assert a["body"] == ["Tiểu mục đầu tiên của bài", LONG.strip()]
 
 
+def test_a_bold_line_under_a_photo_opening_the_article_is_its_lead() -> None:
+    html = (
+        "<html><head><meta charset='utf-8'></head><body><h1>Tiêu đề bài viết thử nghiệm</h1>"
+        "<div class='content'><p><img src='/a.jpg'></p>"
+        f"<p><strong>Sáng 24/7, Ban Chỉ đạo tổ chức diễn tập ứng phó sự cố.</strong></p>"
+        f"<p>{LONG}</p><p>{LONG}x</p></div></body></html>"
+    )
+    a = extract_article(html, URL)
+    assert a["images"][0]["caption"] is None
+    assert a["lead"] == "Sáng 24/7, Ban Chỉ đạo tổ chức diễn tập ứng phó sự cố."
+
+
 def test_a_centred_caption_cut_by_a_br_and_its_credit() -> None:
     a = _article(
         "<p><img src='/a.jpg'></p>"
