@@ -52,6 +52,9 @@ _MAX_CAPTION_WORDS = 70
 _ALIGN_STYLE_RE = re.compile(r"text-align\s*:\s*(center|right|justify|left)", re.I)
 _ALIGN_CLASS_RE = re.compile(r"(?:^|[\s_-])(?:text-|align)?(center|right)(?:$|[\s_-])", re.I)
 _ITALIC_STYLE_RE = re.compile(r"font-style\s*:\s*(?:italic|oblique)", re.I)
+# Vietnamese words are syllables: a subhead runs to 3-7 ("Sự chung tay của xã hội"), a
+# caption that says who does what to 8 and more.
+_MIN_BOLD_CAPTION_WORDS = 8
 # A caption line that ends so is cut mid-sentence: the next line carries it on.
 _OPEN_END_RE = re.compile(r"[-–—,;:]$")
 
@@ -181,6 +184,8 @@ def _after_image(line: Line, image: Image, taken: Line | None, text_before: bool
     if how is None:
         return False
     if image.caption is None and image.credit is None and looks_like_caption(line.text):
+        if how == "bold" and not _long_or_open(line.text):
+            return False  # a short bold line is the subhead of what follows
         caption_image(image, line.text, f"{how} line after the image")
         return True
     cap, credit = split_credit(line.text)
@@ -193,6 +198,11 @@ def _after_image(line: Line, image: Image, taken: Line | None, text_before: bool
         caption_image(image, f"{image.caption} {line.text}", f"{rule}, on {how} lines")
         return True
     return False
+
+
+def _long_or_open(text: str) -> bool:
+    """Long enough to describe a photo, or cut mid-sentence (its next line goes on)."""
+    return len(text.split()) >= _MIN_BOLD_CAPTION_WORDS or _OPEN_END_RE.search(text) is not None
 
 
 def _continues(caption: str, taken: Line | None, line: Line) -> bool:

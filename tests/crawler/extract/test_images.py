@@ -147,9 +147,12 @@ def test_no_printed_caption_is_null_whatever_follows() -> None:
         "<p><img src='/a.jpg' title='Ảnh hội nghị' alt='anh'></p><p>Đoạn văn thường.</p>"
         "<p><img src='/b.jpg'></p><h3>Tiểu mục in đậm</h3>"
         "<p><img src='/c.jpg'></p><p style='text-align:right'><strong>Minh Đức</strong></p>"
+        "<p><img src='/d.jpg'></p><p><strong>Sự chung tay của xã hội</strong></p>"
     )
-    assert _captions(a) == [None, None, None]
-    assert {"Đoạn văn thường.", "Tiểu mục in đậm", "Minh Đức"} <= set(a["body"])
+    assert _captions(a) == [None, None, None, None]
+    assert {"Đoạn văn thường.", "Tiểu mục in đậm", "Minh Đức", "Sự chung tay của xã hội"} <= set(
+        a["body"]
+    )
 
 
 def test_table_rows_pair_each_image_with_the_row_under_it() -> None:
