@@ -76,16 +76,18 @@ _IMAGE_FILE_RE = re.compile(r"\.(?:jpe?g|png|gif|webp|bmp|tiff?)$", re.I)
 def _is_promotion(img: El, base: str) -> bool:
     """Is the image a link to another site (an advert or a campaign banner pasted into
     the article, a click tracker), rather than the article's photo? A link to the photo's
-    own full-size file is no promotion."""
+    own full-size file is no promotion; nor can anything be told on a page that has no
+    host (a saved file read without its URL)."""
+    page_host = urlsplit(base).hostname
     for up in islice(img.iterancestors(), 3):
         if up.tag != "a":
             continue
         href = safe_join(base, (up.get("href") or "").strip())
         if href is None or not href.startswith(("http://", "https://")):
             return False
-        if _IMAGE_FILE_RE.search(urlsplit(href).path):
+        if page_host is None or _IMAGE_FILE_RE.search(urlsplit(href).path):
             return False
-        return _site(urlsplit(href).hostname) != _site(urlsplit(base).hostname)
+        return _site(urlsplit(href).hostname) != _site(page_host)
     return False
 
 

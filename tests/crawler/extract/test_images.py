@@ -92,6 +92,10 @@ def test_a_pasted_advert_linking_to_another_site_is_no_article_image() -> None:
     assert [i["src"].rsplit("/", 1)[1] for i in a["images"]] == [
         "anh-1-nho.jpg", "anh-2.jpg", "anh-3.jpg",
     ]
+    html = f"<html><body><h1>Tiêu đề</h1><div><p>{LONG}</p><p><a href='http://b.vn/x.html'>" \
+           f"<img src='http://b.vn/x.jpg'></a></p><p>{LONG}x</p></div></body></html>"
+    saved = extract_article(html, "file:///tmp/bai.html")  # no host: nothing to compare
+    assert [i["src"] for i in saved["images"]] == ["http://b.vn/x.jpg"]
 
 
 # -- captions as printed -----------------------------------------------------------------
