@@ -15,7 +15,9 @@ Generic rules only, no per-site code, each in one module:
 5. the content block is flattened into lines and images in document order (``walk``), and
    captions (figure, image table, centred/italic line after an image, caption classes),
    credits (``captions``), the closing byline (``authors``) and the source line
-   (``source``: "Theo Báo Đắk Nông", "Nguồn: TTXVN") are told apart from body paragraphs.
+   (``source``: "Theo Báo Đắk Nông", "Nguồn: TTXVN") are told apart from body paragraphs;
+   a photo in or beside the sapo is the first image (``thumbnail``), one pasted as a
+   ``data:`` URI is recorded by type, size and digest (``inline``).
 
 A site profile's ``[selectors]`` (crawler/sites.py) pin parts down first (``pinned``): what
 they find wins, the rules above fill the rest. Every field records the name of the rule

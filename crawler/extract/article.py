@@ -23,6 +23,7 @@ from .lines import Image, Item, Line
 from .page import Head, canonical_url, read_head, safe_join
 from .pinned import Pinned, drop_removed, pin, value
 from .survey import Survey, nearest, survey_page
+from .thumbnail import lead_thumbnails
 from .tree import El, describe
 from .walk import walk
 
@@ -122,7 +123,8 @@ def extract_fields(
     )
     canonical = canonical_url(url, page.head)
     rules["url"] = "link rel=canonical" if canonical != url else "the fetched URL"
-    images = [i for i in items if isinstance(i, Image)]
+    images = lead_thumbnails(scope, head_title.el, lead_el, container, page.base)
+    images += [i for i in items if isinstance(i, Image)]
     _explain_images(images, rules)
     return _article(canonical, site, category_name, head_title, date_line, event, lead,
                     lines, images, byline)
@@ -202,9 +204,17 @@ def _article(
         "event_date": event.isoformat() if event else None,
         "lead": lead or None,
         "body": lines,
-        "images": [{"src": i.src, "caption": i.caption, "credit": i.credit} for i in images],
+        "images": [_image_json(i) for i in images],
         "authors": byline.authors,
         "source": byline.source,
     }
     fields["content_hash"] = content_hash(fields)
     return fields
+
+
+def _image_json(image: Image) -> dict[str, Any]:
+    """A URL image is ``{src, caption, credit}`` as ever; an inline one adds ``inline``."""
+    out: dict[str, Any] = {"src": image.src, "caption": image.caption, "credit": image.credit}
+    if image.inline is not None:
+        out["inline"] = image.inline.as_json()
+    return out

@@ -1,6 +1,10 @@
 """Image captions: telling them apart from body text, splitting off photo credits, and
 giving each image its caption (figure, image table, centred/italic line after an image,
-caption classes, the title attribute as a last resort)."""
+caption classes).
+
+A caption is the text printed with the photo. The <img>'s ``title``/``alt`` attributes
+are not: CMSs fill them with the file name, the article's title or "anh", and a reader
+never sees them. An image with no printed caption has caption None."""
 
 from __future__ import annotations
 
@@ -48,6 +52,11 @@ _MAX_CAPTION_WORDS = 70
 _ALIGN_STYLE_RE = re.compile(r"text-align\s*:\s*(center|right|justify|left)", re.I)
 _ALIGN_CLASS_RE = re.compile(r"(?:^|[\s_-])(?:text-|align)?(center|right)(?:$|[\s_-])", re.I)
 _ITALIC_STYLE_RE = re.compile(r"font-style\s*:\s*(?:italic|oblique)", re.I)
+# Vietnamese words are syllables: a subhead runs to 3-7 ("Sự chung tay của xã hội"), a
+# caption that says who does what to 8 and more.
+_MIN_BOLD_CAPTION_WORDS = 8
+# A caption line that ends so is cut mid-sentence: the next line carries it on.
+_OPEN_END_RE = re.compile(r"[-–—,;:]$")
 
 
 def split_credit(caption: str) -> tuple[str | None, str | None]:
@@ -135,31 +144,48 @@ def assign_captions(items: list[Item]) -> list[Item]:
     """Give images their captions; what remains is the lines that are not captions."""
     out: list[Item] = []
     last: Image | None = None  # the image right before the current line
+    taken: Line | None = None  # the last line given to ``last``
+    text_before = False  # has a body line come yet?
     for i, it in enumerate(items):
         if isinstance(it, Image):
             out.append(it)
-            last = it
+            last, taken = it, None
         elif it.caption:  # caption-class lines are never body text
             target = last if last is not None and last.caption is None else _next_image(items, i)
             if target is not None and target.caption is None:
                 caption_image(target, it.text, it.caption)
-        elif last is not None and (it.align == "center" or it.italic) and _after_image(it, last):
-            continue  # the image's caption or credit now
+        elif last is not None and _after_image(it, last, taken, text_before):
+            taken = it  # the image's caption or credit now
         else:
             out.append(it)
-            last = None
-    for it in out:
-        if isinstance(it, Image) and it.caption is None and it.credit is None and it.title:
-            caption_image(it, it.title, "img title attribute")  # as a last resort
+            last = taken = None
+            text_before = True
     return out
 
 
-def _after_image(line: Line, image: Image) -> bool:
-    """Is a centred or italic line right after an image its caption or credit? (If so,
-    it is given to the image.)"""
-    how = " ".join(w for w, on in (("centred", line.align == "center"),
-                                   ("italic", line.italic)) if on)
+def _caption_style(line: Line, text_before: bool) -> str | None:
+    """How a line is set off as a caption (``"centred italic"``...), or None.
+
+    Bold alone counts (editors bold captions as often as they centre them) unless the
+    line is a heading, or right-aligned, where the byline sits, or no body text came
+    before the image: a bold line under a photo that opens the article is its lead.
+    """
+    bold = line.bold and text_before and not line.heading and line.align != "right"
+    how = [w for w, on in (("centred", line.align == "center"), ("italic", line.italic),
+                           ("bold", bold)) if on]
+    return " ".join(how) or None
+
+
+def _after_image(line: Line, image: Image, taken: Line | None, text_before: bool) -> bool:
+    """Is a line set off as a caption, right after an image (or after the lines of its
+    caption), its caption, the caption's next line, or its credit? (If so, it is
+    given to the image.)"""
+    how = _caption_style(line, text_before)
+    if how is None:
+        return False
     if image.caption is None and image.credit is None and looks_like_caption(line.text):
+        if how == "bold" and not _long_or_open(line.text):
+            return False  # a short bold line is the subhead of what follows
         caption_image(image, line.text, f"{how} line after the image")
         return True
     cap, credit = split_credit(line.text)
@@ -167,7 +193,29 @@ def _after_image(line: Line, image: Image) -> bool:
         image.credit = credit
         image.credit_rule = f"{how} credit line after the image"
         return True
+    if image.caption and image.credit is None and _continues(image.caption, taken, line):
+        rule = (image.caption_rule or how).removesuffix(f", on {how} lines")
+        caption_image(image, f"{image.caption} {line.text}", f"{rule}, on {how} lines")
+        return True
     return False
+
+
+def _long_or_open(text: str) -> bool:
+    """Long enough to describe a photo, or cut mid-sentence (its next line goes on)."""
+    return len(text.split()) >= _MIN_BOLD_CAPTION_WORDS or _OPEN_END_RE.search(text) is not None
+
+
+def _continues(caption: str, taken: Line | None, line: Line) -> bool:
+    """Does ``line`` carry on the caption ``taken`` began (a caption over two lines, or
+    cut by a <br>)? Set like the line before it, and visibly one sentence with it: that
+    line ends on a dash or comma, or this one starts in lower case. (A bold subhead after
+    a bold caption is neither.)"""
+    return (
+        taken is not None
+        and (taken.align, taken.italic, taken.bold) == (line.align, line.italic, line.bold)
+        and (_OPEN_END_RE.search(caption) is not None or line.text[:1].islower())
+        and looks_like_caption(f"{caption} {line.text}")
+    )
 
 
 def _next_image(items: list[Item], i: int) -> Image | None:

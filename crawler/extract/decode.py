@@ -22,7 +22,11 @@ from w3lib.encoding import (
 from .errors import ExtractionError
 from .tree import El
 
-_PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True)
+# huge_tree: without it libxml2 stops at a 10 MB attribute (a photo pasted in as a data:
+# URI) and drops the rest of the page with it; DOWNLOAD_MAXSIZE bounds what it reads.
+_PARSER = etree.HTMLParser(
+    encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True, huge_tree=True
+)
 
 
 def decode_html(body: bytes, content_type: str | None = None) -> str:

@@ -13,7 +13,8 @@ from .captions import (
     is_italic_style,
     looks_like_caption,
 )
-from .images import image_src
+from .images import content_image
+from .imagetable import table_captions
 from .lines import Image, Item, Line
 from .tree import BLOCK_TAGS, HEADING_TAGS, El, describe, has_block, is_bold, text_of
 
@@ -52,11 +53,9 @@ class _Walker:
         run.flush()
 
     def image(self, img: El) -> Image | None:
-        found = image_src(img, self.base)
-        if found is None:
-            return None
-        item = Image(found[0], clean(img.get("title") or ""), f"img {found[1]}")
-        self.items.append(item)
+        item = content_image(img, self.base)
+        if item is not None:
+            self.items.append(item)
         return item
 
     def figure(self, fig: El) -> bool:
@@ -71,7 +70,10 @@ class _Walker:
         return True
 
     def image_table(self, table: El) -> bool:
-        """A small table holding an image and (second row) its caption."""
+        """A small table holding images and their captions, each in the image's cell or
+        in the one under it; else all its text given to its first image."""
+        if self.paired_table(table):
+            return True
         imgs = table.findall(".//img")
         text = clean(text_of(table))
         if not imgs or (text and not looks_like_caption(text)):
@@ -80,6 +82,20 @@ class _Walker:
         if images and text:
             caption_image(images[0], text, "row of the image's table")
         return bool(images) or not text
+
+    def paired_table(self, table: El) -> bool:
+        """Each image of the table with the caption in its cell or the cell under it."""
+        pairs = table_captions(table)
+        if pairs is None or not all(looks_like_caption(t) for _, t in pairs if t):
+            return False
+        found = False
+        for img, text in pairs:
+            image = self.image(img)
+            if image is not None:
+                found = True
+                if text:
+                    caption_image(image, text, "the image's table cell or the one under it")
+        return found
 
 
 def walk(base: str, container: El, skip: list[El], captions: dict[int, str]) -> list[Item]:
@@ -154,6 +170,7 @@ class _Run:
                 all(s[0] for s in styles),
                 all(s[1] for s in styles),
                 styles[0][2] if all(s[2] for s in styles) else None,
+                self.block.tag in HEADING_TAGS,
             )
         )
 

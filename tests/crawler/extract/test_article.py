@@ -287,9 +287,10 @@ def test_caption_class_before_its_image() -> None:
     assert a["images"][0]["caption"] == "Chú thích đặt trên ảnh"
 
 
-def test_title_attribute_is_the_last_resort() -> None:
-    a = _article("<p><img src='/a.jpg' title='Quang cảnh buổi lễ' alt='anh'></p>")
-    assert a["images"][0]["caption"] == "Quang cảnh buổi lễ"
+def test_title_and_alt_attributes_are_no_caption() -> None:
+    """A caption is the text printed with the photo; a tooltip or alt text is not."""
+    a = _article("<p><img src='/a.jpg' title='Quang cảnh buổi lễ' alt='Buổi lễ'></p>")
+    assert a["images"][0]["caption"] is None and a["images"][0]["credit"] is None
 
 
 def test_lazy_images_placeholders_and_icons() -> None:
