@@ -69,7 +69,7 @@ class ListedItem:
 
 @dataclass
 class Group:
-    """Alike sibling items under one parent, in page order: (item element, its links)."""
+    """Alike sibling items (one tag) under one parent, in page order: (item, its links)."""
 
     parent: etree._Element
     items: list[tuple[etree._Element, list[Link]]]
@@ -135,8 +135,9 @@ def groups(links: list[Link]) -> list[Group]:
     urls_under = _urls_under(links)
     alike: dict[tuple[etree._Element, str], int] = {}
     # Keyed by the elements themselves, which keeps their lxml proxies (and so their
-    # identity) alive; an id() of a transient proxy may be reused.
-    found: dict[etree._Element, Group] = {}
+    # identity) alive; an id() of a transient proxy may be reused. The items' tag too:
+    # category headings between the list's <div>s are no items of it.
+    found: dict[tuple[etree._Element, str], Group] = {}
     for link in links:
         item = _item_of(link.element, urls_under, alike)
         if item is None:
@@ -144,7 +145,7 @@ def groups(links: list[Link]) -> list[Group]:
         parent = item.getparent()
         if parent is None:  # (an item always has alike siblings, so a parent)
             continue
-        group = found.setdefault(parent, Group(parent, []))
+        group = found.setdefault((parent, _tag(item)), Group(parent, []))
         if group.items and group.items[-1][0] is item:
             group.items[-1][1].append(link)
         else:

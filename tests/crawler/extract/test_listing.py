@@ -6,6 +6,8 @@ from urllib.parse import urljoin
 import pytest
 from parsel import Selector
 
+from portal_archive.crawler.demo.content import CATEGORIES, DemoSite
+from portal_archive.crawler.demo.portal import Pages
 from portal_archive.crawler.extract.listing import article_links, listing_items, next_page
 from portal_archive.crawler.text import clean
 
@@ -214,3 +216,19 @@ def test_real_listing_articles_dates_and_next_page(name: str) -> None:
     assert next_page(sel, url) == next_url
     printed = [clean(" ".join(a.xpath("..//span/text()").getall())) for a in sel.xpath(truth_xpath)]
     assert [i.date_raw for i in items] == [p if p not in ("()", "( )") else None for p in printed]
+
+
+def test_the_demo_portals_listings_read_by_structure_as_by_its_profile() -> None:
+    """The synthetic corpus: every demo listing page, and the home page whose category
+    headings sit between the news items, give the same articles as the profile's pattern."""
+    site = DemoSite()
+    pages = Pages(site)
+    pattern = re.compile(r"^/(tin-tuc|noi-bo)/[^/]+\.html$")  # crawler/profiles/demo.toml
+    read = [(pages.home(0), "http://127.0.0.1:8089/")]
+    for slug in CATEGORIES:
+        for n in range(1, site.page_count(slug, 0) + 1):
+            url = f"http://127.0.0.1:8089/chuyen-muc/{slug}" + (f"?trang={n}" if n > 1 else "")
+            read.append((pages.listing(slug, n, 0) or "", url))
+    for html, url in read:
+        sel = Selector(text=html)
+        assert article_links(sel, url) == article_links(sel, url, pattern) != [], url
