@@ -61,23 +61,22 @@ def listing_items(
 ) -> list[ListedItem]:
     """The listing's articles (see `article_links`) with the title and date it prints."""
     if pattern is None:
-        anchors = selector.xpath("//a[@href]")[:MAX_LINKS_READ]
-        every = listitems.same_host_links(anchors, base_url)
+        every = listitems.same_host_links(selector.xpath("//a[@href]")[:MAX_LINKS_READ],
+                                          base_url)
         kept = listitems.outside_chrome(every)
-        chosen = listitems.main_list(listitems.groups(kept), base_url)
-        if chosen:
-            return _first(listitems.items_of(chosen, base_url), limit)
-    links = listitems.same_host_links(selector.xpath(f"//a[@href][not({_CHROME})]"), base_url)
-    found = []
+        main = listitems.main_list(listitems.groups(kept), base_url)
+        if main:
+            return _first(listitems.items_of(main, base_url), limit)
+    anchors = selector.xpath(f"//a[@href][not({_CHROME})]")[:MAX_LINKS_READ]
+    links = listitems.same_host_links(anchors, base_url)
+    chosen: list[listitems.Link] = []
     for link in links:
         target = path_and_query(link.url)
-        if link.url == base_url or not (
+        if link.url != base_url and (
             pattern.search(target) if pattern is not None else _looks_like_article(link, target)
         ):
-            continue
-        date, raw = listitems.printed_date(listitems.item_element(link.element, links), link.text)
-        found.append(ListedItem(link.url, link.text, date, raw))
-    return _first(found, limit)
+            chosen.append(link)
+    return _first(listitems.dated(chosen, links), limit)
 
 
 def _first(items: Iterable[ListedItem], limit: int | None) -> list[ListedItem]:

@@ -2,8 +2,9 @@
 
 A list of articles is a run of sibling elements built alike (``<li>``, ``<tr>``,
 ``<div class="item">``), each with a title link and often a printed date or a thumbnail.
-Every link on the page is walked up to the first ancestor that has such alike siblings
-linking elsewhere: that ancestor is the link's *item*, its parent the *group*. Groups
+Every link on the page is walked up a few levels to the ancestor with the most alike
+siblings (same tag) linking elsewhere: that ancestor is the link's *item* (an ``<li>``,
+not the title link beside a category link inside it), its parent the *group*. Groups
 are then told apart:
 
 * navigation: a group linking the site root, the listing itself or a section above it
@@ -206,12 +207,17 @@ def printed_date(item: etree._Element, title: str = "") -> tuple[datetime | None
     return None, None
 
 
-def item_element(element: etree._Element, links: list[Link]) -> etree._Element:
-    """The repeated item holding `element`, or its parent when it stands alone."""
-    item = _item_of(element, _urls_under(links))
-    if item is None:  # (not `or`: an lxml element without children is falsy)
-        item = element.getparent()
-    return element if item is None else item
+def dated(chosen: Iterable[Link], links: list[Link]) -> Iterator[ListedItem]:
+    """`chosen` links (picked by a profile's pattern, say) as ListedItems with the date
+    their item prints; `links` are all the page's, to find the items by."""
+    urls_under = _urls_under(links)
+    alike: dict[tuple[etree._Element, str], int] = {}
+    for link in chosen:
+        item = _item_of(link.element, urls_under, alike)
+        if item is None:  # a link standing alone: what is printed beside it
+            item = link.element.getparent()
+        yield ListedItem(link.url, link.text,
+                         *printed_date(link.element if item is None else item, link.text))
 
 
 # -- how items are found -------------------------------------------------------------

@@ -161,6 +161,8 @@ def test_a_profile_pattern_wins_over_the_structure() -> None:
     links = article_links(_sel(SLUG_PAGE), BASE, re.compile(r"^/tin-cu-"))
     assert links == ["http://portal.test/tin-cu-mot-so-nam-truoc-tren-cong",
                      "http://portal.test/tin-cu-hai-so-nam-truoc-tren-cong"]
+    (item,) = listing_items(_sel(SLUG_PAGE), BASE, re.compile(r"^/mua-lon-"))
+    assert item.date_raw == "(07.08.2019 15:43)"  # its listing date all the same
 
 
 def test_a_list_inside_a_block_its_theme_calls_header_is_still_the_list() -> None:
