@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +16,7 @@ from typing import Any
 
 from portal_archive.archive.errors import PortalArchiveError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -93,15 +93,23 @@ CREATE TABLE IF NOT EXISTS listing_items (
     listing TEXT NOT NULL,
     position INTEGER NOT NULL,
     key TEXT NOT NULL,
-    url TEXT NOT NULL
+    url TEXT NOT NULL,
+    listed_date TEXT  -- ISO 8601: the date the listing printed beside the item, if any
 );
 CREATE INDEX IF NOT EXISTS listing_items_by_run ON listing_items (run_id, listing, position);
+CREATE INDEX IF NOT EXISTS listing_items_by_key ON listing_items (site, key);
 CREATE TABLE IF NOT EXISTS skipped (
     url TEXT PRIMARY KEY,
     reason TEXT NOT NULL,
     at TEXT NOT NULL
 );
 """
+
+# What brings a catalog of schema N up to N + 1, run before SCHEMA (which only creates
+# what is missing). Schema 2 had no listing dates.
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    2: ("ALTER TABLE listing_items ADD COLUMN listed_date TEXT",),
+}
 
 
 @dataclass(frozen=True)
@@ -150,14 +158,25 @@ class Catalog:
         (version,) = self.db.execute("PRAGMA user_version").fetchone()
         if version > SCHEMA_VERSION:
             raise PortalArchiveError(f"{self.path} was written by a newer portal-archive")
-        if 0 < version < SCHEMA_VERSION:
+        if 0 < version < min(MIGRATIONS):
             # Schema 1 only ever existed in development builds; there is nothing to carry.
             raise PortalArchiveError(
                 f"{self.path} has catalog schema {version} from a development build;"
                 " move it aside to start a new catalog"
             )
+        if version:
+            self._upgrade(version)
         self.db.executescript(SCHEMA)
         self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    def _upgrade(self, version: int) -> None:
+        """Each step and its version number together: a kill mid-way leaves the catalog
+        at a schema it can go on from."""
+        for step in range(version, SCHEMA_VERSION):
+            with self.transaction():
+                for statement in MIGRATIONS[step]:
+                    self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version={step + 1}")
 
     def close(self) -> None:
         self.db.close()
@@ -369,15 +388,28 @@ class Catalog:
     # -- listings ------------------------------------------------------------
     def add_listing_items(
         self, run_id: str, site: str, listing: str, first_position: int,
-        items: list[tuple[str, str]],
+        items: list[tuple[str, str]], dates: Sequence[str | None] = (),
     ) -> None:
-        """``items``: (key, url) in page order, numbered from ``first_position``."""
+        """``items``: (key, url) in page order, numbered from ``first_position``;
+        ``dates``: the ISO date the listing printed beside each, or None."""
+        listed = list(dates) + [None] * (len(items) - len(dates))
         self.db.executemany(
-            "INSERT INTO listing_items (run_id, site, listing, position, key, url)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            [(run_id, site, listing, first_position + i, key, url)
+            "INSERT INTO listing_items (run_id, site, listing, position, key, url, listed_date)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(run_id, site, listing, first_position + i, key, url, listed[i])
              for i, (key, url) in enumerate(items)],
         )
+
+    def listed_date(self, site: str, key: str) -> str | None:
+        """The date the newest listing that printed one gave the article (ISO 8601):
+        a witness of publication beside the article page's own date."""
+        row = self.db.execute(
+            "SELECT l.listed_date FROM listing_items l JOIN runs r ON r.id = l.run_id"
+            " WHERE l.site = ? AND l.key = ? AND l.listed_date IS NOT NULL"
+            " ORDER BY r.started_at DESC, l.position LIMIT 1",
+            (site, key),
+        ).fetchone()
+        return row[0] if row else None
 
     def listing_sequences(self, run_id: str) -> dict[str, list[tuple[str, str]]]:
         """Per listing, the (key, url) pairs a run read, in listing order."""

@@ -12,6 +12,8 @@ crawler/eventlog.py.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
@@ -19,6 +21,7 @@ from portal_archive.archive.events import event_from_row
 from portal_archive.archive.feed import write_feed
 from portal_archive.archive.stamps import utc_iso
 from portal_archive.crawler import changes
+from portal_archive.crawler.extract.listitems import ListedItem
 from portal_archive.crawler.outcome import INCOMPLETE, run_status
 from portal_archive.crawler.pipelines import article_key
 from portal_archive.crawler.session import CrawlSession, session_of
@@ -56,11 +59,14 @@ class ChangeMonitor:
 
     # -- while the crawl runs -------------------------------------------------
     def listing_read(self, listing: str, position: int, links: list[str],
-                     response: Response) -> None:
+                     response: Response, listed: Sequence[ListedItem] = ()) -> None:
         session = self.session
+        # The date the listing prints for each item: another witness of publication.
+        dates = {item.url: item.date.isoformat() for item in listed if item.date}
         with session.catalog.transaction():  # a page's order whole, or not at all
             session.catalog.add_listing_items(session.run_id, session.site, listing,
-                                              position, [(article_key(u), u) for u in links])
+                                              position, [(article_key(u), u) for u in links],
+                                              dates=[dates.get(u) for u in links])
         if position == 0:
             self._check_moved(response)
 

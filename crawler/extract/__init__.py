@@ -22,7 +22,8 @@ Generic rules only, no per-site code, each in one module:
 A site profile's ``[selectors]`` (crawler/sites.py) pin parts down first (``pinned``): what
 they find wins, the rules above fill the rest. Every field records the name of the rule
 that found it (``--explain``): a record kept as the extraction goes, not a second pass.
-``listing`` reads listing pages: their article links and next page.
+``listing`` reads listing pages: their article links (the items of the main list,
+found by its structure in ``listitems``, with their printed dates) and next page.
 """
 
 from __future__ import annotations

@@ -165,16 +165,17 @@ class PortalSpider(Spider):
             logger.warning("listing is not a web page: %s", response.url)
             return
         sel = self._parsed(response)
-        links = listing.article_links(sel, response.url, self.profile.article_pattern,
+        items = listing.listing_items(sel, response.url, self.profile.article_pattern,
                                       limit=self.max_links + 1)
-        links = self._capped(links, self.max_links, "article links", response.url)
+        links = self._capped([item.url for item in items], self.max_links, "article links",
+                             response.url)
         known = self.catalog.known_urls(links, before_run=self.run_id)
         page = response.meta.get("page", 0)
         # Its order (for removals) and, on a first page, where it was redirected (a
         # moved portal) are recorded by crawler/monitor.py.
         self.crawler.signals.send_catch_log(
             listing_read, listing=response.meta["listing"], position=page * 10_000,
-            links=links, response=response)
+            links=links, response=response, listed=items)
         for url in links:
             yield Request(
                 url,

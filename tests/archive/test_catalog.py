@@ -22,3 +22,45 @@ def test_another_schema_is_a_clear_error(tmp_path: Path, version: int) -> None:
     db.close()
     with pytest.raises(PortalArchiveError, match="c.sqlite"):
         Catalog(tmp_path / "c.sqlite")
+
+
+def _schema_2_catalog(path: Path) -> None:
+    """A catalog as schema 2 left it: its listing_items had no listed_date (only the
+    tables this test reads; the rest are created on opening)."""
+    db = sqlite3.connect(path)
+    db.executescript(
+        "CREATE TABLE runs (id TEXT PRIMARY KEY, site TEXT NOT NULL, started_at TEXT NOT NULL,"
+        " finished_at TEXT, status TEXT NOT NULL DEFAULT 'running', stats TEXT);"
+        "CREATE TABLE listing_items (run_id TEXT NOT NULL, site TEXT NOT NULL,"
+        " listing TEXT NOT NULL, position INTEGER NOT NULL, key TEXT NOT NULL,"
+        " url TEXT NOT NULL);"
+        "INSERT INTO runs (id, site, started_at) VALUES ('r1', 's', '2026-01-01T00:00:00Z');"
+        "INSERT INTO listing_items VALUES ('r1', 's', '/tin', 0, 'k1', 'http://a.vn/k1');"
+        "PRAGMA user_version=2;"
+    )
+    db.close()
+
+
+def test_a_schema_2_catalog_is_upgraded_in_place_and_keeps_its_listings(
+        tmp_path: Path) -> None:
+    _schema_2_catalog(tmp_path / "c.sqlite")
+    catalog = Catalog(tmp_path / "c.sqlite")
+    assert catalog.listing_sequences("r1") == {"/tin": [("k1", "http://a.vn/k1")]}
+    assert catalog.listed_date("s", "k1") is None
+    catalog.start_run("r2", "s", "2026-01-02T00:00:00Z")
+    catalog.add_listing_items("r2", "s", "/tin", 0, [("k1", "http://a.vn/k1")],
+                              dates=["2019-08-07T15:43:00+07:00"])
+    assert catalog.listed_date("s", "k1") == "2019-08-07T15:43:00+07:00"
+    catalog.close()
+    db = sqlite3.connect(tmp_path / "c.sqlite")
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    Catalog(tmp_path / "c.sqlite").close()  # and opens again at the new schema
+
+
+def test_listing_items_without_dates_keep_none(tmp_path: Path) -> None:
+    catalog = Catalog(tmp_path / "c.sqlite")
+    catalog.start_run("r1", "s", "2026-01-01T00:00:00Z")
+    catalog.add_listing_items("r1", "s", "/tin", 0, [("k1", "u1"), ("k2", "u2")],
+                              dates=[None, "2019-05-17T09:49:00+07:00"])
+    assert catalog.listed_date("s", "k1") is None
+    assert catalog.listed_date("s", "k2") == "2019-05-17T09:49:00+07:00"
