@@ -54,7 +54,21 @@ from portal_archive.crawler.text import fold
 
 ROOT = Path(__file__).resolve().parent.parent
 TRUTH = ROOT / "tests" / "crawler" / "extract" / "realpages.json"
-REALPAGES = Path(os.environ.get("PORTAL_ARCHIVE_REALPAGES") or ROOT.parent / "shared" / "realpages")
+
+
+def _find_realpages() -> Path:
+    """``$PORTAL_ARCHIVE_REALPAGES``, else ``shared/realpages`` beside the repository or
+    beside a folder above it (a git worktree kept deeper, such as ``wt/NAME``)."""
+    if os.environ.get("PORTAL_ARCHIVE_REALPAGES"):
+        return Path(os.environ["PORTAL_ARCHIVE_REALPAGES"])
+    for folder in ROOT.parents:
+        if (folder / "shared" / "realpages").is_dir():
+            return folder / "shared" / "realpages"
+    return ROOT.parent / "shared" / "realpages"
+
+
+# The one place the tests and the bench look for the real pages.
+REALPAGES = _find_realpages()
 # Git mirrors of other repositories' pages: <MIRRORS>/<owner>+<name>[/repo].
 MIRRORS = Path(os.environ.get("PORTAL_ARCHIVE_MIRRORS") or ROOT.parent / ".mirror")
 

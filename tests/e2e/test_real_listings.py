@@ -6,7 +6,6 @@ article link of each list and dakrlap's real next page, and the WARC holds them.
 from __future__ import annotations
 
 import itertools
-import os
 import sqlite3
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -18,9 +17,8 @@ from warcio.archiveiterator import ArchiveIterator
 from portal_archive.crawler.pipelines import article_key
 from tests.conftest import TEST_CRAWL_SETTINGS, run_cli
 from tests.hostile import HostileServer, Route, page
+from tests.realpages import REALPAGES
 
-REALPAGES = Path(os.environ.get("PORTAL_ARCHIVE_REALPAGES")
-                 or Path(__file__).resolve().parents[2].parent / "shared" / "realpages")
 LISTING_PATH = "/tin-tuc-su-kien/"
 # Per portal: its listing, what its list's items are (read by hand, SOURCES.md), its
 # real article pages, and the date its listing prints for the first item.

@@ -2,12 +2,12 @@
 web-archive toolbars, visitor counters, "Xem chi tiết", Word's leftovers; and the short
 closing lines that are the article's own text, which stay."""
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from portal_archive.crawler.extract import decode_html, extract_article
+from tests.realpages import REALPAGES
 
 P1 = "Sáng 27/7, Ủy ban nhân dân huyện tổ chức hội nghị tổng kết công tác năm với nhiều đơn vị."
 P2 = "Tham dự hội nghị có lãnh đạo các phòng, ban, ngành và Ủy ban nhân dân các xã, thị trấn."
@@ -143,16 +143,6 @@ def test_a_short_closing_announcement_stays(closing: str) -> None:
     assert article["authors"] == [] and article["source"] is None
 
 
-def _realpages() -> Path:
-    """``<repo root>/../shared/realpages``; from a git worktree kept deeper (wt/NAME), the
-    nearest folder above that has one."""
-    for folder in Path(__file__).resolve().parents[3].parents:
-        if (folder / "shared" / "realpages").is_dir():
-            return folder / "shared" / "realpages"
-    return Path(__file__).resolve().parents[4] / "shared" / "realpages"
-
-
-REALPAGES = _realpages()
 # Chrome that SOURCES.md names on the real pages: the Wayback toolbar, the counter and the
 # print link, "Xem chi tiết tại đây", the editors' right-click menu, SharePoint's leftovers.
 REAL_CHROME = ("captures", "Internet Archive", "lượt người xem", "Bản in", "Xem chi tiết",

@@ -2,31 +2,17 @@
 there says what each page shows; each caption here was read off the page by hand)."""
 
 import json
-import os
-from pathlib import Path
 
 import pytest
 
 from portal_archive.crawler.extract import decode_html, extract_article
 from portal_archive.crawler.text import fold
+from tests.realpages import REALPAGES
 
 from ...conftest import run_cli
 
-
-def _realpages() -> Path | None:
-    """``$PORTAL_ARCHIVE_REALPAGES``, else ``shared/realpages`` beside the repository
-    (or beside a folder above it: a git worktree may sit deeper)."""
-    if os.environ.get("PORTAL_ARCHIVE_REALPAGES"):
-        return Path(os.environ["PORTAL_ARCHIVE_REALPAGES"])
-    for folder in Path(__file__).resolve().parents[4:]:
-        if (folder / "shared" / "realpages").is_dir():
-            return folder / "shared" / "realpages"
-    return None
-
-
-REALPAGES = _realpages()
 pytestmark = pytest.mark.skipif(
-    REALPAGES is None, reason="no ../shared/realpages: the real portal pages are not here"
+    not REALPAGES.is_dir(), reason=f"the real pages are not at {REALPAGES}"
 )
 
 # page -> each image's caption as printed, its first words (None: no caption); an
@@ -65,7 +51,6 @@ CAPTIONS = {
 
 
 def _article(name: str) -> dict:
-    assert REALPAGES is not None
     data = (REALPAGES / f"{name}.html").read_bytes()
     return extract_article(decode_html(data, None), f"http://portal.daknong.gov.vn/{name}/")
 
@@ -84,7 +69,6 @@ def test_each_image_and_its_printed_caption(name: str) -> None:
 
 def test_extract_prints_an_inline_photo_without_its_base64() -> None:
     """The real CLI on a page whose photo is pasted in as a 155 kB data: URI."""
-    assert REALPAGES is not None
     result = run_cli("extract", str(REALPAGES / "dn-ldld-bi-do-rot-gia.html"),
                      "--url", "http://ldld.daknong.gov.vn/nong-dan-dak-song/")
     assert result.returncode == 0, result.stderr

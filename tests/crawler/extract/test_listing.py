@@ -1,6 +1,4 @@
-import os
 import re
-from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
@@ -10,10 +8,7 @@ from portal_archive.crawler.demo.content import CATEGORIES, DemoSite
 from portal_archive.crawler.demo.portal import Pages
 from portal_archive.crawler.extract.listing import article_links, listing_items, next_page
 from portal_archive.crawler.text import clean
-
-# The real portal pages, kept beside the project, never in it (as tests/realpages.py).
-REALPAGES = Path(os.environ.get("PORTAL_ARCHIVE_REALPAGES")
-                 or Path(__file__).resolve().parents[3].parent / "shared" / "realpages")
+from tests.realpages import REALPAGES
 
 BASE = "http://portal.test/chuyen-muc/hoat-dong-cap-uy"
 

@@ -35,9 +35,6 @@ BAR = 0.95
 needs_pages = pytest.mark.skipif(
     not pages_available(), reason=f"real pages not found at {REALPAGES}"
     " (set PORTAL_ARCHIVE_REALPAGES to the shared realpages folder)")
-extractor_fixes = pytest.mark.xfail(strict=False,
-                                    reason="issue 10: extractor fixes land separately")
-
 
 def perfect(truth: dict[str, Any]) -> dict[str, Any]:
     """The article dict an ideal extractor returns for a truth entry."""
@@ -246,14 +243,37 @@ def test_every_page_is_scored_on_every_field(article_checks: list[Check]) -> Non
     assert fields["byline"][1] == sum(bool(p["byline"]) for p in TRUTH.pages.values())
 
 
-@extractor_fixes
-@pytest.mark.parametrize("path", TRUTH_FILES, ids=lambda p: p.name)
-def test_real_pages_pass_95_percent_of_the_checks(path: Path) -> None:
-    checks = scored(path)
+def _families() -> list[Any]:
+    """(truth file, CMS family) pairs: the bar holds for each family on its own, so that
+    one well-read family cannot carry another. A family not yet at the bar is listed in
+    BELOW_BAR, and says so in the report (xfail), rather than being left out."""
+    pairs = []
+    for path in TRUTH_FILES:
+        families = sorted({p.get("family", "daknong-static") for p in
+                           load_truth(path).pages.values()})
+        for family in families:
+            marks = [pytest.mark.xfail(strict=False, reason=BELOW_BAR[family])] \
+                if family in BELOW_BAR else []
+            pairs.append(pytest.param(path, family, marks=marks, id=f"{path.name}:{family}"))
+    return pairs
+
+
+# Families whose pages are read but whose rules are not written yet (issue 10's note).
+BELOW_BAR: dict[str, str] = {
+    "school-portal-appcorporate": "printed vs meta dates, sapo blocks, ads: rules pending",
+    "sharepoint-vbpl": "legal texts: document headings and 'ngày D tháng M năm Y' pending",
+    "oracle-webcenter-anle": "one page: its headline sits in a label/value table",
+}
+
+
+@pytest.mark.parametrize(("path", "family"), _families())
+def test_real_pages_pass_95_percent_of_the_checks(path: Path, family: str) -> None:
+    truth = load_truth(path)
+    names = {n for n, p in truth.pages.items() if p.get("family", "daknong-static") == family}
+    checks = [c for c in scored(path) if c.page in names]
     assert overall(checks) >= BAR, "\n" + report(checks)
 
 
-@extractor_fixes
 @pytest.mark.parametrize(("path", "name"), LISTINGS, ids=[name for _, name in LISTINGS])
 def test_a_real_listing_yields_its_article_links_and_next_page(path: Path, name: str) -> None:
     truth = load_truth(path)

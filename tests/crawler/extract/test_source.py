@@ -2,7 +2,6 @@
 and none of it left in the body; on small pages and on the real portals' pages."""
 
 import doctest
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,18 +10,8 @@ from lxml.cssselect import CSSSelector
 from portal_archive.crawler.extract import decode_html, extract_article, source
 from portal_archive.crawler.extract.source import read_source_line, split_agency
 from portal_archive.crawler.sites import Selectors, SiteProfile
+from tests.realpages import REALPAGES
 
-
-def _realpages() -> Path:
-    """``<repo root>/../shared/realpages``; from a git worktree kept deeper (wt/NAME), the
-    nearest folder above that has one."""
-    for folder in Path(__file__).resolve().parents[3].parents:
-        if (folder / "shared" / "realpages").is_dir():
-            return folder / "shared" / "realpages"
-    return Path(__file__).resolve().parents[4] / "shared" / "realpages"
-
-
-REALPAGES = _realpages()
 LONG = "Nội dung đoạn văn đủ dài để được tính là một đoạn của bài viết trên cổng thông tin. "
 
 

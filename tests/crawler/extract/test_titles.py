@@ -5,19 +5,13 @@ The real pages (``../shared/realpages``, read by hand in its SOURCES.md) are the
 nobody here wrote; the small pages below show that each rule is not fitted to them.
 """
 
-import os
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from portal_archive.crawler.extract import decode_html, extract_article
+from tests.realpages import REALPAGES
 
-# <repo root>/../shared/realpages; PORTAL_ARCHIVE_REALPAGES names it for a worktree elsewhere.
-REALPAGES = Path(
-    os.environ.get("PORTAL_ARCHIVE_REALPAGES")
-    or Path(__file__).parents[3].parent / "shared" / "realpages"
-)
 URL = "https://portal.example.gov.vn/tin-tuc/bai-1.html"
 LONG = "Nội dung đoạn văn đủ dài để được tính là một đoạn của bài viết trên cổng thông tin. " * 2
 CONTENT = f"<div class='content'><p>{LONG}</p><p>{LONG}</p></div>"
