@@ -64,6 +64,8 @@ def page_bytes(entry: dict[str, Any], mirrors: list[Path]) -> bytes | None:
     name = entry["repo"].replace("/", "+")
     for base in mirrors:
         git_dir = base / name / "repo"
+        if (git_dir / ".git").is_dir():  # some snapshots arrive as a work tree
+            git_dir = git_dir / ".git"
         if git_dir.is_dir():
             done = subprocess.run(["git", "--git-dir", str(git_dir), "show",
                                    f"{entry['commit']}:{entry['path']}"],
