@@ -25,6 +25,9 @@ Listings: share of the truth's article links that article_links finds, links it 
 next page equal.
 
     python bench/realpages_more.py [--mirrors DIR] [--truth FILE] [--failures]
+
+bench/realpages_more2.json (second round: Đắk Nông department portals) is read with
+``--truth bench/realpages_more2.json``.
 """
 
 from __future__ import annotations
