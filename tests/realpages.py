@@ -122,7 +122,10 @@ def folder_loader(folder: Path = REALPAGES) -> Loader:
 def mirror_git_dir(repo: str, mirrors: Path = MIRRORS) -> Path:
     """The git directory of a mirrored repository "owner/name"."""
     base = mirrors / repo.replace("/", "+")
-    return base / "repo" if (base / "repo").is_dir() else base
+    for git_dir in (base / "repo" / ".git", base / "repo", base):  # a work tree or bare
+        if git_dir.is_dir():
+            return git_dir
+    return base
 
 
 def git_loader(git_dir: Callable[[str], Path] = mirror_git_dir) -> Loader:
