@@ -14,7 +14,7 @@ from portal_archive.crawler.vntime import event_date
 from .authors import Byline, find_authors
 from .boilerplate import drop_hidden, drop_never_text, drop_repeats, strip_boilerplate
 from .captions import assign_captions
-from .content import article_scope, pick_container
+from .content import article_scope, declared_body, pick_container
 from .dateline import article_date
 from .decode import parse_html
 from .errors import ExtractionError
@@ -146,10 +146,14 @@ def _read_page(html: str, url: str, selectors: Selectors | None, rules: dict[str
 
 
 def _content_block(root: El, pinned: Pinned) -> tuple[El | None, str]:
-    """The profile's content block, else the densest text block, with its rule."""
+    """The profile's content block, else the page's declared body, else the densest
+    text block, with its rule."""
     container = pinned.one.get("content")
     if container is not None:
         return container, pinned.rule("content")
+    container = declared_body(root)
+    if container is not None:
+        return container, f"{describe(container)} (itemprop articleBody)"
     container = pick_container(root)
     if container is not None:
         return container, f"paragraphs of {describe(container)} (densest text block)"
