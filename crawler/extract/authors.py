@@ -34,6 +34,14 @@ _SEPARATOR_RE = re.compile(r"\s+-\s+|\s*[–—,;&+]\s*|\s+và\s+", re.I)
 _SENTENCE_RE = re.compile(r"[^\W\d_]{2,}[.!?…]\s")
 # Generic bylines written in lower case.
 _GENERIC = frozenset({"nhóm phóng viên", "phóng viên", "cộng tác viên", "ban biên tập"})
+# An office's signature closing a notice ("BAN GIÁM HIỆU", "TM. Ủy ban nhân dân", "Hiệu
+# trưởng"): who issues it, not who wrote the article.
+_OFFICE_RE = re.compile(
+    r"^(?:tm|t/m|kt|q)\.?\s|^(?:ban (?:giám hiệu|giám đốc|tổ chức|chỉ đạo|chấp hành"
+    r"|thường vụ|quản lý|đại diện)|(?:phó )?(?:hiệu trưởng|giám đốc|chủ tịch)|hội đồng"
+    r"|[uủ]y ban|văn phòng|ubnd)\b",
+    re.I,
+)
 _MAX_CHARS = 100
 _MAX_NAMES = 6
 _MAX_WORDS_PER_NAME = 6
@@ -118,6 +126,8 @@ def _is_name(name: str) -> bool:
         return False
     if name.lower() in _GENERIC:
         return True
+    if _OFFICE_RE.match(name):
+        return False
     words = name.split()
     if not 0 < len(words) <= _MAX_WORDS_PER_NAME:
         return False
