@@ -111,7 +111,7 @@ def extract_fields(
     skip += [pinned.one[k] for k in ("category",) if k in pinned.one] + pinned.authors
     seen = {head_title.text, date_line.raw or "", category_name or ""}
     items = _body_items(page, skip, seen)
-    byline = find_authors(items, scope, pinned)
+    byline = find_authors(items, scope, pinned, container)
     rules["authors"], rules["source"] = byline.authors_rule, byline.source_rule
     lines = [it.text for it in items if isinstance(it, Line)]
     lead, rules["lead"] = _lead(lead_el, lead_rule, lines)

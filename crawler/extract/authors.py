@@ -12,7 +12,7 @@ from portal_archive.crawler.text import clean
 from .lines import Item, Line
 from .pinned import Pinned, value
 from .roles import AUTHOR, roles
-from .source import split_agency, take_source
+from .source import source_element, split_agency, take_source
 from .tree import El, describe, text_of
 
 __all__ = ["Byline", "find_authors", "looks_like_author_line", "split_authors", "split_byline"]
@@ -134,19 +134,27 @@ def _is_name(name: str) -> bool:
     return all(w.strip("()[]/.'\"")[:1].isupper() for w in words)
 
 
-def find_authors(items: list[Item], scope: El | None, pinned: Pinned) -> Byline:
+def find_authors(
+    items: list[Item], scope: El | None, pinned: Pinned, container: El | None = None
+) -> Byline:
     """The article's authors and source, with the rules that found them.
 
     The closing source line ("Theo Báo Đắk Nông", "Nguồn: TTXVN") goes first, so the
     byline it followed is the closing line. Authors are the profile's elements, else
     the names of the source line ("Theo QV (TTXVN)"), else the closing byline, else a
     byline element; the source is the source line's, else the agency in brackets
-    after the byline. What they were read from is removed from ``items``.
+    after the byline, else a source line beside the content block (``container``):
+    the page's own source field, which a closing line naming a legal text ("Nguồn:
+    Thông tư 22/2021/TT-BGDĐT", what the article sums up) does not outrank.
+    What they were read from is removed from ``items``.
     """
-    source = take_source(items, looks_like_author_line)
+    beside = source_element(scope, container)
+    source = take_source(items, looks_like_author_line, documents=beside.name is None)
     authors, agency, rule = _authors(items, scope, pinned, source.byline)
     if source.name is None and agency is not None:
         return Byline(authors, rule, agency, f"agency in brackets after the byline ({rule})")
+    if source.name is None:
+        source = beside
     return Byline(authors, rule, source.name, source.rule)
 
 
