@@ -19,6 +19,7 @@ from .dateline import article_date
 from .decode import parse_html
 from .errors import ExtractionError
 from .fields import Published, Title, category, lead_element, published, title
+from .leadline import first_prose_line
 from .lines import Image, Item, Line
 from .page import Head, canonical_url, read_head, safe_join
 from .pinned import Pinned, drop_removed, pin, value
@@ -173,8 +174,11 @@ def _lead(lead_el: El | None, rule: str, lines: list[str]) -> tuple[str | None, 
     """The lead element's text, else the first body line (taken out of ``lines``)."""
     if lead_el is not None:
         return value(lead_el), rule
-    lead = lines.pop(0) if lines else None
-    return lead, ("first paragraph of the content block" if lead else "not found")
+    if not lines:
+        return None, "not found"
+    n = first_prose_line(lines)
+    after = ", after its heading lines" if n else ""
+    return lines.pop(n), f"first paragraph of the content block{after}"
 
 
 def _explain_images(images: list[Image], rules: dict[str, str]) -> None:
