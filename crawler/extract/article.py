@@ -19,7 +19,7 @@ from .dateline import article_date
 from .decode import parse_html
 from .errors import ExtractionError
 from .fields import Published, Title, category, lead_element, published, title
-from .leadline import first_prose_line
+from .leadline import lead_line
 from .lines import Image, Item, Line
 from .page import Head, canonical_url, read_head, safe_join
 from .pinned import Pinned, drop_removed, pin, value
@@ -115,7 +115,7 @@ def extract_fields(
     byline = find_authors(items, scope, pinned, container)
     rules["authors"], rules["source"] = byline.authors_rule, byline.source_rule
     lines = [it.text for it in items if isinstance(it, Line)]
-    lead, rules["lead"] = _lead(lead_el, lead_rule, lines)
+    lead, rules["lead"] = _lead(lead_el, lead_rule, lines, container)
     if not head_title.text and not lead:
         raise ExtractionError("no article: no title and no paragraphs")
     event = event_date(lead or "", date_line.value)
@@ -170,15 +170,13 @@ def _body_items(page: _Page, skip: list[El], seen: set[str]) -> list[Item]:
     return assign_captions(items)
 
 
-def _lead(lead_el: El | None, rule: str, lines: list[str]) -> tuple[str | None, str]:
-    """The lead element's text, else the first body line (taken out of ``lines``)."""
+def _lead(
+    lead_el: El | None, rule: str, lines: list[str], container: El | None
+) -> tuple[str | None, str]:
+    """The lead element's text, else the first prose line (taken out of ``lines``)."""
     if lead_el is not None:
         return value(lead_el), rule
-    if not lines:
-        return None, "not found"
-    n = first_prose_line(lines)
-    after = ", after its heading lines" if n else ""
-    return lines.pop(n), f"first paragraph of the content block{after}"
+    return lead_line(lines, container)
 
 
 def _explain_images(images: list[Image], rules: dict[str, str]) -> None:

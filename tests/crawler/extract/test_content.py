@@ -50,3 +50,38 @@ def test_an_empty_declared_body_is_ignored() -> None:
         "</body></html>"
     )
     assert extract_article(html, URL)["lead"] == long.strip()
+
+
+def _related(n: int) -> str:
+    rows = "".join(
+        f"<tr><td>{k}/2023/AL</td><td>Về việc giải quyết tranh chấp số {k} giữa các đương sự"
+        " trong vụ án dân sự</td></tr>" for k in range(n)
+    )
+    table = f"<div><table><tbody>{rows}</tbody></table></div>"
+    return f"<div class='tab-pane' id='vblienquan'>{table}</div>"
+
+
+def test_a_related_list_denser_than_the_article_is_not_the_content_block() -> None:
+    record = (
+        "<div class='info'><table><tbody><tr><th>Nguồn án lệ</th><td>Quyết định giám đốc thẩm"
+        " số 04/2018/HC-GĐT ngày 23/10/2018 của Uỷ ban Thẩm phán</td></tr>"
+        "<tr><th>Lĩnh vực</th><td>Hành chính</td></tr></tbody></table></div>"
+    )
+    html = (
+        "<html><head><meta charset='utf-8'></head><body><h1>Về xem xét quyết định hành chính"
+        f" bị khiếu kiện</h1>{record}{_related(12)}</body></html>"
+    )
+    explain: dict[str, str] = {}
+    a = extract_article(html, URL, explain=explain)
+    assert any("Quyết định giám đốc thẩm số 04/2018/HC-GĐT" in line for line in a["body"])
+    assert "tranh chấp số" not in str(a)
+    assert a["lead"] is None
+    assert explain["lead"].startswith("none: the content block is a table's rows")
+
+
+def test_when_all_text_is_in_boilerplate_the_densest_block_still_wins() -> None:
+    html = (
+        "<html><head><meta charset='utf-8'></head><body><h1>Các án lệ liên quan</h1>"
+        f"{_related(3)}</body></html>"
+    )
+    assert "tranh chấp số 0" in str(extract_article(html, URL)["body"])
