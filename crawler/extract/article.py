@@ -114,8 +114,10 @@ def extract_fields(
     items = _body_items(page, skip, seen)
     byline = find_authors(items, scope, pinned, container)
     rules["authors"], rules["source"] = byline.authors_rule, byline.source_rule
-    lines = [it.text for it in items if isinstance(it, Line)]
-    lead, rules["lead"] = _lead(lead_el, lead_rule, lines, container)
+    body_lines = [it for it in items if isinstance(it, Line)]
+    lines = [it.text for it in body_lines]
+    marked = [it.bold or it.heading for it in body_lines]
+    lead, rules["lead"] = _lead(lead_el, lead_rule, lines, marked, container)
     if not head_title.text and not lead:
         raise ExtractionError("no article: no title and no paragraphs")
     event = event_date(lead or "", date_line.value)
@@ -171,12 +173,12 @@ def _body_items(page: _Page, skip: list[El], seen: set[str]) -> list[Item]:
 
 
 def _lead(
-    lead_el: El | None, rule: str, lines: list[str], container: El | None
+    lead_el: El | None, rule: str, lines: list[str], marked: list[bool], container: El | None
 ) -> tuple[str | None, str]:
     """The lead element's text, else the first prose line (taken out of ``lines``)."""
     if lead_el is not None:
         return value(lead_el), rule
-    return lead_line(lines, container)
+    return lead_line(lines, marked, container)
 
 
 def _explain_images(images: list[Image], rules: dict[str, str]) -> None:

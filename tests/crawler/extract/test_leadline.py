@@ -35,3 +35,16 @@ def test_a_text_all_in_capitals_keeps_its_first_line_as_lead() -> None:
     shout = "".join(f"<p>THÔNG BÁO KHẨN SỐ {n} VỀ VIỆC PHÒNG CHỐNG BÃO LŨ</p>" for n in range(8))
     a = extract_article(_page(shout), URL)
     assert a["lead"] == "THÔNG BÁO KHẨN SỐ 0 VỀ VIỆC PHÒNG CHỐNG BÃO LŨ"
+
+
+def test_an_opening_bold_subhead_is_no_lead() -> None:
+    opening = "<div><strong>Vui Trung thu sớm</strong></div>"
+    a = extract_article(_page(opening), URL)
+    assert a["lead"] == PREAMBLE and a["body"][0] == "Vui Trung thu sớm"
+
+
+def test_a_bold_opening_sentence_is_the_lead() -> None:
+    """Many portals set the sapo in bold as the first paragraph: still the lead."""
+    sapo = "Sáng 2/7, UBND tỉnh tổ chức hội nghị tổng kết công tác nửa đầu năm 2019."
+    a = extract_article(_page(f"<p><b>{sapo}</b></p>"), URL)
+    assert a["lead"] == sapo and a["body"][0] == PREAMBLE
