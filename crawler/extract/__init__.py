@@ -4,9 +4,10 @@ Generic rules only, no per-site code, each in one module:
 
 1. the body is decoded as what it really is (``decode``) and parsed;
 2. boilerplate is dropped by tag and by class/id (menus, share bars, related news...),
-   unless it holds the article (ASP.NET pages wrap everything in a <form>)
-   (``boilerplate``, ``roles``);
-3. the content block is the element directly holding the most paragraph text (``content``);
+   unless it holds the article (ASP.NET pages wrap everything in a <form>), and ad units
+   by their label, "Tin tài trợ" (``boilerplate``, ``roles``, ``sponsored``);
+3. the content block is the one marked ``itemprop="articleBody"``, else the element directly
+   holding the most paragraph text outside related lists and footers (``content``);
 4. the title is the headline wherever the CMS puts it (h1, an h2 or title-class line by
    the content block, og:title, <title>), cross-checked so that a site heading, a
    breadcrumb, a menu label or a body headline is never taken (``headline``); date and
@@ -16,6 +17,7 @@ Generic rules only, no per-site code, each in one module:
    captions (figure, image table, centred/italic line after an image, caption classes),
    credits (``captions``), the closing byline (``authors``) and the source line
    (``source``: "Theo Báo Đắk Nông", "Nguồn: TTXVN") are told apart from body paragraphs;
+   the lead is the sapo, else the first line after the opening headings (``leadline``);
    a photo in or beside the sapo is the first image (``thumbnail``), one pasted as a
    ``data:`` URI is recorded by type, size and digest (``inline``).
 

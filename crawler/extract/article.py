@@ -14,11 +14,12 @@ from portal_archive.crawler.vntime import event_date
 from .authors import Byline, find_authors
 from .boilerplate import drop_hidden, drop_never_text, drop_repeats, strip_boilerplate
 from .captions import assign_captions
-from .content import article_scope, pick_container
+from .content import article_scope, declared_body, pick_container
 from .dateline import article_date
 from .decode import parse_html
 from .errors import ExtractionError
 from .fields import Published, Title, category, lead_element, published, title
+from .leadline import lead_line
 from .lines import Image, Item, Line
 from .page import Head, canonical_url, read_head, safe_join
 from .pinned import Pinned, drop_removed, pin, value
@@ -111,10 +112,12 @@ def extract_fields(
     skip += [pinned.one[k] for k in ("category",) if k in pinned.one] + pinned.authors
     seen = {head_title.text, date_line.raw or "", category_name or ""}
     items = _body_items(page, skip, seen)
-    byline = find_authors(items, scope, pinned)
+    byline = find_authors(items, scope, pinned, container)
     rules["authors"], rules["source"] = byline.authors_rule, byline.source_rule
-    lines = [it.text for it in items if isinstance(it, Line)]
-    lead, rules["lead"] = _lead(lead_el, lead_rule, lines)
+    body_lines = [it for it in items if isinstance(it, Line)]
+    lines = [it.text for it in body_lines]
+    marked = [it.bold or it.heading for it in body_lines]
+    lead, rules["lead"] = _lead(lead_el, lead_rule, lines, marked, container)
     if not head_title.text and not lead:
         raise ExtractionError("no article: no title and no paragraphs")
     event = event_date(lead or "", date_line.value)
@@ -146,10 +149,14 @@ def _read_page(html: str, url: str, selectors: Selectors | None, rules: dict[str
 
 
 def _content_block(root: El, pinned: Pinned) -> tuple[El | None, str]:
-    """The profile's content block, else the densest text block, with its rule."""
+    """The profile's content block, else the page's declared body, else the densest
+    text block, with its rule."""
     container = pinned.one.get("content")
     if container is not None:
         return container, pinned.rule("content")
+    container = declared_body(root)
+    if container is not None:
+        return container, f"{describe(container)} (itemprop articleBody)"
     container = pick_container(root)
     if container is not None:
         return container, f"paragraphs of {describe(container)} (densest text block)"
@@ -165,12 +172,13 @@ def _body_items(page: _Page, skip: list[El], seen: set[str]) -> list[Item]:
     return assign_captions(items)
 
 
-def _lead(lead_el: El | None, rule: str, lines: list[str]) -> tuple[str | None, str]:
-    """The lead element's text, else the first body line (taken out of ``lines``)."""
+def _lead(
+    lead_el: El | None, rule: str, lines: list[str], marked: list[bool], container: El | None
+) -> tuple[str | None, str]:
+    """The lead element's text, else the first prose line (taken out of ``lines``)."""
     if lead_el is not None:
         return value(lead_el), rule
-    lead = lines.pop(0) if lines else None
-    return lead, ("first paragraph of the content block" if lead else "not found")
+    return lead_line(lines, marked, container)
 
 
 def _explain_images(images: list[Image], rules: dict[str, str]) -> None:

@@ -12,7 +12,7 @@ from portal_archive.crawler.text import clean
 from .lines import Item, Line
 from .pinned import Pinned, value
 from .roles import AUTHOR, roles
-from .source import split_agency, take_source
+from .source import source_element, split_agency, take_source
 from .tree import El, describe, text_of
 
 __all__ = ["Byline", "find_authors", "looks_like_author_line", "split_authors", "split_byline"]
@@ -34,6 +34,14 @@ _SEPARATOR_RE = re.compile(r"\s+-\s+|\s*[–—,;&+]\s*|\s+và\s+", re.I)
 _SENTENCE_RE = re.compile(r"[^\W\d_]{2,}[.!?…]\s")
 # Generic bylines written in lower case.
 _GENERIC = frozenset({"nhóm phóng viên", "phóng viên", "cộng tác viên", "ban biên tập"})
+# An office's signature closing a notice ("BAN GIÁM HIỆU", "TM. Ủy ban nhân dân", "Hiệu
+# trưởng"): who issues it, not who wrote the article.
+_OFFICE_RE = re.compile(
+    r"^(?:tm|t/m|kt|q)\.?\s|^(?:ban (?:giám hiệu|giám đốc|tổ chức|chỉ đạo|chấp hành"
+    r"|thường vụ|quản lý|đại diện)|(?:phó )?(?:hiệu trưởng|giám đốc|chủ tịch)|hội đồng"
+    r"|[uủ]y ban|văn phòng|ubnd)\b",
+    re.I,
+)
 _MAX_CHARS = 100
 _MAX_NAMES = 6
 _MAX_WORDS_PER_NAME = 6
@@ -118,25 +126,35 @@ def _is_name(name: str) -> bool:
         return False
     if name.lower() in _GENERIC:
         return True
+    if _OFFICE_RE.match(name):
+        return False
     words = name.split()
     if not 0 < len(words) <= _MAX_WORDS_PER_NAME:
         return False
     return all(w.strip("()[]/.'\"")[:1].isupper() for w in words)
 
 
-def find_authors(items: list[Item], scope: El | None, pinned: Pinned) -> Byline:
+def find_authors(
+    items: list[Item], scope: El | None, pinned: Pinned, container: El | None = None
+) -> Byline:
     """The article's authors and source, with the rules that found them.
 
     The closing source line ("Theo Báo Đắk Nông", "Nguồn: TTXVN") goes first, so the
     byline it followed is the closing line. Authors are the profile's elements, else
     the names of the source line ("Theo QV (TTXVN)"), else the closing byline, else a
     byline element; the source is the source line's, else the agency in brackets
-    after the byline. What they were read from is removed from ``items``.
+    after the byline, else a source line beside the content block (``container``):
+    the page's own source field, which a closing line naming a legal text ("Nguồn:
+    Thông tư 22/2021/TT-BGDĐT", what the article sums up) does not outrank.
+    What they were read from is removed from ``items``.
     """
-    source = take_source(items, looks_like_author_line)
+    beside = source_element(scope, container)
+    source = take_source(items, looks_like_author_line, documents=beside.name is None)
     authors, agency, rule = _authors(items, scope, pinned, source.byline)
     if source.name is None and agency is not None:
         return Byline(authors, rule, agency, f"agency in brackets after the byline ({rule})")
+    if source.name is None:
+        source = beside
     return Byline(authors, rule, source.name, source.rule)
 
 

@@ -12,6 +12,7 @@ from portal_archive.crawler.text import clean
 
 from .lines import Image, Item
 from .roles import BOILER, CRUMB, LOGO, roles
+from .sponsored import drop_sponsored
 from .tree import El, contains, drop, text_of
 
 # Never article text, wherever they are.
@@ -169,7 +170,7 @@ def strip_boilerplate(root: El, container: El | None, pinned: list[El]) -> list[
 
     What holds the content block, a real h1 or an element a profile pinned is the
     article, whatever its class or tag says (ASP.NET's page-wide <form>, "print-area"
-    wrappers, <header>).
+    wrappers, <header>). Ad units labelled "Tin tài trợ", "Quảng cáo" go too.
     """
     # The list keeps the proxies alive, so that their id()s stay theirs.
     anchors = [h for h in root.iter("h1") if is_title_h1(h)] + pinned
@@ -186,6 +187,7 @@ def strip_boilerplate(root: El, container: El | None, pinned: list[El]) -> list[
             doomed.append(el)
     for el in doomed:
         drop(el)
+    drop_sponsored(root, protected)
     return crumbs or []
 
 

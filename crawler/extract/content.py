@@ -2,13 +2,37 @@
 
 from __future__ import annotations
 
+from lxml import etree
+
+from portal_archive.crawler.text import clean
+
+from .roles import BOILER, roles
 from .tree import El, contains, has_block, text_of
 
 _MIN_PARAGRAPH = 25  # characters of text that make a block count for density
+_BOILER_LEVELS = 4  # ancestors whose class can say "related", "footer"
+# schema.org's articleBody (microdata): the page says which block is the body.
+_ARTICLE_BODY = etree.XPath(
+    "//*[contains(concat(' ', normalize-space(@itemprop), ' '), ' articleBody ')]"
+)
+
+
+def declared_body(root: El) -> El | None:
+    """The one block the page marks ``itemprop="articleBody"``, if it holds a paragraph
+    of text or a picture: a photo article's block of pictures holds less text than the
+    footer's address, which density would take instead."""
+    found = [el for el in _ARTICLE_BODY(root) if el.tag not in ("meta", "link")]
+    if len(found) != 1:
+        return None
+    body = found[0]
+    if body.find(".//img") is not None or len(clean(text_of(body))) >= _MIN_PARAGRAPH:
+        return body
+    return None
 
 
 def pick_container(root: El) -> El | None:
-    """The element directly holding the most paragraph text; its parent scores half.
+    """The element directly holding the most paragraph text; its parent scores half;
+    one in a related list or a footer only if the next densest are too.
 
     A <p> or paragraph-like leaf <div>/<td> counts for its parent; a leaf cell with
     several <br> lines (old table portals) holds its own text. Link text does not
@@ -34,7 +58,23 @@ def pick_container(root: El) -> El | None:
             add(holder.getparent(), n / 2)
     if not scores:
         return None
-    return elements[max(scores, key=scores.__getitem__)]
+    ranked = sorted(scores, key=scores.__getitem__, reverse=True)
+    for key in ranked:
+        if not _in_boilerplate(elements[key]):
+            return elements[key]
+    return elements[ranked[0]]
+
+
+def _in_boilerplate(el: El) -> bool:
+    """Is the block in a related list, a footer, a sidebar (by its class or id, a few
+    levels up)? A page's related precedents or its footer's address can outweigh an
+    article of a few lines or of pictures; further up, a class names the layout."""
+    for n, a in enumerate(el.iterancestors()):
+        if n >= _BOILER_LEVELS or a.tag in ("body", "html"):
+            return False
+        if roles(a) & BOILER or a.tag in ("footer", "aside", "nav"):
+            return True
+    return False
 
 
 def article_scope(container: El | None, h1: El | None) -> El | None:

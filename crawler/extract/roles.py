@@ -7,7 +7,8 @@ from functools import lru_cache
 
 from .tree import El
 
-# Class/id roles, matched per token ("tin-lien-quan", "itemDateCreated").
+# Class/id roles, matched per token ("tin-lien-quan", "itemDateCreated"). A font-size
+# widget is boilerplate, but "font-size-text" marks the text whose size it changes.
 BOILER = 1
 LOGO = 2
 DATE = 4
@@ -21,7 +22,7 @@ _ROLE_RES = (
         BOILER,
         r"menu|breadcrumb|footer|social|sidebar|banner|comment|counter|share|sharing|relate"
         r"|lien-?quan|lien_quan|tin-?khac|tin_khac|other|advert|quang-?cao|cookie|popup"
-        r"|pagination|paging|font-?size|text-?size|toolbar|tool-bar|navbar|navigation"
+        r"|pagination|paging|font-?size(?![-_]?(?:text|content))|text-?size|toolbar|tool-bar|navbar|navigation"
         r"|^nav|nav$|^tags?$|tags-?(?:list|box)|keyword|tu-?khoa|rating|vote|^in-?bai$"
         r"|^(?:btn-?)?print(?:-?(?:btn|button|icon|link|page))?$|print-?(?:btn|button|icon|link)$"
         r"|^search|login|^(?:site|top|main|page)?[-_]?header(?:$|[-_])"
@@ -36,7 +37,7 @@ _ROLE_RES = (
     (
         SAPO,
         r"sapo|^lead$|^lead[-_]|[-_]lead$|summary|description|tom-?tat|introtext|chapeau"
-        r"|trich-?yeu|abstract",
+        r"|trich-?yeu|abstract|^brief(?:$|[-_])|[-_]brief$",
     ),
     (AUTHOR, r"author|tac-?gia|byline|writer|nguoi-?viet"),
     (TITLE, r"title|tieu-?de|headline"),

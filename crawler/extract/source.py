@@ -8,9 +8,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from .lines import Item, Line
+from portal_archive.crawler.text import clean
 
-__all__ = ["Source", "read_source_line", "split_agency", "take_source"]
+from .lines import Item, Line
+from .tree import El, contains, describe, text_of
+
+__all__ = ["Source", "read_source_line", "source_element", "split_agency", "take_source"]
 
 # "Theo X" / "Theo: X" / "Nguồn: X" / "Nguồn tin: X" opening a source.
 _LABEL = r"(?:(?P<theo>theo)\s*:?\s+|nguồn(?:\s+tin)?\s*:\s*)"
@@ -27,6 +30,13 @@ _MEDIA_RE = re.compile(r"^(?:báo|tạp chí|đài|cổng|trang|thông tấn|tru
 # "Theo Hướng dẫn số 05/HD-BTC": a document the text follows, not where it comes from.
 _DOCUMENT_RE = re.compile(r"\bsố\s*\d|\d+/[^\W\d_]", re.I)
 # "Names (Agency)": a bracketed group closing a byline.
+# "Nguồn: Thông tư 22/2021/TT-BGDĐT": the legal text an article sums up; where it comes
+# from when nothing else says so, not when the page's own source field does.
+_LEGAL_TEXT_RE = re.compile(
+    r"^(?:thông tư|nghị định|nghị quyết|quyết định|bộ luật|luật|công văn|chỉ thị|kế hoạch"
+    r"|hướng dẫn|thông báo|văn bản)(?:\s+liên tịch)?\s+(?:số\s*)?\d",
+    re.I,
+)
 _AGENCY_RE = re.compile(r"^(?P<names>.*?\S)\s*\((?P<agency>[^()]+)\)\s*\.?$")
 # A lower-case word followed by a sentence end: prose, not a source ("baochinhphu.vn" is not).
 _SENTENCE_RE = re.compile(r"[^\W\d_]{2,}[.!?…]\s")
@@ -60,8 +70,9 @@ def split_agency(text: str) -> tuple[str, str | None]:
     return m["names"], (agency if agency[:1].isupper() else None)
 
 
-def read_source_line(text: str) -> tuple[str, str | None] | None:
-    """(source, the names before a bracketed agency) of a source line, else None.
+def read_source_line(text: str, documents: bool = True) -> tuple[str, str | None] | None:
+    """(source, the names before a bracketed agency) of a source line, else None; one
+    naming a legal text ("Nguồn: Thông tư 22/2021/TT-BGDĐT") only if ``documents``.
 
     >>> read_source_line("Theo Báo Đăk Nông điện tư")
     ('Báo Đăk Nông điện tư', None)
@@ -69,11 +80,15 @@ def read_source_line(text: str) -> tuple[str, str | None] | None:
     (('Báo Dân trí', None), ('TTXVN', 'QV'))
     >>> read_source_line("Theo thống kê, toàn huyện có 800 ha bí đỏ.") is None
     True
+    >>> read_source_line("Nguồn: Thông tư 22/2021/TT-BGDĐT", documents=False) is None
+    True
     """
     m = _SOURCE_LINE_RE.match(text)
     if m is None or len(text) > _MAX_LINE:
         return None
     rest = m["rest"].strip(" .")
+    if not documents and _LEGAL_TEXT_RE.match(rest):
+        return None
     if m["theo"] and not _is_theo_source(rest):
         return None  # "Theo kế hoạch, …", "Theo ông A, …": a sentence
     names, agency = split_agency(rest)
@@ -98,11 +113,14 @@ def _is_theo_source(rest: str) -> bool:
     return len(rest.split()) <= _MAX_THEO_WORDS
 
 
-def take_source(items: list[Item], is_byline: Callable[[str], bool]) -> Source:
+def take_source(
+    items: list[Item], is_byline: Callable[[str], bool], documents: bool = True
+) -> Source:
     """Remove and return the closing source line, or a closing "(Theo …)" of the last line.
 
     The source line is the last line, or the one before a closing byline
-    (``is_byline``: a predicate over a line's text).
+    (``is_byline``: a predicate over a line's text); one naming a legal text only if
+    ``documents`` (else it stays a body line).
     """
     lines = [(i, it) for i, it in enumerate(items) if isinstance(it, Line)]
     if not lines:
@@ -111,7 +129,7 @@ def take_source(items: list[Item], is_byline: Callable[[str], bool]) -> Source:
     if len(lines) >= 2 and is_byline(lines[-1][1].text):
         candidates.append(lines[-2])
     for rank, (i, it) in enumerate(candidates):
-        found = read_source_line(it.text)
+        found = read_source_line(it.text, documents)
         if found is not None:
             del items[i]
             where = "closing line" if rank == 0 else "line before the closing byline"
@@ -125,3 +143,25 @@ def _take_trailing(items: list[Item], i: int, last: Line) -> Source:
         return Source(None)
     items[i] = replace(last, text=last.text[: m.start()].rstrip())
     return Source(m["source"].strip(" ."), None, "bracketed source closing the last paragraph")
+
+
+def source_element(scope: El | None, container: El | None) -> Source:
+    """A source line beside the content block, in the article's foot ("Nguồn: moet.gov.vn"
+    next to "Tác giả: …"): the smallest element of ``scope`` outside ``container`` that
+    reads as one. The content block's own lines are the closing lines' business: a
+    credit under a photo there ("Nguồn: Internet") is no article's source."""
+    if scope is None:
+        return Source(None)
+    best: tuple[int, El, str] | None = None
+    for el in scope.iter():
+        if not isinstance(el.tag, str) or el is container:
+            continue
+        if container is not None and (contains(el, container) or contains(container, el)):
+            continue
+        text = clean(text_of(el))
+        found = read_source_line(text) if 0 < len(text) <= _MAX_LINE else None
+        if found is not None and (best is None or len(text) < best[0]):
+            best = (len(text), el, found[0])
+    if best is None:
+        return Source(None)
+    return Source(best[2], None, f"source element {describe(best[1])} beside the content block")

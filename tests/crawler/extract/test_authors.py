@@ -106,3 +106,18 @@ def test_not_author_lines(line: str) -> None:
 )
 def test_split_byline_names_and_agency(line: str, expected: tuple[list[str], str | None]) -> None:
     assert split_byline(line) == expected
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["BAN GIÁM HIỆU", "TM. BAN CHẤP HÀNH", "Hiệu trưởng", "PHÓ GIÁM ĐỐC", "ỦY BAN NHÂN DÂN XÃ",
+     "Ban Tổ chức"],
+)  # fmt: skip
+def test_an_offices_signature_is_no_byline(line: str) -> None:
+    """Who issues a notice, not who wrote an article."""
+    assert not looks_like_author_line(line)
+
+
+@pytest.mark.parametrize("line", ["Ban biên tập", "Trường Giang", "Ban Mai", "Chủ Tịnh"])
+def test_names_beginning_like_an_office_stay_bylines(line: str) -> None:
+    assert looks_like_author_line(line)

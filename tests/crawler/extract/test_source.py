@@ -170,3 +170,42 @@ def test_an_agency_in_a_profiles_byline_is_the_source() -> None:
     )
     article = extract_article(html, "http://portal.example.gov.vn/tin/a", profile=profile)
     assert article["authors"] == ["Thu Hà", "Minh Đức"] and article["source"] == "TTXVN"
+
+
+def _with_foot(closing: str, foot: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """An article whose CMS prints author and source fields after the content block."""
+    html = (
+        "<html><head><meta charset='utf-8'></head><body><article><h1>Chính sách mới về đánh"
+        f" giá học sinh</h1><div class='content-detail'><p>{LONG}</p><p>{LONG}</p>"
+        f"{closing}</div><hr><div class='foot'>{foot}</div></article></body></html>"
+    )
+    rules: dict[str, str] = {}
+    return extract_article(html, "http://truong.example.edu.vn/tin/a", explain=rules), rules
+
+
+FOOT = ("<div class='author'><b>Tác giả:</b> M.Nhật</div>"
+        "<div><span><b>Nguồn:</b>moet.gov.vn</span> <span>Copy link</span></div>")  # fmt: skip
+
+
+def test_the_source_field_beside_the_content_block_is_the_source() -> None:
+    article, rules = _with_foot("", FOOT)
+    assert article["source"] == "moet.gov.vn" and article["authors"] == ["M.Nhật"]
+    assert rules["source"] == "source element span beside the content block"
+
+
+def test_a_closing_legal_text_does_not_outrank_the_source_field() -> None:
+    """"Nguồn: Thông tư …" closing the body names what the article sums up: it stays text."""
+    article, _ = _with_foot("<p>Nguồn: <a href='/tt22.pdf'>Thông tư 22/2021/TT-BGDĐT</a></p>", FOOT)
+    assert article["source"] == "moet.gov.vn"
+    assert article["body"][-1] == "Nguồn: Thông tư 22/2021/TT-BGDĐT"
+
+
+def test_a_closing_legal_text_is_the_source_when_nothing_else_says() -> None:
+    article, _ = _with_foot("<p>Nguồn: Thông tư 22/2021/TT-BGDĐT</p>", "")
+    assert article["source"] == "Thông tư 22/2021/TT-BGDĐT"
+
+
+def test_a_photo_credit_inside_the_body_is_no_source_field() -> None:
+    credit = "<p><img src='/a.jpg'></p><p>Nguồn: Internet</p><p>" + LONG + "</p>"
+    article, _ = _with_foot(credit, "")
+    assert article["source"] is None
