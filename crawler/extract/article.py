@@ -15,10 +15,18 @@ from .authors import Byline, find_authors
 from .boilerplate import drop_hidden, drop_never_text, drop_repeats, strip_boilerplate
 from .captions import assign_captions
 from .content import article_scope, pick_container
-from .dateline import article_date
+from .dateline import article_date, lift_date_lines
 from .decode import parse_html
 from .errors import ExtractionError
-from .fields import Published, Title, category, lead_element, published, title
+from .fields import (
+    Published,
+    Title,
+    category,
+    first_paragraph,
+    lead_element,
+    published,
+    title,
+)
 from .lines import Image, Item, Line
 from .page import Head, canonical_url, read_head, safe_join
 from .pinned import Pinned, drop_removed, pin, value
@@ -107,14 +115,16 @@ def extract_fields(
     lead_el, lead_rule = lead_element(scope, container, pinned)
     # Elements read as other fields are no body text.
     skip = [e for e in (head_title.el, lead_el, date_line.el) if e is not None]
+    skip += head_title.parts
     skip += [f.el for f in (near_date, near_category) if f is not None]
     skip += [pinned.one[k] for k in ("category",) if k in pinned.one] + pinned.authors
     seen = {head_title.text, date_line.raw or "", category_name or ""}
     items = _body_items(page, skip, seen)
     byline = find_authors(items, scope, pinned)
     rules["authors"], rules["source"] = byline.authors_rule, byline.source_rule
-    lines = [it.text for it in items if isinstance(it, Line)]
-    lead, rules["lead"] = _lead(lead_el, lead_rule, lines)
+    text_lines = [it for it in items if isinstance(it, Line)]
+    lines = [it.text for it in text_lines]
+    lead, rules["lead"] = _lead(lead_el, lead_rule, lines, first_paragraph(text_lines))
     if not head_title.text and not lead:
         raise ExtractionError("no article: no title and no paragraphs")
     event = event_date(lead or "", date_line.value)
@@ -140,6 +150,7 @@ def _read_page(html: str, url: str, selectors: Selectors | None, rules: dict[str
     drop_hidden(root, keep)
     drop_removed(root, selectors, keep)
     container, rules["body"] = _content_block(root, pinned)
+    lift_date_lines(root, container)
     crumbs = strip_boilerplate(root, container, keep)
     survey = survey_page(root, container, pinned.one.get("title"))
     return _Page(head, base, pinned, container, crumbs, survey)
@@ -165,11 +176,13 @@ def _body_items(page: _Page, skip: list[El], seen: set[str]) -> list[Item]:
     return assign_captions(items)
 
 
-def _lead(lead_el: El | None, rule: str, lines: list[str]) -> tuple[str | None, str]:
-    """The lead element's text, else the first body line (taken out of ``lines``)."""
+def _lead(
+    lead_el: El | None, rule: str, lines: list[str], first: int | None
+) -> tuple[str | None, str]:
+    """The lead element's text, else the first paragraph (taken out of ``lines``)."""
     if lead_el is not None:
         return value(lead_el), rule
-    lead = lines.pop(0) if lines else None
+    lead = lines.pop(first) if first is not None else None
     return lead, ("first paragraph of the content block" if lead else "not found")
 
 

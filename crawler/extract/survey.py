@@ -11,7 +11,13 @@ from portal_archive.crawler.text import clean
 from portal_archive.crawler.vntime import looks_like_date, parse_datetime
 
 from .boilerplate import HOME_RE, is_title_h1
-from .dates import MAX_META_TEXT, has_date_label, is_date_line, is_empty_date_slot
+from .dates import (
+    MAX_META_TEXT,
+    has_date_label,
+    is_date_line,
+    is_empty_date_slot,
+    is_place_date_line,
+)
 from .roles import CATEGORY, DATE, TITLE, roles
 from .tree import El, describe, text_of
 
@@ -65,7 +71,10 @@ def survey_page(root: El, container: El | None, pinned_title: El | None) -> Surv
             s.dates, el, clean(el.get("datetime") or ""), i, "<time datetime>"
         ):
             pass
-        elif el_roles & DATE or has_date_label(el.text) or is_date_line(el.text):
+        elif (
+            el_roles & DATE or has_date_label(el.text) or is_date_line(el.text)
+            or is_place_date_line(el.text)
+        ):
             _add_date_line(s.dates, el, el_roles, i)
         elif is_empty_date_slot(el.text) and _in_heading(el):
             # Liferay prints "Title ( )" when the date is empty: the page's date slot is
@@ -126,7 +135,8 @@ def _add_date_line(dates: list[Found], el: El, el_roles: int, at: int) -> None:
     if text:
         what = (
             "date class" if el_roles & DATE
-            else "date label in" if has_date_label(el.text) else "date line in"
+            else "date label in" if has_date_label(el.text)
+            else "place and date line in" if is_place_date_line(el.text) else "date line in"
         )
         _add_date(dates, el, text, at, f"{what} {describe(el)}")
 
