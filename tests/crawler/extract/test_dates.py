@@ -213,3 +213,17 @@ def test_a_place_and_date_line_above_a_legal_text() -> None:
     )
     assert article["published"] == "2001-12-25T00:00:00+07:00"
     assert rule == "place and date line in i near the title"
+
+
+def test_a_date_label_cell_is_read_with_its_row() -> None:
+    """A label/value table (court and legal-text portals): the label in one cell, the date
+    in the next."""
+    article, rule = _dated(
+        "<div class='detail'><h2>Về xem xét quyết định hành chính bị khiếu kiện</h2>"
+        "<table><tr><th>Ngày thông qua</th><td>01/02/2023</td></tr>"
+        "<tr><th>Ngày công bố</th><td><span>24/02/2023</span></td></tr></table>"
+        f"{CONTENT}</div>"
+    )
+    assert article["published"] == "2023-02-24T00:00:00+07:00"
+    assert rule == "date label in th and its row near the title"
+    assert "Ngày công bố 24/02/2023" not in article["body"]
