@@ -116,11 +116,12 @@ def category(
 
 
 def _sapo(scope: El | None, container: El | None) -> El | None:
-    """A lead marked by its class (sapo, lead, summary...) near the content block."""
+    """A lead marked by its class (sapo, lead, summary...) or ``itemprop=description``
+    near the content block."""
     if scope is None:
         return None
     for el in scope.iter():
-        if el is container or not roles(el) & SAPO:
+        if el is container or not (roles(el) & SAPO or _described(el)):
             continue
         if container is not None and contains(el, container):
             continue
@@ -129,13 +130,21 @@ def _sapo(scope: El | None, container: El | None) -> El | None:
     return None
 
 
+def _described(el: El) -> bool:
+    """Marked up as the article's description (schema.org microdata), whatever its class."""
+    return el.tag != "meta" and (el.get("itemprop") or "").strip().lower() == "description"
+
+
 def lead_element(scope: El | None, container: El | None, pinned: Pinned) -> tuple[El | None, str]:
     """The element holding the lead and its rule: the profile's, else a sapo class."""
     el = pinned.one.get("lead")
     if el is not None:
         return el, pinned.rule("lead")
     el = _sapo(scope, container)
-    return el, (f"lead class {describe(el)}" if el is not None else "")
+    if el is None:
+        return None, ""
+    how = "lead class" if roles(el) & SAPO else "lead itemprop=description"
+    return el, f"{how} {describe(el)}"
 
 
 _MAX_HEADING_LINE = 80  # "LỜI NÓI ĐẦU", "Chương I", "Phần thứ nhất"

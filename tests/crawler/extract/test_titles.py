@@ -269,3 +269,30 @@ def test_a_centred_line_partly_bold_is_no_heading() -> None:
             f"<p align='center'><b>Điều</b> 1 của văn bản này</p><p>{LONG}</p><p>{LONG}</p>"
             "</div></body></html>")
     assert extract_article(html, URL)["title"] == "Trung ương"
+
+
+SCHOOL_LEADS = {
+    "edu-anthanhnam-muc-dich-hoc-tap": "Bước vào một chặng đường học tập mới, các em học sinh",
+    "edu-anthanhnam-day-con-ngoan": "Các bố mẹ thường rất ngạc nhiên khi nghe các chuyên gia",
+}
+
+
+@pytest.mark.parametrize("name", sorted(SCHOOL_LEADS))
+def test_a_lead_marked_as_the_description_is_the_lead(name: str) -> None:
+    """School portals: the sapo is a div.brief-detail with itemprop=description."""
+    rules: dict[str, str] = {}
+    article = more_article(name, rules)
+    assert article["lead"].startswith(SCHOOL_LEADS[name])
+    assert rules["lead"] == "lead itemprop=description div.brief-detail"
+
+
+def test_itemprop_description_marks_the_lead_whatever_its_class() -> None:
+    html = (
+        "<html><head><meta itemprop='description' content='Không phải sapo'></head><body>"
+        "<article><h1>Hội thi Hoa phượng đỏ cấp huyện</h1><div class='x1' itemprop='description'>"
+        "Thầy và trò đạt giải nhất Hội thi cấp huyện năm 2019.</div>"
+        f"<div class='body'><p>{LONG}</p><p>{LONG}</p></div></article></body></html>"
+    )
+    article = extract_article(html, URL)
+    assert article["lead"] == "Thầy và trò đạt giải nhất Hội thi cấp huyện năm 2019."
+    assert article["body"] == [LONG.strip(), LONG.strip()]
