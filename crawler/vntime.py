@@ -43,7 +43,9 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 from portal_archive.crawler.text import clean
 
-__all__ = ["VN_TZ", "event_date", "looks_like_date", "parse_datetime"]
+__all__ = [
+    "VN_TZ", "event_date", "has_time", "is_place_date", "looks_like_date", "parse_datetime",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +78,13 @@ _GMT_RE = re.compile(r"\b(?:GMT|UTC)(?:\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?)?", r
 # Characters allowed between a date and the time that belongs to it.
 _MAX_GAP = 25
 
+# A legal document dates itself with the place it was signed: "Hà Nội, ngày 25 tháng 12
+# năm 2001", "TP. Hồ Chí Minh, ngày 3 tháng 7 năm 2025" (a place of up to six words).
+_PLACE_DATE_RE = re.compile(
+    r"^[^\W\d_][\w.'’-]*(?:\s+[\w.'’-]+){0,5}\s*,\s*ngày\s+\d{1,2}\s+tháng\s+\d{1,2}"
+    r"\s+năm\s+\d{4}\s*\.?$",
+    re.I,
+)
 # "Ngày 26/6, ...", "Sáng ngày 2/7/2025, ...", optionally after a source tag such
 # as "(TTXVN) - " or "TTĐT - ".
 _EVENT_RE = re.compile(
@@ -94,17 +103,34 @@ def parse_datetime(text: str) -> datetime | None:
     A date with no time is midnight. Impossible dates are logged and skipped; None
     when there is no valid date at all.
     """
+    first = _first_date(text)
+    return first[0] if first is not None else None
+
+
+def has_time(text: str) -> bool:
+    """Does the first valid date in ``text`` come with a printed time? (A day alone is
+    read as midnight: another witness of the same day may know the hour.)
+
+    >>> has_time("Ngày đăng: 16/03/2017 - 11:16"), has_time("Hà Nội, ngày 25 tháng 12 năm 2001")
+    (True, False)
+    """
+    first = _first_date(text)
+    return first is not None and first[1]
+
+
+def _first_date(text: str) -> tuple[datetime, bool] | None:
+    """The first valid date(-time) in ``text`` and whether a time was printed with it."""
     if not text:
         return None
     s = clean(text)
     for m in _ISO_RE.finditer(s):
         dt = _from_iso(m)
         if dt is not None:
-            return dt
+            return dt, m[5] is not None
     for m, day, month, year in _day_first_dates(s):
         dt = _combine(s, m, day, month, year)
         if dt is not None:
-            return dt
+            return dt, _nearest_time(s, m) is not None
     return None
 
 
@@ -117,6 +143,17 @@ def looks_like_date(text: str) -> bool:
     """
     s = clean(text)
     return any(rx.search(s) for rx in (_ISO_RE, _DMY_RE, _WORDY_RE, _SPACED_DMY_RE))
+
+
+def is_place_date(text: str) -> bool:
+    """Is ``text`` a legal document's place-and-date line, and nothing more?
+
+    >>> is_place_date("Hà Nội, ngày 25 tháng 12 năm 2001")
+    True
+    >>> is_place_date("Quốc hội thông qua ngày 28 tháng 11 năm 2013, tại Hà Nội")
+    False
+    """
+    return _PLACE_DATE_RE.match(clean(text)) is not None
 
 
 def _day_first_dates(s: str) -> list[tuple[re.Match[str], int, int, int]]:

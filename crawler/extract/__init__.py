@@ -10,9 +10,10 @@ Generic rules only, no per-site code, each in one module:
    holding the most paragraph text outside related lists and footers (``content``);
 4. the title is the headline wherever the CMS puts it (h1, an h2 or title-class line by
    the content block, og:title, <title>), cross-checked so that a site heading, a
-   breadcrumb, a menu label or a body headline is never taken (``headline``); date and
-   category are the elements nearest to it, meta tags first, the date only from the
-   article's block (``survey``, ``dates``, ``dateline``, ``fields``);
+   breadcrumb, a menu label or a body headline is never taken (``headline``); a legal
+   text's heading is its opening centred bold lines (``docheading``); date and category
+   are the elements nearest to it, the date only from the article's block, the printed
+   line before the meta tags (``survey``, ``dates``, ``dateline``, ``fields``);
 5. the content block is flattened into lines and images in document order (``walk``), and
    captions (figure, image table, centred/italic line after an image, caption classes),
    credits (``captions``), the closing byline (``authors``) and the source line

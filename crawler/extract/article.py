@@ -15,7 +15,7 @@ from .authors import Byline, find_authors
 from .boilerplate import drop_hidden, drop_never_text, drop_repeats, strip_boilerplate
 from .captions import assign_captions
 from .content import article_scope, declared_body, pick_container
-from .dateline import article_date
+from .dateline import article_date, lift_date_lines
 from .decode import parse_html
 from .errors import ExtractionError
 from .fields import Published, Title, category, lead_element, published, title
@@ -108,6 +108,7 @@ def extract_fields(
     lead_el, lead_rule = lead_element(scope, container, pinned)
     # Elements read as other fields are no body text.
     skip = [e for e in (head_title.el, lead_el, date_line.el) if e is not None]
+    skip += head_title.parts
     skip += [f.el for f in (near_date, near_category) if f is not None]
     skip += [pinned.one[k] for k in ("category",) if k in pinned.one] + pinned.authors
     seen = {head_title.text, date_line.raw or "", category_name or ""}
@@ -143,6 +144,7 @@ def _read_page(html: str, url: str, selectors: Selectors | None, rules: dict[str
     drop_hidden(root, keep)
     drop_removed(root, selectors, keep)
     container, rules["body"] = _content_block(root, pinned)
+    lift_date_lines(root, container)
     crumbs = strip_boilerplate(root, container, keep)
     survey = survey_page(root, container, pinned.one.get("title"))
     return _Page(head, base, pinned, container, crumbs, survey)

@@ -10,8 +10,12 @@ clock widget ("Thứ năm, 09/05/2019", today's date), a sidebar's list of earli
 
 from __future__ import annotations
 
-from .survey import Found, nearest
-from .tree import El
+from portal_archive.crawler.vntime import parse_datetime
+
+from .boilerplate import is_title_h1
+from .dates import MAX_META_TEXT, has_date_label
+from .survey import Found, nearest, short_text
+from .tree import El, contains, drop
 
 # How far above the block holding the title and the content a date line may join them.
 _MAX_LEVELS_UP = 3
@@ -50,3 +54,58 @@ def _common_ancestor(a: El, b: El) -> El:
 
 def _depth(el: El) -> int:
     return sum(1 for _ in el.iterancestors())
+
+
+def lift_date_lines(root: El, container: El | None) -> None:
+    """Move a labelled publication line ("Ngày đăng: 26/08/2020 - 21:56", "Thứ 3,
+    31/08/2021 | 10:18") out of the widget row it shares with share buttons or font-size
+    links (a ``div.social``, a ``<header>``) to just before that row, in the block it
+    shares with the title, so that dropping the widgets does not drop the article's date.
+    Run before the boilerplate goes; only lines within a few levels of a title h1."""
+    lines = _labelled_date_lines(root)
+    if not lines:
+        return
+    h1s = [h for h in root.iter("h1") if is_title_h1(h)]
+    for line in lines:
+        row = _widget_row(line, h1s, container)
+        if row is not None:
+            drop(line)  # its tail stays where it was
+            line.tail = None
+            row.addprevious(line)
+
+
+def _labelled_date_lines(root: El) -> list[El]:
+    """Elements opening with a publication label and holding a valid date: the labelled
+    element itself, or its parent when the label sits alone in a child ("<span>Ngày
+    đăng:</span> 26/08/2020")."""
+    found: list[El] = []
+    for el in root.iter():
+        if not isinstance(el.tag, str) or not has_date_label(el.text):
+            continue
+        for line in (el, el.getparent()):
+            text = short_text(line, MAX_META_TEXT) if line is not None else None
+            if line is not None and text and parse_datetime(text) is not None:
+                if not any(f is line for f in found):
+                    found.append(line)
+                break
+    return found
+
+
+def _widget_row(line: El, h1s: list[El], container: El | None) -> El | None:
+    """The outermost block holding ``line`` but neither a title h1 nor the content block,
+    if ``line`` joins a title h1 a few levels above it (the article's, not a sidebar's)."""
+    if not any(_near_title(line, h1) for h1 in h1s):
+        return None
+    row = line
+    for up in line.iterancestors():
+        if any(up is h or contains(up, h) for h in h1s):
+            break
+        if container is not None and (up is container or contains(up, container)):
+            break
+        row = up
+    return None if row is line else row
+
+
+def _near_title(line: El, h1: El) -> bool:
+    joint = _common_ancestor(line, h1)
+    return joint.tag not in ("body", "html") and _depth(joint) >= _depth(h1) - _MAX_LEVELS_UP

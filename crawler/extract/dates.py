@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from portal_archive.crawler.vntime import looks_like_date
+from portal_archive.crawler.vntime import is_place_date, looks_like_date
 
 # Labels that open the publication line ("Cập nhật lúc : 27/06/2025 16:22").
 _DATE_LABEL_RE = re.compile(
@@ -19,6 +19,7 @@ _DATE_LABEL_RE = re.compile(
 _DATE_LABEL_INITIALS = frozenset("CcNnĐđTtXxPpUu")
 MAX_META_TEXT = 150  # date/category lines are short
 _MAX_DATE_LINE = 40  # a line that is only a date and a time
+_MAX_PLACE_DATE = 80  # "Thành phố Hồ Chí Minh, ngày 27 tháng 11 năm 2015"
 # Listing and detail templates print "(05.08.2019 16:32)", and "( )" when it is empty.
 _BRACKETS = "()[]"
 _EMPTY_SLOT_RE = re.compile(r"^\s*[(\[]\s*[)\]]\s*$")
@@ -48,6 +49,15 @@ def is_date_line(text: str | None) -> bool:
         return False
     stripped = text.strip().strip(_BRACKETS).strip()
     return stripped[:1].isdigit() and looks_like_date(stripped)
+
+
+def is_place_date_line(text: str | None) -> bool:
+    """A legal document's date line, "Hà Nội, ngày 25 tháng 12 năm 2001": its place of
+    signing opens it, so it has no label and does not open with the date."""
+    # Word's hard line breaks pad it with white space; the comma rules out most texts.
+    if not text or len(text) > 4 * _MAX_PLACE_DATE or "," not in text:
+        return False
+    return is_place_date(text)
 
 
 def is_empty_date_slot(text: str | None) -> bool:

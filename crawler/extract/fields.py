@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from portal_archive.crawler.text import clean, fold
-from portal_archive.crawler.vntime import parse_datetime
+from portal_archive.crawler.vntime import has_time, parse_datetime
 
 from .dates import PUBLISHED_META
 from .headline import Title, generic_title
@@ -36,21 +36,44 @@ class Published:
     el: El | None = None  # the line it was read from, kept out of the body
 
 
-def _generic_published(head: Head, near: Found | None) -> Published:
+def _meta_published(head: Head) -> Published | None:
     for key in PUBLISHED_META:
         raw = clean(head.meta.get(key, ""))
         dt = parse_datetime(raw) if raw else None
         if dt is not None:
             return Published(dt, raw, f"meta {key}")
-    if near is None:
-        return Published(None, None, "not found")
-    if near.value is None:  # parse_datetime has logged the impossible date
+    return None
+
+
+def _generic_published(head: Head, near: Found | None) -> Published:
+    """The date printed by the title wins: the meta tags are the CMS's record (a save,
+    an edit, a re-index: minutes to months off), the printed line is what the portal
+    published. The meta fills in when nothing valid is printed, and gives the time to
+    a printed day alone when it falls on that day."""
+    meta = _meta_published(head)
+    if near is None or near.value is None:
+        if meta is not None:
+            return meta
+        if near is None:
+            return Published(None, None, "not found")
+        # parse_datetime has logged the impossible date
         return Published(None, None, f"{near.rule} near the title: no valid date", near.el)
-    return Published(near.value, near.text, f"{near.rule} near the title", near.el)
+    rule = f"{near.rule} near the title"
+    if meta is None or meta.value is None or meta.value == near.value:
+        return Published(near.value, near.text, rule, near.el)
+    if _adds_time(near, meta.value):
+        return Published(meta.value, near.text, f"{rule}, time from {meta.rule}", near.el)
+    return Published(near.value, near.text, f"{rule}, over {meta.rule} {meta.raw!r}", near.el)
+
+
+def _adds_time(printed: Found, meta: datetime) -> bool:
+    """Does the meta's time complete a printed day alone (same day, at the portal)?"""
+    day = printed.value
+    return day is not None and not has_time(printed.text) and meta.date() == day.date()
 
 
 def published(head: Head, near: Found | None, pinned: Pinned) -> Published:
-    """The profile's date, else the meta tags', else the date line nearest the title."""
+    """The profile's date, else the date line nearest the title, else the meta tags'."""
     el = pinned.one.get("published")
     if el is None:
         return _generic_published(head, near)
@@ -92,11 +115,12 @@ def category(
 
 
 def _sapo(scope: El | None, container: El | None) -> El | None:
-    """A lead marked by its class (sapo, lead, summary...) near the content block."""
+    """A lead marked by its class (sapo, lead, summary...) or ``itemprop=description``
+    near the content block."""
     if scope is None:
         return None
     for el in scope.iter():
-        if el is container or not roles(el) & SAPO:
+        if el is container or not (roles(el) & SAPO or _described(el)):
             continue
         if container is not None and contains(el, container):
             continue
@@ -105,10 +129,18 @@ def _sapo(scope: El | None, container: El | None) -> El | None:
     return None
 
 
+def _described(el: El) -> bool:
+    """Marked up as the article's description (schema.org microdata), whatever its class."""
+    return el.tag != "meta" and (el.get("itemprop") or "").strip().lower() == "description"
+
+
 def lead_element(scope: El | None, container: El | None, pinned: Pinned) -> tuple[El | None, str]:
     """The element holding the lead and its rule: the profile's, else a sapo class."""
     el = pinned.one.get("lead")
     if el is not None:
         return el, pinned.rule("lead")
     el = _sapo(scope, container)
-    return el, (f"lead class {describe(el)}" if el is not None else "")
+    if el is None:
+        return None, ""
+    how = "lead class" if roles(el) & SAPO else "lead itemprop=description"
+    return el, f"{how} {describe(el)}"

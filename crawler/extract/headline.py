@@ -12,12 +12,13 @@ wins; else the h1, og:title, and the line nearest before the content block, in t
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from portal_archive.crawler.text import clean, fold
 
 from .boilerplate import HOME_RE, is_site_heading
+from .docheading import opening_heading
 from .page import Head
 from .survey import Found, Survey, heading_text
 from .tree import El, contains
@@ -44,6 +45,7 @@ class Title:
     el: El | None  # kept out of the body
     at: int  # position, to find the date and category nearest to it
     rule: str
+    parts: list[El] = field(default_factory=list)  # all its lines, when it runs over several
 
 
 def generic_title(survey: Survey, container: El | None, head: Head) -> Title:
@@ -73,6 +75,10 @@ def generic_title(survey: Survey, container: El | None, head: Head) -> Title:
         return Title(og, near.el if same and near is not None else None, at, "meta og:title")
     if near is not None:
         return Title(near.text, near.el, near.at, near.rule)
+    heading = opening_heading(container)
+    if heading is not None and _key(heading[0]) not in site:
+        text, parts = heading
+        return Title(text, parts[0], at, "centred bold lines opening the content block", parts)
     m = _TITLE_SUFFIX_RE.match(head.title)
     if m and _key(m[1]) not in site:  # not "Trang chủ - Website Sở Tư pháp"
         return Title(m[1], None, at, "<title> without the site's name")

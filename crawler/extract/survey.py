@@ -6,14 +6,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
 
 from portal_archive.crawler.text import clean
 from portal_archive.crawler.vntime import looks_like_date, parse_datetime
 
 from .boilerplate import HOME_RE, is_title_h1
-from .dates import MAX_META_TEXT, has_date_label, is_date_line, is_empty_date_slot
+from .dates import (
+    MAX_META_TEXT,
+    has_date_label,
+    is_date_line,
+    is_empty_date_slot,
+    is_place_date_line,
+)
 from .roles import CATEGORY, DATE, TITLE, roles
-from .tree import El, describe, text_of
+from .tree import El, contains, describe, text_of
 
 _CATEGORY_LABEL_RE = re.compile(r"^(?:chuyên mục|danh mục|đăng trong|published in)\s*:?\s*", re.I)
 _MAX_CATEGORY = 80
@@ -65,7 +72,10 @@ def survey_page(root: El, container: El | None, pinned_title: El | None) -> Surv
             s.dates, el, clean(el.get("datetime") or ""), i, "<time datetime>"
         ):
             pass
-        elif el_roles & DATE or has_date_label(el.text) or is_date_line(el.text):
+        elif (
+            el_roles & DATE or has_date_label(el.text) or is_date_line(el.text)
+            or is_place_date_line(el.text)
+        ):
             _add_date_line(s.dates, el, el_roles, i)
         elif is_empty_date_slot(el.text) and _in_heading(el):
             # Liferay prints "Title ( )" when the date is empty: the page's date slot is
@@ -123,12 +133,33 @@ def _in_heading(el: El) -> bool:
 def _add_date_line(dates: list[Found], el: El, el_roles: int, at: int) -> None:
     """A short element marked as a date by its class, a label or its opening date."""
     text = short_text(el, MAX_META_TEXT)
+    if text and not looks_like_date(text) and has_date_label(el.text):
+        # A label cell with its value beside it: "<th>Ngày công bố</th><td>24/02/2023</td>".
+        row = el.getparent()
+        text = short_text(row, MAX_META_TEXT) if row is not None else None
+        if row is not None and text:
+            _add_date(dates, row, text, at, f"date label in {describe(el)} and its row")
+        return
+    if text and not (el_roles & DATE) and _another_dates_value(el):
+        return
     if text:
         what = (
             "date class" if el_roles & DATE
-            else "date label in" if has_date_label(el.text) else "date line in"
+            else "date label in" if has_date_label(el.text)
+            else "place and date line in" if is_place_date_line(el.text) else "date line in"
         )
         _add_date(dates, el, text, at, f"{what} {describe(el)}")
+
+
+def _another_dates_value(el: El) -> bool:
+    """Is ``el`` the value cell of a label/value row whose label names another date
+    ("<th>Ngày thông qua</th><td>01/02/2023</td>", "Ngày có hiệu lực")?"""
+    row = next((a for a in [el, *islice(el.iterancestors(), 2)] if a.tag == "tr"), None)
+    label = row[0] if row is not None and len(row) else None
+    if label is None or label is el or contains(label, el):
+        return False
+    text = short_text(label, _MAX_CATEGORY)
+    return bool(text) and not looks_like_date(text or "") and not has_date_label(text)
 
 
 def short_text(el: El, limit: int) -> str | None:

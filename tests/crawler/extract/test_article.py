@@ -129,7 +129,7 @@ def test_explain_names_a_rule_for_every_field(name: str) -> None:
 def test_explain_examples() -> None:
     rules: dict[str, str] = {}
     _extract("modern-lazy-meta-time", explain=rules)
-    assert rules["published"] == "meta article:published_time"
+    assert rules["published"] == "date class span.detail__time near the title"
     assert rules["images[0].src"] == "img data-src"
     assert rules["images[0].caption"] == "figcaption"
     assert rules["lead"] == "lead class h2.detail__sapo"
@@ -345,15 +345,36 @@ def test_lead_from_a_sapo_class() -> None:
     assert a["body"] == [LONG.strip(), LONG.strip()]
 
 
-def test_published_prefers_meta_over_page_text() -> None:
-    a = _article(
-        "",
-        head="<meta property='article:published_time' content='2025-06-27T09:22:00Z'>",
-        before="<div class='date'>Ngày đăng: 28/06/2025 08:00</div>",
-    )
+_META_0922Z = "<meta property='article:published_time' content='2025-06-27T09:22:00Z'>"
+
+
+def test_published_prefers_the_printed_line_over_meta() -> None:
+    # The meta is the CMS's record of a save; the page prints what it published.
+    a = _article("", head=_META_0922Z, before="<div class='date'>Ngày đăng: 28/06/2025 08:00</div>")
+    assert a["published"] == "2025-06-28T08:00:00+07:00"
+    assert a["published_raw"] == "Ngày đăng: 28/06/2025 08:00"
+    assert "Ngày đăng: 28/06/2025 08:00" not in a["body"]
+
+
+def test_published_from_meta_when_nothing_is_printed() -> None:
+    a = _article("", head=_META_0922Z)
     assert a["published"] == "2025-06-27T16:22:00+07:00"
     assert a["published_raw"] == "2025-06-27T09:22:00Z"
-    assert "Ngày đăng: 28/06/2025 08:00" not in a["body"]
+
+
+def test_meta_gives_the_time_to_a_printed_day_of_the_same_day() -> None:
+    rules: dict[str, str] = {}
+    html = _page(f"<div class='main'><h1>Tiêu đề bài viết</h1><div class='date'>Ngày đăng: "
+                 f"27/06/2025</div><div><p>{LONG}</p><p>{LONG}</p></div></div>", head=_META_0922Z)
+    a = extract_article(html, "http://x.vn/a", explain=rules)
+    assert a["published"] == "2025-06-27T16:22:00+07:00"
+    assert a["published_raw"] == "Ngày đăng: 27/06/2025"
+    assert rules["published"].endswith("near the title, time from meta article:published_time")
+
+
+def test_meta_of_another_day_gives_no_time_to_a_printed_day() -> None:
+    a = _article("", head=_META_0922Z, before="<div class='date'>Ngày đăng: 26/06/2025</div>")
+    assert a["published"] == "2025-06-26T00:00:00+07:00"
 
 
 def test_published_is_not_the_first_date_in_the_text() -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from portal_archive.crawler.extract import extract_article
 
-from .test_titles import CONTENT, LONG, URL, real_article
+from .test_titles import CONTENT, LONG, URL, more_article, real_article
 
 # The date-time as printed on each real article page (SOURCES.md), at +07:00.
 REAL_PUBLISHED = {
@@ -143,3 +143,87 @@ def test_a_date_printed_in_the_heading() -> None:
     )
     assert article["published"] == "2019-08-05T16:32:00+07:00"
     assert article["title"] == "Hội nghị giao ban"
+
+
+# School portals (App/Corporate): printed "Ngày đăng: dd/mm/yyyy - hh:mm" (or "Thứ 3,
+# 31/08/2021 | 10:18") by the headline, inside the share row; the meta datePublished is
+# minutes to months off on every page (bench/realpages_more.json, "published_meta").
+SCHOOL_PUBLISHED = {
+    "edu-anthanhnam-muc-dich-hoc-tap": "2017-03-16T11:16:00+07:00",
+    "edu-anthanhnam-hoa-phuong-do": "2020-08-26T21:56:00+07:00",
+    "edu-anthanhnam-day-con-ngoan": "2018-03-06T16:07:00+07:00",
+    "edu-anthanhnam-lich-thi-singapore": "2017-03-16T11:16:00+07:00",
+    "edu-quangtrung-phong-benh": "2020-02-07T20:29:00+07:00",
+    "edu-anthanhnam-lop6-ngoai-gio": "2017-03-16T11:16:00+07:00",
+    "edu-tanthanh-danh-gia-hoc-sinh": "2021-08-31T10:18:00+07:00",
+    "edu-tanthanh-sinh-hoat-ngu-van": "2019-01-11T22:32:00+07:00",
+}
+
+
+@pytest.mark.parametrize("name", sorted(SCHOOL_PUBLISHED))
+def test_the_printed_date_wins_over_the_meta(name: str) -> None:
+    rules: dict[str, str] = {}
+    article = more_article(name, rules)
+    assert article["published"] == SCHOOL_PUBLISHED[name]
+    assert "near the title, over meta" in rules["published"]
+    assert not any(line.startswith(("Ngày đăng", "Thứ ")) for line in article["body"])
+
+
+@pytest.mark.parametrize(("name", "day"), [("vbpl-hien-phap-1992", "2001-12-25"),
+                                           ("vbpl-hien-phap-2013", "2013-11-28"),
+                                           ("vbpl-bo-luat-hinh-su-2015", "2015-11-27")])
+def test_a_legal_text_is_dated_by_its_place_and_date_line(name: str, day: str) -> None:
+    rules: dict[str, str] = {}
+    article = more_article(name, rules)
+    assert article["published"] == f"{day}T00:00:00+07:00"
+    assert article["published_raw"].startswith("Hà Nội, ngày")
+    assert rules["published"] == "place and date line in i near the title"
+
+
+def _share_row(date: str) -> str:
+    return (f"<div class='social'><div class='news-date'><span>Ngày đăng:</span>&nbsp;{date}"
+            "</div><a href='/share'>Chia sẻ Facebook</a></div>")
+
+
+def test_a_date_line_in_the_share_row_by_the_title_is_kept() -> None:
+    """The share row is boilerplate, the date line in it is the article's."""
+    article, rule = _dated(
+        "<div class='page'><article><h1>Hội thi Hoa phượng đỏ cấp huyện</h1>"
+        f"<div class='desc'>{_share_row('26/08/2020 - 21:56')}{CONTENT}</div></article></div>"
+    )
+    assert article["published"] == "2020-08-26T21:56:00+07:00"
+    assert rule == "date class div.news-date near the title"
+    assert not [line for line in article["body"] if "Facebook" in line or "Ngày đăng" in line]
+
+
+def test_a_share_rows_date_far_from_the_title_is_not_the_articles() -> None:
+    article, rule = _dated(
+        _nested(f"<div class='box'>{_share_row('01/10/2021 - 10:05')}</div>", 3)
+        + _nested(f"<div class='detail'><h1>Hội thi Hoa phượng đỏ cấp huyện</h1>{CONTENT}</div>", 3)
+    )
+    assert article["published"] is None and rule == "not found"
+
+
+def test_a_place_and_date_line_above_a_legal_text() -> None:
+    article, rule = _dated(
+        "<div class='doc'><table><tr><td><div align='center'><i>\n  Hà Nội,\n  ngày\n  25 tháng"
+        "\n  12 năm\n  2001</i></div></td></tr></table>"
+        f"<div class='text'><p align='center'><b>NGHỊ QUYẾT SỐ 51</b></p><p>{LONG}</p>"
+        f"<p>Quốc hội thông qua ngày 28 tháng 11 năm 2013, tại Hà Nội. {LONG}</p></div></div>"
+    )
+    assert article["published"] == "2001-12-25T00:00:00+07:00"
+    assert rule == "place and date line in i near the title"
+
+
+def test_a_date_label_cell_is_read_with_its_row() -> None:
+    """A label/value table (court and legal-text portals): the label in one cell, the date
+    in the next."""
+    article, rule = _dated(
+        "<div class='detail'><h2>Về xem xét quyết định hành chính bị khiếu kiện</h2>"
+        "<table><tr><th>Ngày thông qua</th><td>01/02/2023</td></tr>"
+        "<tr><th>Ngày công bố</th><td><span>24/02/2023</span></td></tr></table>"
+        f"{CONTENT}</div>"
+    )
+    assert article["published"] == "2023-02-24T00:00:00+07:00"
+    assert rule == "date label in th and its row near the title"
+    assert "Ngày công bố 24/02/2023" not in article["body"]

@@ -260,8 +260,6 @@ def _families() -> list[Any]:
 
 # Families whose pages are read but whose rules are not written yet (issue 10's note).
 BELOW_BAR: dict[str, str] = {
-    "school-portal-appcorporate": "printed vs meta dates, sapo blocks, ads: rules pending",
-    "sharepoint-vbpl": "legal texts: document headings and 'ngày D tháng M năm Y' pending",
     "oracle-webcenter-anle": "one page: its headline sits in a label/value table",
     "lacviet-sharepoint2010-daknong": "sidebar headings taken for the title",
     "liferay-ldld-daknong": "a sidebar heading taken for the title",

@@ -50,6 +50,19 @@ def real_article(name: str, explain: dict[str, str] | None = None) -> dict[str, 
     return extract_article(decode_html(path.read_bytes(), None), url, explain=explain)
 
 
+def more_article(name: str, explain: dict[str, str] | None = None) -> dict[str, Any]:
+    """A page of bench/realpages_more.json (another CMS family, read from the git mirror of
+    the repository keeping it); the test is skipped when the mirror is not here."""
+    from tests.realpages import ROOT, default_loader, load_truth
+
+    entry = load_truth(ROOT / "bench" / "realpages_more.json").pages[name]
+    try:
+        page = default_loader()(name, entry)
+    except FileNotFoundError as missing:
+        pytest.skip(f"the page is not here: {missing} (set PORTAL_ARCHIVE_MIRRORS)")
+    return extract_article(decode_html(page, None), entry["url"], explain=explain)
+
+
 @pytest.mark.parametrize("name", sorted(REAL_TITLES))
 def test_real_page_title(name: str) -> None:
     """Every real page gave "Home" or "Root" before: now its printed headline."""
@@ -204,3 +217,77 @@ def test_a_date_printed_in_the_heading_is_not_in_the_title() -> None:
         f"<div><h1>Hội nghị giao ban <span>(05.08.2019 16:32)</span></h1>{CONTENT}</div>"
     )
     assert title == "Hội nghị giao ban"
+
+
+# Legal texts (vbpl.vn): the <title> is the site heading "Trung ương", the document's
+# heading its opening centred bold lines.
+MORE_TITLES = {
+    "vbpl-hien-phap-1992": "HIẾN PHÁP NƯỚC CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM NĂM 1992",
+    "vbpl-hien-phap-2013": "HIẾN PHÁP NƯỚC CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "vbpl-bo-luat-hinh-su-2015": "BỘ LUẬT HÌNH SỰ",
+}
+
+
+@pytest.mark.parametrize("name", sorted(MORE_TITLES))
+def test_legal_text_title_is_its_printed_heading(name: str) -> None:
+    rules: dict[str, str] = {}
+    article = more_article(name, rules)
+    assert article["title"] == MORE_TITLES[name]
+    assert rules["title"] == "centred bold lines opening the content block"
+    assert not {"HIẾN PHÁP", "BỘ LUẬT", "HÌNH SỰ"} & set(article["body"])
+
+
+_LEGAL = (
+    "<div class='doc'><p align='center'><strong>NGHỊ QUYẾT</strong></p>"
+    "<p style='text-align:center'><b>VỀ KẾ HOẠCH PHÁT TRIỂN KINH TẾ - XÃ HỘI</b></p>"
+    f"<p align='center'>&#160;</p><p align='center'><strong>Chương I</strong></p><p>{LONG}</p>"
+    f"<p>{LONG}</p></div>"
+)
+
+
+def test_centred_bold_opening_lines_are_the_heading_when_nothing_else_is() -> None:
+    html = f"<html><head><title>Trung ương</title></head><body>{_LEGAL}</body></html>"
+    article = extract_article(html, URL)
+    assert article["title"] == "NGHỊ QUYẾT VỀ KẾ HOẠCH PHÁT TRIỂN KINH TẾ - XÃ HỘI"
+    assert "NGHỊ QUYẾT" not in article["body"] and "Chương I" in article["body"]
+    assert article["lead"] == LONG.strip()
+
+
+def test_an_h1_wins_over_centred_bold_opening_lines() -> None:
+    html = f"<html><body><div><h1>Nghị quyết về kế hoạch năm 2025</h1>{_LEGAL}</div></body></html>"
+    assert extract_article(html, URL)["title"] == "Nghị quyết về kế hoạch năm 2025"
+
+
+def test_a_centred_line_partly_bold_is_no_heading() -> None:
+    html = ("<html><head><title>Trung ương</title></head><body><div>"
+            f"<p align='center'><b>Điều</b> 1 của văn bản này</p><p>{LONG}</p><p>{LONG}</p>"
+            "</div></body></html>")
+    assert extract_article(html, URL)["title"] == "Trung ương"
+
+
+SCHOOL_LEADS = {
+    "edu-anthanhnam-muc-dich-hoc-tap": "Bước vào một chặng đường học tập mới, các em học sinh",
+    "edu-anthanhnam-day-con-ngoan": "Các bố mẹ thường rất ngạc nhiên khi nghe các chuyên gia",
+}
+
+
+@pytest.mark.parametrize("name", sorted(SCHOOL_LEADS))
+def test_a_lead_marked_as_the_description_is_the_lead(name: str) -> None:
+    """School portals: the sapo is a div.brief-detail with itemprop=description (its
+    class says so too)."""
+    rules: dict[str, str] = {}
+    article = more_article(name, rules)
+    assert article["lead"].startswith(SCHOOL_LEADS[name])
+    assert rules["lead"].startswith("lead ") and rules["lead"].endswith(" div.brief-detail")
+
+
+def test_itemprop_description_marks_the_lead_whatever_its_class() -> None:
+    html = (
+        "<html><head><meta itemprop='description' content='Không phải sapo'></head><body>"
+        "<article><h1>Hội thi Hoa phượng đỏ cấp huyện</h1><div class='x1' itemprop='description'>"
+        "Thầy và trò đạt giải nhất Hội thi cấp huyện năm 2019.</div>"
+        f"<div class='body'><p>{LONG}</p><p>{LONG}</p></div></article></body></html>"
+    )
+    article = extract_article(html, URL)
+    assert article["lead"] == "Thầy và trò đạt giải nhất Hội thi cấp huyện năm 2019."
+    assert article["body"] == [LONG.strip(), LONG.strip()]
