@@ -22,7 +22,7 @@ _ROLES = rf"{_ROLE}(?:\s*(?:,|và|&|\+|/|-)\s*{_ROLE})*"
 # "Tin, ảnh:", "Bài và ảnh:", "Thực hiện:", "Viết bởi ..." before the names.
 _PREFIX_RE = re.compile(
     rf"^(?:{_ROLES}|thực hiện|nhóm thực hiện|tác giả"
-    r"|người viết|phóng viên)\s*:\s*"
+    r"|người viết|người đưa tin|phóng viên)\s*:\s*"
     r"|^(?:viết bởi|written by|by)\s+",
     re.I,
 )
@@ -30,6 +30,8 @@ _PREFIX_RE = re.compile(
 _BARE_PREFIX_RE = re.compile(rf"^{_ROLES}\s+", re.I)
 # Between names: dashes (spaced, or en/em dashes), commas, semicolons, "và", "&".
 _SEPARATOR_RE = re.compile(r"\s+-\s+|\s*[–—,;&+]\s*|\s+và\s+", re.I)
+# "Hoàng Hoài-Vũ Trang": two names joined by a bare hyphen (Vietnamese names have none).
+_JOINED_RE = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")
 # A lower-case word followed by a sentence end: prose, not a byline.
 _SENTENCE_RE = re.compile(r"[^\W\d_]{2,}[.!?…]\s")
 # Generic bylines written in lower case.
@@ -79,17 +81,27 @@ def split_byline(line: str) -> tuple[list[str], str | None]:
 
     >>> split_byline("Tin, ảnh Ngô Tấm – Thanh Tiến (Đài Truyền thanh huyện)")
     (['Ngô Tấm', 'Thanh Tiến'], 'Đài Truyền thanh huyện')
+    >>> split_byline("Tin, ảnh: Hoàng Hoài-Vũ Trang")
+    (['Hoàng Hoài', 'Vũ Trang'], None)
     """
     # The line's prefix goes before splitting: "Tin, ảnh:" holds a comma.
     body, agency = split_agency(_strip_prefix(clean(line)))
     names: list[str] = []
-    for part in _SEPARATOR_RE.split(body):
+    for part in (p for joined in _SEPARATOR_RE.split(body) for p in _unjoin(joined)):
         name = _strip_prefix(part).strip(" .")
         if name.startswith("(") and name.endswith(")"):
             name = name[1:-1].strip()
         if name and name not in names:
             names.append(name)
     return names, agency
+
+
+def _unjoin(part: str) -> list[str]:
+    """Names joined by a bare hyphen, when each side is a capitalised name."""
+    pieces = _JOINED_RE.split(part)
+    if len(pieces) > 1 and all(p.strip()[:1].isupper() for p in pieces):
+        return pieces
+    return [part]
 
 
 def _strip_prefix(text: str) -> str:

@@ -57,6 +57,9 @@ _ITALIC_STYLE_RE = re.compile(r"font-style\s*:\s*(?:italic|oblique)", re.I)
 _MIN_BOLD_CAPTION_WORDS = 8
 # A caption line that ends so is cut mid-sentence: the next line carries it on.
 _OPEN_END_RE = re.compile(r"[-–—,;:]$")
+# An italic caption line that ends without a sentence's end is cut: "… nghĩa vụ của người"
+# / "Đảng viên cho Đ/c Giang" (the next line may start with a capital: a name, "Đảng").
+_SENTENCE_END_RE = re.compile(r"[.!?…\"”)]$")
 
 
 def split_credit(caption: str) -> tuple[str | None, str | None]:
@@ -208,12 +211,13 @@ def _long_or_open(text: str) -> bool:
 def _continues(caption: str, taken: Line | None, line: Line) -> bool:
     """Does ``line`` carry on the caption ``taken`` began (a caption over two lines, or
     cut by a <br>)? Set like the line before it, and visibly one sentence with it: that
-    line ends on a dash or comma, or this one starts in lower case. (A bold subhead after
-    a bold caption is neither.)"""
+    line ends on a dash or comma, or this one starts in lower case, or both are italic
+    and that line ends no sentence. (A bold subhead after a bold caption is neither.)"""
     return (
         taken is not None
         and (taken.align, taken.italic, taken.bold) == (line.align, line.italic, line.bold)
-        and (_OPEN_END_RE.search(caption) is not None or line.text[:1].islower())
+        and (_OPEN_END_RE.search(caption) is not None or line.text[:1].islower()
+             or (line.italic and _SENTENCE_END_RE.search(caption) is None))
         and looks_like_caption(f"{caption} {line.text}")
     )
 

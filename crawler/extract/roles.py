@@ -37,7 +37,7 @@ _ROLE_RES = (
     (
         SAPO,
         r"sapo|^lead$|^lead[-_]|[-_]lead$|summary|description|tom-?tat|introtext|chapeau"
-        r"|trich-?yeu|abstract|^brief(?:$|[-_])|[-_]brief$",
+        r"|trich-?yeu|abstract|^brief(?:$|[-_])|[-_]brief$|mo-?ta-?ngan",  # "mô tả ngắn"
     ),
     (AUTHOR, r"author|tac-?gia|byline|writer|nguoi-?viet"),
     (TITLE, r"title|tieu-?de|headline"),

@@ -40,6 +40,8 @@ _LEGAL_TEXT_RE = re.compile(
 _AGENCY_RE = re.compile(r"^(?P<names>.*?\S)\s*\((?P<agency>[^()]+)\)\s*\.?$")
 # A lower-case word followed by a sentence end: prose, not a source ("baochinhphu.vn" is not).
 _SENTENCE_RE = re.compile(r"[^\W\d_]{2,}[.!?…]\s")
+# "Theo: http://molisa.gov.vn": a portal names where it copied from by its address.
+_WEB_ADDRESS_RE = re.compile(r"^https?://[^\s/]+\.[^\s]+$", re.I)
 _MAX_LINE = 80  # a source line is short; a longer "Theo …" line is a sentence
 _MAX_THEO_WORDS = 10
 
@@ -78,6 +80,8 @@ def read_source_line(text: str, documents: bool = True) -> tuple[str, str | None
     ('Báo Đăk Nông điện tư', None)
     >>> read_source_line("(Nguồn: Báo Dân trí)"), read_source_line("Theo QV (TTXVN)")
     (('Báo Dân trí', None), ('TTXVN', 'QV'))
+    >>> read_source_line("Theo: http://molisa.gov.vn")
+    ('http://molisa.gov.vn', None)
     >>> read_source_line("Theo thống kê, toàn huyện có 800 ha bí đỏ.") is None
     True
     >>> read_source_line("Nguồn: Thông tư 22/2021/TT-BGDĐT", documents=False) is None
@@ -102,7 +106,10 @@ def read_source_line(text: str, documents: bool = True) -> tuple[str, str | None
 
 
 def _is_theo_source(rest: str) -> bool:
-    """What follows "Theo" names a paper or agency: capitalised or a domain, no clause."""
+    """What follows "Theo" names a paper or agency (capitalised or a domain, no clause),
+    or is a web address."""
+    if _WEB_ADDRESS_RE.match(rest):
+        return True
     if not (rest[:1].isupper() or re.match(r"[\w-]+\.[a-z]{2,}", rest)):
         return False
     # "Theo Báo Nhân Dân, TTXVN" lists sources; "Theo Quyết định …, các xã …" is a clause.

@@ -102,6 +102,9 @@ def test_not_author_lines(line: str) -> None:
         ("Bài, ảnh: Hoàng Anh (Báo Đắk Nông)", (["Hoàng Anh"], "Báo Đắk Nông")),
         ("Thu Hà (tổng hợp)", (["Thu Hà"], None)),
         ("Minh Đức – Thanh Hiền", (["Minh Đức", "Thanh Hiền"], None)),
+        ("Tin, ảnh: Hoàng Hoài-Vũ Trang", (["Hoàng Hoài", "Vũ Trang"], None)),
+        ("Người đưa tin: Nguyễn Văn Phú", (["Nguyễn Văn Phú"], None)),
+        ("Thu Hà (Ban Tuyên giáo-Huyện ủy)", (["Thu Hà"], "Ban Tuyên giáo-Huyện ủy")),
     ],
 )
 def test_split_byline_names_and_agency(line: str, expected: tuple[list[str], str | None]) -> None:

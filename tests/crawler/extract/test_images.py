@@ -112,6 +112,23 @@ def test_a_caption_over_two_bold_lines_is_one_caption() -> None:
     assert a["body"] == ["Tiểu mục đầu tiên của bài", LONG.strip()]
 
 
+def test_an_italic_caption_cut_before_a_capitalised_word_is_one_caption() -> None:
+    # "… của người" / "Đảng viên …": the first line ends no sentence, the second goes on.
+    a = _article(
+        "<p style='text-align:center'><img src='/a.jpg'></p>"
+        "<p style='text-align:center'><em>Đồng chí Bí thư nêu rõ nghĩa vụ của người</em></p>"
+        "<p style='text-align:center'><em>Đảng viên cho đồng chí Giang</em></p>"
+        "<p style='text-align:center'><img src='/b.jpg'></p>"
+        "<p style='text-align:center'><em>Toàn cảnh lễ kết nạp.</em></p>"
+        "<p style='text-align:center'><em>Buổi lễ diễn ra trang trọng</em></p>"
+    )
+    assert _captions(a) == [
+        "Đồng chí Bí thư nêu rõ nghĩa vụ của người Đảng viên cho đồng chí Giang",
+        "Toàn cảnh lễ kết nạp.",
+    ]
+    assert "Buổi lễ diễn ra trang trọng" in a["body"]
+
+
 def test_a_bold_line_under_a_photo_opening_the_article_is_its_lead() -> None:
     html = (
         "<html><head><meta charset='utf-8'></head><body><h1>Tiêu đề bài viết thử nghiệm</h1>"

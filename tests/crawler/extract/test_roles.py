@@ -18,7 +18,8 @@ def _article(body: str) -> dict[str, Any]:
     return extract_article(html, URL)
 
 
-@pytest.mark.parametrize("cls", ["brief", "brief-detail", "news_brief", "brief font-size-text"])
+@pytest.mark.parametrize("cls", ["brief", "brief-detail", "news_brief", "brief font-size-text",
+                                 "moTaNgan", "mo-ta-ngan"])
 def test_a_brief_class_is_the_lead(cls: str) -> None:
     """The sapo in its own block before the content block, marked "brief"."""
     a = _article(
