@@ -38,7 +38,12 @@ def drop_sponsored(root: El, protected: set[int]) -> None:
 
 
 def _is_label(el: El) -> bool:
-    if not isinstance(el.tag, str) or el.tag == "option":
+    # The label's words are its own text ("<a>Tin tài trợ</a>"), which is cheap to read;
+    # the whole text of every element of a page is not. _outermost then climbs.
+    own = el.text
+    if not own or len(own) >= 60 or not isinstance(el.tag, str) or el.tag == "option":
+        return False
+    if _AD_LABEL_RE.match(clean(own)) is None:
         return False
     text = text_of(el)
     return len(text) < 60 and _AD_LABEL_RE.match(clean(text)) is not None
