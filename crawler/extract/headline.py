@@ -69,7 +69,8 @@ def generic_title(survey: Survey, container: El | None, head: Head) -> Title:
     if h1 is not None:
         return h1
     at = survey.container_at
-    near = _nearest_headline(lines, at)
+    near = _nearest_headline(_opening_titles(lines, survey, container), at)
+    near = near or _nearest_headline(lines, at)
     if og:
         same = near is not None and fold(near.text) == fold(og)
         return Title(og, near.el if same and near is not None else None, at, "meta og:title")
@@ -151,6 +152,15 @@ def _lines_near_content(survey: Survey, container: El | None) -> list[Found]:
         if (f.at <= at or inside) and _before_body(f.el, container):
             found.append(f)
     return found
+
+
+def _opening_titles(lines: list[Found], survey: Survey, container: El | None) -> list[Found]:
+    """The title-class lines opening the content block: they outrank a title-class line
+    outside it, a widget's label in a sidebar ("Liên kết Website")."""
+    if container is None:
+        return []
+    titles = {id(f.el) for f in survey.titles}
+    return [f for f in lines if id(f.el) in titles and contains(container, f.el)]
 
 
 def _nearest_headline(lines: list[Found], at: int) -> Found | None:
