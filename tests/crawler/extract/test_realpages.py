@@ -262,7 +262,6 @@ def _families() -> list[Any]:
 BELOW_BAR: dict[str, str] = {
     "oracle-webcenter-anle": "one page: its headline sits in a label/value table",
     "lacviet-sharepoint2010-daknong": "sources, bylines and a caption not read yet",
-    "liferay-ldld-daknong": "a sidebar heading taken for the title",
 }
 
 
