@@ -168,9 +168,10 @@ def is_title_h1(h1: El) -> bool:
 def strip_boilerplate(root: El, container: El | None, pinned: list[El]) -> list[str]:
     """Drop boilerplate in place; return the breadcrumb's items (read before it goes).
 
-    What holds the content block, a real h1 or an element a profile pinned is the
-    article, whatever its class or tag says (ASP.NET's page-wide <form>, "print-area"
-    wrappers, <header>). Ad units labelled "Tin tài trợ", "Quảng cáo" go too.
+    What holds the content block, a real h1, a title-class line opening the block or an
+    element a profile pinned is the article, whatever its class or tag says (ASP.NET's
+    page-wide <form>, "print-area" wrappers, <header>). Ad units labelled "Tin tài trợ",
+    "Quảng cáo" go too.
     """
     # The list keeps the proxies alive, so that their id()s stay theirs.
     anchors = [h for h in root.iter("h1") if is_title_h1(h)] + pinned
