@@ -10,7 +10,8 @@ Generic rules only, no per-site code, each in one module:
    holding the most paragraph text outside related lists and footers (``content``);
 4. the title is the headline wherever the CMS puts it (h1, an h2 or title-class line by
    the content block, og:title, <title>), cross-checked so that a site heading, a
-   breadcrumb, a menu label or a body headline is never taken (``headline``); a legal
+   breadcrumb, a menu's or sidebar widget's label, the label of the box around the
+   article or a body headline is never taken (``headline``); a legal
    text's heading is its opening centred bold lines (``docheading``); date and category
    are the elements nearest to it, the date only from the article's block, the printed
    line before the meta tags (``survey``, ``dates``, ``dateline``, ``fields``);

@@ -11,7 +11,7 @@ from lxml import etree
 from portal_archive.crawler.text import clean
 
 from .lines import Image, Item
-from .roles import BOILER, CRUMB, LOGO, roles
+from .roles import BOILER, CRUMB, LOGO, TITLE, roles
 from .sponsored import drop_sponsored
 from .tree import El, contains, drop, text_of
 
@@ -168,13 +168,15 @@ def is_title_h1(h1: El) -> bool:
 def strip_boilerplate(root: El, container: El | None, pinned: list[El]) -> list[str]:
     """Drop boilerplate in place; return the breadcrumb's items (read before it goes).
 
-    What holds the content block, a real h1 or an element a profile pinned is the
-    article, whatever its class or tag says (ASP.NET's page-wide <form>, "print-area"
-    wrappers, <header>). Ad units labelled "Tin tài trợ", "Quảng cáo" go too.
+    What holds the content block, a real h1, a title-class line opening the block or an
+    element a profile pinned is the article, whatever its class or tag says (ASP.NET's
+    page-wide <form>, "print-area" wrappers, <header>). Ad units labelled "Tin tài trợ",
+    "Quảng cáo" go too.
     """
     # The list keeps the proxies alive, so that their id()s stay theirs.
     anchors = [h for h in root.iter("h1") if is_title_h1(h)] + pinned
     anchors += [container] if container is not None else []
+    anchors += opening_title_lines(container) if container is not None else []
     keep = anchors + [a for el in anchors for a in el.iterancestors()]
     protected = {id(a) for a in keep}
     crumbs: list[str] | None = None
@@ -189,6 +191,20 @@ def strip_boilerplate(root: El, container: El | None, pinned: list[El]) -> list[
         drop(el)
     drop_sponsored(root, protected)
     return crumbs or []
+
+
+def opening_title_lines(container: El) -> list[El]:
+    """Title-class elements opening the content block, before any paragraph of its text:
+    the headline, whatever else its class says (SharePoint's ``p.Title allowMenuPost``
+    would go as a menu)."""
+    found, text = [], 0
+    for el in container.iterdescendants():
+        if text >= _MIN_PARAGRAPH:
+            break
+        if isinstance(el.tag, str) and roles(el) & TITLE:
+            found.append(el)
+        text += len((el.text or "").strip()) + len((el.tail or "").strip())
+    return found
 
 
 def _breadcrumb_items(el: El) -> list[str]:

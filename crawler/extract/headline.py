@@ -6,7 +6,9 @@ site's name. A candidate must look like a headline: not the site's heading ("Hom
 Liferay's "Root", a link home), not a breadcrumb item or a one-word section label
 (``boilerplate.is_site_heading``), not a headline inside the body (a syndicated article's,
 after the text has begun). Among those left, one agreeing with og:title or the <title>
-wins; else the h1, og:title, and the line nearest before the content block, in that order.
+wins; else the h1 (unless it labels a box holding the article and a nested box's heading,
+as Liferay's portlet title does), og:title, and the line nearest the content block, a
+title-class line opening it first (a sidebar widget's label may sit nearer), in that order.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from portal_archive.crawler.text import clean, fold
 from .boilerplate import HOME_RE, is_site_heading
 from .docheading import opening_heading
 from .page import Head
+from .roles import SAPO, roles
 from .survey import Found, Survey, heading_text
 from .tree import El, contains
 
@@ -37,6 +40,8 @@ _TITLE_SEPARATORS = "-|–—"
 # Paragraph text before a heading inside the content block: the article has begun, so the
 # heading is the body's (a sub-heading, a syndicated article's headline), not the title.
 _BODY_BEGUN = 25
+# A box's label is a few words ("Thông báo", "Tin tức sự kiện", "Chi tiết tin").
+_BOX_LABEL_WORDS = 4
 
 
 @dataclass
@@ -66,10 +71,14 @@ def generic_title(survey: Survey, container: El | None, head: Head) -> Title:
     h1s = [f for f in h1s if not _SITE_NAME_RE.match(f.text)]
     lines = [f for f in lines if not _SITE_NAME_RE.match(f.text)]
     h1 = _pick_h1(h1s, container, survey.container_at)
+    inner = _inner_headline(h1, lines, container)
+    if inner is not None:
+        return inner
     if h1 is not None:
         return h1
     at = survey.container_at
-    near = _nearest_headline(lines, at)
+    near = _nearest_headline(_opening_titles(lines, survey, container), at)
+    near = near or _nearest_headline(lines, at)
     if og:
         same = near is not None and fold(near.text) == fold(og)
         return Title(og, near.el if same and near is not None else None, at, "meta og:title")
@@ -151,6 +160,39 @@ def _lines_near_content(survey: Survey, container: El | None) -> list[Found]:
         if (f.at <= at or inside) and _before_body(f.el, container):
             found.append(f)
     return found
+
+
+def _inner_headline(h1: Title | None, lines: list[Found], container: El | None) -> Title | None:
+    """A longer headline after a label-short h1, in a box nested in the h1's box around
+    the content block: the h1 labels the box (Liferay's portlet title "Thông báo" over the
+    article's h2). A lead-class line is the lead, not the headline."""
+    if h1 is None or h1.el is None or container is None or contains(container, h1.el):
+        return None
+    if len(h1.text.split()) > _BOX_LABEL_WORDS:
+        return None
+    outer = _box(h1.el, container)
+    for f in lines:
+        if f.at < h1.at or len(f.text) <= len(h1.text) or roles(f.el) & SAPO:
+            continue
+        box = _box(f.el, container)
+        if box is not outer and contains(outer, box) and not is_site_heading(f.el, f.text):
+            return Title(f.text, f.el, f.at, f"{f.rule}, under a box label h1")
+    return None
+
+
+def _box(el: El, container: El) -> El:
+    """The nearest ancestor of ``el`` holding the content block (the block itself when
+    ``el`` is in it)."""
+    return next(a for a in el.iterancestors() if a is container or contains(a, container))
+
+
+def _opening_titles(lines: list[Found], survey: Survey, container: El | None) -> list[Found]:
+    """The title-class lines opening the content block: they outrank a title-class line
+    outside it, a widget's label in a sidebar ("Liên kết Website")."""
+    if container is None:
+        return []
+    titles = {id(f.el) for f in survey.titles}
+    return [f for f in lines if id(f.el) in titles and contains(container, f.el)]
 
 
 def _nearest_headline(lines: list[Found], at: int) -> Found | None:

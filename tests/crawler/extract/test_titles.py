@@ -14,7 +14,8 @@ from tests.realpages import REALPAGES
 
 URL = "https://portal.example.gov.vn/tin-tuc/bai-1.html"
 LONG = "Nội dung đoạn văn đủ dài để được tính là một đoạn của bài viết trên cổng thông tin. " * 2
-CONTENT = f"<div class='content'><p>{LONG}</p><p>{LONG}</p></div>"
+PARAGRAPHS = f"<p>{LONG}</p><p>{LONG}</p>"
+CONTENT = f"<div class='content'>{PARAGRAPHS}</div>"
 
 # The title as printed on each real article page (SOURCES.md).
 REAL_TITLES = {
@@ -50,12 +51,15 @@ def real_article(name: str, explain: dict[str, str] | None = None) -> dict[str, 
     return extract_article(decode_html(path.read_bytes(), None), url, explain=explain)
 
 
-def more_article(name: str, explain: dict[str, str] | None = None) -> dict[str, Any]:
-    """A page of bench/realpages_more.json (another CMS family, read from the git mirror of
-    the repository keeping it); the test is skipped when the mirror is not here."""
+def more_article(
+    name: str, explain: dict[str, str] | None = None, truth: str = "realpages_more.json"
+) -> dict[str, Any]:
+    """A page of bench/realpages_more.json or ``truth`` (another CMS family, read from the
+    git mirror of the repository keeping it); the test is skipped when the mirror is not
+    here."""
     from tests.realpages import ROOT, default_loader, load_truth
 
-    entry = load_truth(ROOT / "bench" / "realpages_more.json").pages[name]
+    entry = load_truth(ROOT / "bench" / truth).pages[name]
     try:
         page = default_loader()(name, entry)
     except FileNotFoundError as missing:
@@ -217,6 +221,96 @@ def test_a_date_printed_in_the_heading_is_not_in_the_title() -> None:
         f"<div><h1>Hội nghị giao ban <span>(05.08.2019 16:32)</span></h1>{CONTENT}</div>"
     )
     assert title == "Hội nghị giao ban"
+
+
+def test_a_menu_word_in_its_class_does_not_drop_the_title_opening_the_content_block() -> None:
+    """SharePoint marks its headline ``p.Title allowMenuPost``: "menu" in a class token
+    drops a block as boilerplate, but not the title-class line opening the content block."""
+    title, rule = _title(
+        f"<div id='part1'><table><tr><td><p class='Title allowMenuPost'>Lễ kết nạp Đảng viên"
+        f" mới của chi bộ</p></td></tr></table>{PARAGRAPHS}</div>"
+    )
+    assert title == "Lễ kết nạp Đảng viên mới của chi bộ"
+    assert rule == "title class p.Title.allowMenuPost"
+
+
+_LINKS_WIDGET = (
+    "<div class='linkweb'><div class='linkweb-title'>Liên kết Website</div><div>"
+    "<select><option value='http://a.gov.vn/'>Cổng thông tin tỉnh</option></select></div></div>"
+)
+
+
+def test_a_title_line_opening_the_content_block_outranks_a_widget_label_nearer_it() -> None:
+    """The sidebar's "Liên kết Website" (a box of a <select> of links) sits just before
+    the content block, nearer to it than the headline inside it."""
+    title, rule = _title(
+        f"<div class='side'>{_LINKS_WIDGET}</div><div id='part1'><div><table><tr><td>"
+        f"<p class='Title'>Đề xuất thêm một ngày nghỉ lễ tri ân</p></td></tr></table></div>"
+        f"{PARAGRAPHS}</div>"
+    )
+    assert (title, rule) == ("Đề xuất thêm một ngày nghỉ lễ tri ân", "title class p.Title")
+
+
+def test_a_title_line_before_the_content_block_still_beats_a_farther_widget_label() -> None:
+    title, _ = _title(
+        f"<div class='side'>{_LINKS_WIDGET}</div><p class='news-title'>Hội nghị tổng kết năm"
+        f" 2025</p>{CONTENT}"
+    )
+    assert title == "Hội nghị tổng kết năm 2025"
+
+
+def test_an_h1_labelling_the_box_around_the_article_gives_way_to_its_headline() -> None:
+    """Liferay heads the portlet holding the article with its own name ("Thông báo"),
+    the article's headline an h2 in a box nested inside."""
+    title, rule = _title(
+        "<section class='portlet'><header class='portlet-topper'><h1 class='portlet-title'>"
+        "<span class='portlet-title-text'>Thông báo</span></h1></header><div class='body'>"
+        f"<div class='detail'><h2>Triệt phá nhóm cho vay nặng lãi</h2>{CONTENT}</div></div>"
+        "</section>"
+    )
+    assert title == "Triệt phá nhóm cho vay nặng lãi"
+    assert rule == "heading h2 nearest the content block, under a box label h1"
+
+
+@pytest.mark.parametrize(
+    "below",
+    [
+        "<h2>Nhìn lại một năm công tác</h2>",  # in the h1's own box
+        "<div class='wrap'><h3>Nhìn lại một năm công tác của tỉnh nhà</h3></div>",  # no label
+        "<div class='wrap'><h2 class='sapo'>Sáng nay, tỉnh tổ chức hội nghị</h2></div>",
+    ],
+)
+def test_an_h1_headline_keeps_the_title_over_a_heading_below_it(below: str) -> None:
+    """Only a label-short h1 labels a box, and a lead-class line is no headline."""
+    title, rule = _title(f"<div class='post'><h1>Hội nghị tổng kết năm 2025</h1>{below}"
+                         f"{CONTENT}</div>")
+    assert (title, rule) == ("Hội nghị tổng kết năm 2025", "last h1 before the content block")
+
+
+def test_a_label_h1_keeps_the_title_over_a_lead_line_below_it() -> None:
+    title, _ = _title(
+        "<section><header><h1>Thông báo</h1></header><div class='wrap'><h2 class='sapo'>"
+        f"Sáng nay, tỉnh tổ chức hội nghị tổng kết</h2>{CONTENT}</div></section>"
+    )
+    assert title != "Sáng nay, tỉnh tổ chức hội nghị tổng kết"
+
+
+# The second round's pages (bench/realpages_more2.json): a sidebar's or a portlet's label
+# was taken for these headlines.
+MORE2_TITLES = {
+    "lv-sldtbxh-ngay-nghi-le-27-7": "Bộ Lao động TBXH: Đề xuất thêm 1 ngày nghỉ lễ tri ân "
+    "người có công",
+    "lv-sldtbxh-ket-nap-dang-vien": "Chi bộ I tổ chức Lễ kết nạp Đảng viên",
+    "ldld-cho-vay-nang-lai": "Công an huyện Đắk Song Triệt phá nhóm đối tượng cho vay nặng lãi",
+}
+
+
+@pytest.mark.parametrize("name", sorted(MORE2_TITLES))
+def test_a_widget_or_portlet_label_is_not_the_real_pages_title(name: str) -> None:
+    article = more_article(name, truth="realpages_more2.json")
+    assert article["title"] == MORE2_TITLES[name]
+    assert article["title"] not in article["body"]
+    assert not {"Liên kết Website", "Thông báo"} & {article["title"], *article["body"]}
 
 
 # Legal texts (vbpl.vn): the <title> is the site heading "Trung ương", the document's
