@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from portal_archive.archive.errors import PortalArchiveError
+from portal_archive.archive.keys import HostMoves, move_of
+from portal_archive.archive.rekey import rekey_with_hosts
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -106,9 +108,11 @@ CREATE TABLE IF NOT EXISTS skipped (
 """
 
 # What brings a catalog of schema N up to N + 1, run before SCHEMA (which only creates
-# what is missing). Schema 2 had no listing dates.
+# what is missing). Schema 2 had no listing dates; schema 3's article keys left the host
+# out (archive/rekey.py makes them anew and moves the JSON folders to match).
 MIGRATIONS: dict[int, tuple[str, ...]] = {
     2: ("ALTER TABLE listing_items ADD COLUMN listed_date TEXT",),
+    3: (),
 }
 
 
@@ -174,8 +178,13 @@ class Catalog:
         at a schema it can go on from."""
         for step in range(version, SCHEMA_VERSION):
             with self.transaction():
+                (now,) = self.db.execute("PRAGMA user_version").fetchone()
+                if now != step:
+                    continue  # another process took this step while we waited for the lock
                 for statement in MIGRATIONS[step]:
                     self.db.execute(statement)
+                if step == 3:
+                    rekey_with_hosts(self.db, self.path.parent / "json", self.host_moves)
                 self.db.execute(f"PRAGMA user_version={step + 1}")
 
     def close(self) -> None:
@@ -337,9 +346,18 @@ class Catalog:
             (url, reason, at),
         )
 
+    def host_moves(self, site: str) -> HostMoves:
+        """The site's recorded moves (its site-moved events, oldest first): what carries
+        a moved portal's articles to its new host (archive/keys.py)."""
+        rows = self.db.execute(
+            "SELECT diff FROM events WHERE site = ? AND type = 'site-moved' ORDER BY at, id",
+            (site,),
+        )
+        return HostMoves(move for move in (move_of(row[0]) for row in rows) if move)
+
     def latest_version_of(self, site: str, key: str) -> sqlite3.Row | None:
-        """The newest version of an article by its key, whatever host it was read from:
-        a portal that moves keeps its articles."""
+        """The newest version of an article by its key (which names the host its
+        articles were first archived under: a portal that moved keeps its articles)."""
         return self.db.execute(
             "SELECT * FROM versions WHERE site = ? AND key = ?"
             " ORDER BY captured_at DESC, id DESC LIMIT 1",

@@ -7,6 +7,7 @@ import pytest
 
 from portal_archive.archive.catalog import SCHEMA_VERSION, Catalog
 from portal_archive.archive.errors import PortalArchiveError
+from portal_archive.archive.keys import article_key
 
 
 def test_a_new_catalog_gets_the_current_schema(tmp_path: Path) -> None:
@@ -45,8 +46,10 @@ def test_a_schema_2_catalog_is_upgraded_in_place_and_keeps_its_listings(
         tmp_path: Path) -> None:
     _schema_2_catalog(tmp_path / "c.sqlite")
     catalog = Catalog(tmp_path / "c.sqlite")
-    assert catalog.listing_sequences("r1") == {"/tin": [("k1", "http://a.vn/k1")]}
-    assert catalog.listed_date("s", "k1") is None
+    # Keyed anew with the host (schema 4): archive/rekey.py.
+    key = article_key("http://a.vn/k1")
+    assert catalog.listing_sequences("r1") == {"/tin": [(key, "http://a.vn/k1")]}
+    assert catalog.listed_date("s", key) is None
     catalog.start_run("r2", "s", "2026-01-02T00:00:00Z")
     catalog.add_listing_items("r2", "s", "/tin", 0, [("k1", "http://a.vn/k1")],
                               dates=["2019-08-07T15:43:00+07:00"])
