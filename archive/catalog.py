@@ -134,6 +134,9 @@ class Capture:
     last_modified: str | None = None
 
 
+# How long a connection waits for another's write lock before SQLite says "locked".
+BUSY_TIMEOUT_S = 30.0
+
 REBUILD_HINT = "portal-archive verify --rebuild-catalog rebuilds it from the WARCs and JSON"
 
 
@@ -149,7 +152,8 @@ class Catalog:
             check_catalog_file(self.path)
         try:
             # isolation_level=None: we say where transactions begin, so none stays open.
-            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            self.db = sqlite3.connect(self.path, isolation_level=None,
+                                      timeout=BUSY_TIMEOUT_S)
             self.db.row_factory = sqlite3.Row
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
@@ -177,15 +181,27 @@ class Catalog:
         """Each step and its version number together: a kill mid-way leaves the catalog
         at a schema it can go on from."""
         for step in range(version, SCHEMA_VERSION):
-            with self.transaction():
-                (now,) = self.db.execute("PRAGMA user_version").fetchone()
-                if now != step:
-                    continue  # another process took this step while we waited for the lock
-                for statement in MIGRATIONS[step]:
-                    self.db.execute(statement)
-                if step == 3:
-                    rekey_with_hosts(self.db, self.path.parent / "json", self.host_moves)
-                self.db.execute(f"PRAGMA user_version={step + 1}")
+            try:
+                self._upgrade_step(step)
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc):
+                    raise
+                # Not damage: another process holds the catalog while it upgrades it
+                # (schema 4 moves every JSON file, which takes a while on a large archive).
+                raise PortalArchiveError(
+                    f"the catalog {self.path} is being upgraded to schema {SCHEMA_VERSION}"
+                    " by another portal-archive; run again when it is done") from None
+
+    def _upgrade_step(self, step: int) -> None:
+        with self.transaction():
+            (now,) = self.db.execute("PRAGMA user_version").fetchone()
+            if now != step:
+                return  # another process took this step while we waited for the lock
+            for statement in MIGRATIONS[step]:
+                self.db.execute(statement)
+            if step == 3:
+                rekey_with_hosts(self.db, self.path.parent / "json", self.host_moves)
+            self.db.execute(f"PRAGMA user_version={step + 1}")
 
     def close(self) -> None:
         self.db.close()

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from portal_archive.archive import catalog as catalog_module
 from portal_archive.archive.catalog import SCHEMA_VERSION, Catalog
 from portal_archive.archive.errors import PortalArchiveError
 from portal_archive.archive.keys import article_key
@@ -67,3 +68,21 @@ def test_listing_items_without_dates_keep_none(tmp_path: Path) -> None:
                               dates=[None, "2019-05-17T09:49:00+07:00"])
     assert catalog.listed_date("s", "k1") is None
     assert catalog.listed_date("s", "k2") == "2019-05-17T09:49:00+07:00"
+
+
+def test_a_catalog_held_by_another_upgrade_is_said_in_one_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "catalog.sqlite"
+    Catalog(path).close()
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("PRAGMA user_version=3")  # schema 3: the next open re-keys it
+    holder.execute("BEGIN IMMEDIATE")  # as a process upgrading it would hold it
+    monkeypatch.setattr(catalog_module, "BUSY_TIMEOUT_S", 0.2)
+    try:
+        with pytest.raises(PortalArchiveError, match="being upgraded to schema 4 by another"):
+            Catalog(path)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    Catalog(path).close()  # once it is free, the upgrade runs
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 4
