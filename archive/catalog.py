@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from portal_archive.archive.errors import PortalArchiveError
+from portal_archive.archive.keys import HostMoves, move_of
+from portal_archive.archive.rekey import rekey_with_hosts
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -106,9 +108,11 @@ CREATE TABLE IF NOT EXISTS skipped (
 """
 
 # What brings a catalog of schema N up to N + 1, run before SCHEMA (which only creates
-# what is missing). Schema 2 had no listing dates.
+# what is missing). Schema 2 had no listing dates; schema 3's article keys left the host
+# out (archive/rekey.py makes them anew and moves the JSON folders to match).
 MIGRATIONS: dict[int, tuple[str, ...]] = {
     2: ("ALTER TABLE listing_items ADD COLUMN listed_date TEXT",),
+    3: (),
 }
 
 
@@ -130,6 +134,9 @@ class Capture:
     last_modified: str | None = None
 
 
+# How long a connection waits for another's write lock before SQLite says "locked".
+BUSY_TIMEOUT_S = 30.0
+
 REBUILD_HINT = "portal-archive verify --rebuild-catalog rebuilds it from the WARCs and JSON"
 
 
@@ -145,7 +152,8 @@ class Catalog:
             check_catalog_file(self.path)
         try:
             # isolation_level=None: we say where transactions begin, so none stays open.
-            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            self.db = sqlite3.connect(self.path, isolation_level=None,
+                                      timeout=BUSY_TIMEOUT_S)
             self.db.row_factory = sqlite3.Row
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
@@ -173,10 +181,27 @@ class Catalog:
         """Each step and its version number together: a kill mid-way leaves the catalog
         at a schema it can go on from."""
         for step in range(version, SCHEMA_VERSION):
-            with self.transaction():
-                for statement in MIGRATIONS[step]:
-                    self.db.execute(statement)
-                self.db.execute(f"PRAGMA user_version={step + 1}")
+            try:
+                self._upgrade_step(step)
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc):
+                    raise
+                # Not damage: another process holds the catalog while it upgrades it
+                # (schema 4 moves every JSON file, which takes a while on a large archive).
+                raise PortalArchiveError(
+                    f"the catalog {self.path} is being upgraded to schema {SCHEMA_VERSION}"
+                    " by another portal-archive; run again when it is done") from None
+
+    def _upgrade_step(self, step: int) -> None:
+        with self.transaction():
+            (now,) = self.db.execute("PRAGMA user_version").fetchone()
+            if now != step:
+                return  # another process took this step while we waited for the lock
+            for statement in MIGRATIONS[step]:
+                self.db.execute(statement)
+            if step == 3:
+                rekey_with_hosts(self.db, self.path.parent / "json", self.host_moves)
+            self.db.execute(f"PRAGMA user_version={step + 1}")
 
     def close(self) -> None:
         self.db.close()
@@ -337,9 +362,18 @@ class Catalog:
             (url, reason, at),
         )
 
+    def host_moves(self, site: str) -> HostMoves:
+        """The site's recorded moves (its site-moved events, oldest first): what carries
+        a moved portal's articles to its new host (archive/keys.py)."""
+        rows = self.db.execute(
+            "SELECT diff FROM events WHERE site = ? AND type = 'site-moved' ORDER BY at, id",
+            (site,),
+        )
+        return HostMoves(move for move in (move_of(row[0]) for row in rows) if move)
+
     def latest_version_of(self, site: str, key: str) -> sqlite3.Row | None:
-        """The newest version of an article by its key, whatever host it was read from:
-        a portal that moves keeps its articles."""
+        """The newest version of an article by its key (which names the host its
+        articles were first archived under: a portal that moved keeps its articles)."""
         return self.db.execute(
             "SELECT * FROM versions WHERE site = ? AND key = ?"
             " ORDER BY captured_at DESC, id DESC LIMIT 1",

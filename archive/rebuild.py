@@ -27,6 +27,7 @@ from portal_archive.archive.catalog import Capture, Catalog
 from portal_archive.archive.datadir import DataDir
 from portal_archive.archive.heal import heal_site
 from portal_archive.archive.lock import acquire, release
+from portal_archive.archive.rekey import rekey_with_hosts
 from portal_archive.archive.stamps import utc_compact
 
 # RollingWarcWriter's warcinfo (crawler/middlewares/warc.py): "crawl <run> of site <site>".
@@ -75,6 +76,8 @@ def _rebuild(data: DataDir, text_hash: Callable[[Mapping[str, Any]], str]) -> Re
         _add_captures(catalog, data, done)
         _add_versions(catalog, data, text_hash, done)
         _add_events(catalog, data, done)
+        # JSON folders named by schema-3 keys (no host) take today's keys, and moves.
+        rekey_with_hosts(catalog.db, data.json, catalog.host_moves)
         # Removed is what a removal event says of an article not captured since.
         catalog.db.execute(
             "UPDATE articles SET status = 'removed' WHERE EXISTS (SELECT 1 FROM events"

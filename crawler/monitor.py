@@ -23,7 +23,6 @@ from portal_archive.archive.stamps import utc_iso
 from portal_archive.crawler import changes
 from portal_archive.crawler.extract.listitems import ListedItem
 from portal_archive.crawler.outcome import INCOMPLETE, run_status
-from portal_archive.crawler.pipelines import article_key
 from portal_archive.crawler.session import CrawlSession, session_of
 from portal_archive.crawler.signals import (
     article_gone,
@@ -63,12 +62,13 @@ class ChangeMonitor:
         session = self.session
         # The date the listing prints for each item: another witness of publication.
         dates = {item.url: item.date.isoformat() for item in listed if item.date}
+        if position == 0:
+            # First: a move recorded now keys this page's links with their old host.
+            self._check_moved(response)
         with session.catalog.transaction():  # a page's order whole, or not at all
             session.catalog.add_listing_items(session.run_id, session.site, listing,
-                                              position, [(article_key(u), u) for u in links],
+                                              position, [(session.key_of(u), u) for u in links],
                                               dates=[dates.get(u) for u in links])
-        if position == 0:
-            self._check_moved(response)
 
     def _check_moved(self, response: Response) -> None:
         meta = response.meta
@@ -83,10 +83,11 @@ class ChangeMonitor:
             return  # told already, on an earlier night
         session.events.emit("site-moved", session.site, start, session.run_id,
                             fields=["location"], diff=diff)
+        session.moves = session.catalog.host_moves(session.site)  # the move just recorded
 
     def article_gone(self, url: str) -> None:
         session = self.session
-        key = article_key(url)
+        key = session.key_of(url)
         # The mark and its event together: a kill between them would hide the removal.
         with session.catalog.transaction():
             if session.catalog.mark_removed(session.site, key) is not None:

@@ -7,14 +7,11 @@ in ``json/<site>/<article-key>/<capture-time>.json``.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import re
 import sqlite3
 from datetime import datetime
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 from scrapy import Spider
 from scrapy.crawler import Crawler
@@ -23,27 +20,14 @@ from scrapy.exceptions import DropItem
 from portal_archive.archive.catalog import Catalog
 from portal_archive.archive.datadir import DataDir
 from portal_archive.archive.jsonstore import write_json_atomic
+from portal_archive.archive.keys import article_key
 from portal_archive.crawler.changes import classify
 from portal_archive.crawler.eventlog import EventLog
 from portal_archive.crawler.fatal import stop_crawl
 from portal_archive.crawler.session import session_of
 from portal_archive.crawler.text import text_hash
 
-_SLUG = re.compile(r"[^a-z0-9]+")
-
-
-def article_key(url: str) -> str:
-    """A stable, readable folder name for an article URL.
-
-    >>> article_key("http://127.0.0.1:8089/tin-tuc/hoi-nghi-so-ket-60.html")
-    'hoi-nghi-so-ket-60-a3dfe4e2'
-    """
-    parts = urlsplit(url)
-    stem = unquote(parts.path.rstrip("/").rsplit("/", 1)[-1]).rsplit(".", 1)[0]
-    slug = _SLUG.sub("-", (stem + " " + parts.query).lower()).strip("-")[:80].strip("-")
-    # The host is left out of the hash, so a portal that only changed host keeps its keys.
-    digest = hashlib.sha1(f"{parts.path}?{parts.query}".encode()).hexdigest()[:8]
-    return f"{slug or 'article'}-{digest}"
+__all__ = ["ArticleVersionPipeline", "article_key", "capture_stamp"]
 
 
 def capture_stamp(captured_at: str) -> str:
@@ -88,7 +72,7 @@ class ArticleVersionPipeline:
         assert self.catalog is not None and self.events is not None
         stats = self.crawler.stats
         url, site, captured_at = item["url"], item["site"], item["captured_at"]
-        key = article_key(url)
+        key = session_of(self.crawler).key_of(url)
         latest = self.catalog.latest_version_of(site, key)
         self.catalog.record_article_seen(url, site, key, captured_at)
         hashes = (item["content_hash"], text_hash(item))

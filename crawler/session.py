@@ -53,8 +53,15 @@ class CrawlSession:
             self._release_lock()
             raise
         self.events = EventLog(crawler, self.catalog, self.data)
+        # The site's recorded moves: an article read on a host the portal moved to is
+        # keyed with the host its history began on (archive/keys.py).
+        self.moves = self.catalog.host_moves(self.site)
         self.reason = "finished"
         self.spider_closed_seen = self.closed = False
+
+    def key_of(self, url: str) -> str:
+        """The article key of ``url``: its host's, or its old host's after a recorded move."""
+        return self.moves.key(url)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlSession:

@@ -5,8 +5,10 @@ from pathlib import Path
 
 import pytest
 
+from portal_archive.archive import catalog as catalog_module
 from portal_archive.archive.catalog import SCHEMA_VERSION, Catalog
 from portal_archive.archive.errors import PortalArchiveError
+from portal_archive.archive.keys import article_key
 
 
 def test_a_new_catalog_gets_the_current_schema(tmp_path: Path) -> None:
@@ -45,8 +47,10 @@ def test_a_schema_2_catalog_is_upgraded_in_place_and_keeps_its_listings(
         tmp_path: Path) -> None:
     _schema_2_catalog(tmp_path / "c.sqlite")
     catalog = Catalog(tmp_path / "c.sqlite")
-    assert catalog.listing_sequences("r1") == {"/tin": [("k1", "http://a.vn/k1")]}
-    assert catalog.listed_date("s", "k1") is None
+    # Keyed anew with the host (schema 4): archive/rekey.py.
+    key = article_key("http://a.vn/k1")
+    assert catalog.listing_sequences("r1") == {"/tin": [(key, "http://a.vn/k1")]}
+    assert catalog.listed_date("s", key) is None
     catalog.start_run("r2", "s", "2026-01-02T00:00:00Z")
     catalog.add_listing_items("r2", "s", "/tin", 0, [("k1", "http://a.vn/k1")],
                               dates=["2019-08-07T15:43:00+07:00"])
@@ -64,3 +68,21 @@ def test_listing_items_without_dates_keep_none(tmp_path: Path) -> None:
                               dates=[None, "2019-05-17T09:49:00+07:00"])
     assert catalog.listed_date("s", "k1") is None
     assert catalog.listed_date("s", "k2") == "2019-05-17T09:49:00+07:00"
+
+
+def test_a_catalog_held_by_another_upgrade_is_said_in_one_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "catalog.sqlite"
+    Catalog(path).close()
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("PRAGMA user_version=3")  # schema 3: the next open re-keys it
+    holder.execute("BEGIN IMMEDIATE")  # as a process upgrading it would hold it
+    monkeypatch.setattr(catalog_module, "BUSY_TIMEOUT_S", 0.2)
+    try:
+        with pytest.raises(PortalArchiveError, match="being upgraded to schema 4 by another"):
+            Catalog(path)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    Catalog(path).close()  # once it is free, the upgrade runs
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 4
