@@ -45,20 +45,21 @@ def article_key(url: str, host: str | None = None) -> str:
     'hoi-nghi-so-ket-60-4bf2cf0f'
     """
     parts = urlsplit(url)
-    stem = unquote(parts.path.rstrip("/").rsplit("/", 1)[-1]).rsplit(".", 1)[0]
-    slug = _SLUG.sub("-", (stem + " " + parts.query).lower()).strip("-")[:80].strip("-")
     home = host if host is not None else host_of(url)
-    digest = hashlib.sha1(f"{home}{parts.path}?{parts.query}".encode()).hexdigest()[:8]
-    return f"{slug or 'article'}-{digest}"
+    return _key(parts.path, parts.query, f"{home}{parts.path}?{parts.query}")
 
 
 def legacy_article_key(url: str) -> str:
     """The key of catalog schema 3 and before (no host): only to migrate old folders."""
     parts = urlsplit(url)
-    stem = unquote(parts.path.rstrip("/").rsplit("/", 1)[-1]).rsplit(".", 1)[0]
-    slug = _SLUG.sub("-", (stem + " " + parts.query).lower()).strip("-")[:80].strip("-")
-    digest = hashlib.sha1(f"{parts.path}?{parts.query}".encode()).hexdigest()[:8]
-    return f"{slug or 'article'}-{digest}"
+    return _key(parts.path, parts.query, f"{parts.path}?{parts.query}")
+
+
+def _key(path: str, query: str, hashed: str) -> str:
+    """The readable slug of the path's last part and query, and 8 hex of ``hashed``."""
+    stem = unquote(path.rstrip("/").rsplit("/", 1)[-1]).rsplit(".", 1)[0]
+    slug = _SLUG.sub("-", (stem + " " + query).lower()).strip("-")[:80].strip("-")
+    return f"{slug or 'article'}-{hashlib.sha1(hashed.encode()).hexdigest()[:8]}"
 
 
 def move_of(diff: str) -> tuple[str, str] | None:
