@@ -13,7 +13,7 @@ from portal_archive.crawler.text import clean
 from .lines import Image, Item
 from .roles import BOILER, CRUMB, LOGO, TITLE, roles
 from .sponsored import drop_sponsored
-from .tree import El, contains, drop, text_of
+from .tree import El, contains, drop, solid_length, text_of
 
 # Never article text, wherever they are.
 DROP_TAGS = (
@@ -125,13 +125,13 @@ def _beside_logo(heading: El) -> bool:
     """Does the heading share a banner with the site's logo ("Tòa án nhân dân tối cao /
     Trang tin điện tử về án lệ" beside ``a.logo``)? A banner: a block of little text but
     the heading's, with a logo-class child."""
-    own = _solid(text_of(heading))
+    own = solid_length(text_of(heading))
     block = heading.getparent()
     for _ in range(2):
         if block is None or block.tag in ("body", "html"):
             return False
         if any(roles(c) & LOGO for c in block if isinstance(c.tag, str)):
-            return _solid(text_of(block)) - own <= _BANNER_TEXT
+            return solid_length(text_of(block)) - own <= _BANNER_TEXT
         block = block.getparent()
     return False
 
@@ -147,16 +147,11 @@ def _heads_links(heading: El) -> bool:
             return False
         links = [a for a in block.iter("a") if id(a) not in skip]
         if len(links) >= _MENU_LINKS:
-            linked = sum(_solid(text_of(a)) for a in links)
-            rest = _solid(text_of(block)) - _solid(text_of(heading))
+            linked = sum(solid_length(text_of(a)) for a in links)
+            rest = solid_length(text_of(block)) - solid_length(text_of(heading))
             return linked >= _MENU_SHARE * rest
         block = block.getparent()
     return False
-
-
-def _solid(text: str) -> int:
-    """How many characters of a text are not white space (cheaper than clean())."""
-    return len(text) - sum(text.count(c) for c in " \n\t\r\xa0")
 
 
 def is_title_h1(h1: El) -> bool:

@@ -14,14 +14,13 @@ import re
 
 from portal_archive.crawler.text import clean
 
-from .tree import El, drop, text_of
+from .tree import El, drop, solid_length, text_of
 
 _AD_LABEL_RE = re.compile(
     r"^(?:tin|bài|bài viết|nội dung|thông tin)?\s*(?:tài trợ|quảng cáo)$"
     r"|^(?:sponsored(?: content| links?)?|advertisements?|ads?)$",
     re.I,
 )
-_SPACE_RE = re.compile(r"\s+")
 _SMALL_BLOCK = 300  # characters: a box holding an ad label and its ad, not a section
 
 
@@ -95,9 +94,5 @@ def _only_links(el: El, hrefs: set[str | None]) -> bool:
     links = list(el.iter("a")) if el.tag != "a" else [el]
     if not links or (hrefs and any(a.get("href") not in hrefs for a in links)):
         return False
-    linked = sum(_solid(text_of(a)) for a in links)
-    return linked == _solid(text_of(el)) and (linked > 0 or el.find(".//img") is not None)
-
-
-def _solid(text: str) -> int:
-    return len(_SPACE_RE.sub("", text))
+    linked = sum(solid_length(text_of(a)) for a in links)
+    return linked == solid_length(text_of(el)) and (linked > 0 or el.find(".//img") is not None)

@@ -60,3 +60,8 @@ def has_block(el: El) -> bool:
 
 def is_bold(el: El) -> bool:
     return _BOLD_STYLE_RE.search(el.get("style") or "") is not None
+
+
+def solid_length(text: str) -> int:
+    """How many characters of a text are not white space (cheaper than clean())."""
+    return len(text) - sum(text.count(c) for c in " \n\t\r\xa0")
