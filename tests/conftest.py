@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from warcio.archiveiterator import ArchiveIterator
 
 from portal_archive.crawler.demo.content import DemoSite
 from portal_archive.crawler.demo.portal import DemoPortal
@@ -113,3 +114,14 @@ def first_crawl(portal: DemoPortal, tmp_path_factory: pytest.TempPathFactory) ->
     assert result.returncode == 0, result.stderr
     hits = {path: n - before.get(path, 0) for path, n in portal.hits.items()}
     return Crawl(data, result, hits)
+
+
+def warc_response_urls(data: Path) -> set[str]:
+    """The target URIs of every response record in a data folder's WARCs, read with warcio."""
+    urls = set()
+    for path in (data / "warc").glob("*/*.warc*"):
+        with path.open("rb") as stream:
+            for record in ArchiveIterator(stream):
+                if record.rec_type == "response":
+                    urls.add(record.rec_headers.get_header("WARC-Target-URI"))
+    return urls

@@ -11,13 +11,11 @@ import os
 import sqlite3
 from pathlib import Path, PurePosixPath
 
-from warcio.archiveiterator import ArchiveIterator
-
 from portal_archive.archive.keys import article_key, legacy_article_key
 from portal_archive.crawler.demo.content import CATEGORIES, DemoSite
 from portal_archive.crawler.demo.portal import DemoPortal
 
-from ..conftest import TEST_CRAWL_SETTINGS, crawl_demo, run_cli
+from ..conftest import TEST_CRAWL_SETTINGS, crawl_demo, run_cli, warc_response_urls
 
 FAST = {"PORTAL_REQUISITES": "False"}
 CATEGORY = next(iter(CATEGORIES))
@@ -40,14 +38,6 @@ def _catalog(data: Path) -> sqlite3.Connection:
     return db
 
 
-def _warc_response_urls(data: Path) -> set[str]:
-    urls = set()
-    for path in (data / "warc").glob("*/*.warc*"):
-        with path.open("rb") as stream:
-            for record in ArchiveIterator(stream):
-                if record.rec_type == "response":
-                    urls.add(record.rec_headers.get_header("WARC-Target-URI"))
-    return urls
 
 
 def test_two_portals_with_identical_paths_keep_separate_articles(tmp_path: Path) -> None:
@@ -73,7 +63,7 @@ def test_two_portals_with_identical_paths_keep_separate_articles(tmp_path: Path)
         news = [e for e in db.execute("SELECT * FROM events WHERE type = 'new'")]
         assert {e["url"] for e in news} == {a["url"] for a in articles}
         # Both portals' pages were captured, and read back from the WARCs.
-        assert {a["url"] for a in articles} <= _warc_response_urls(tmp_path)
+        assert {a["url"] for a in articles} <= warc_response_urls(tmp_path)
         db.close()
         # A second night: nothing changed on either portal, so nothing is said.
         _generic_crawl(tmp_path, one, two)

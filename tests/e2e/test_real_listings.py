@@ -12,10 +12,9 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 from parsel import Selector
-from warcio.archiveiterator import ArchiveIterator
 
 from portal_archive.crawler.pipelines import article_key
-from tests.conftest import TEST_CRAWL_SETTINGS, run_cli
+from tests.conftest import TEST_CRAWL_SETTINGS, run_cli, warc_response_urls
 from tests.hostile import HostileServer, Route, page
 from tests.realpages import REALPAGES
 
@@ -66,7 +65,7 @@ def test_a_crawl_of_the_real_listings_follows_their_articles_and_next_page(
         result = run_cli(*args, timeout=120)
     assert result.returncode == 0, result.stderr[-3000:]
 
-    archived = _archived_responses(data)
+    archived = warc_response_urls(data)
     catalog = sqlite3.connect(data / "catalog.sqlite")
     for portal, server in servers.items():
         paths = _article_paths(portal)
@@ -82,11 +81,3 @@ def test_a_crawl_of_the_real_listings_follows_their_articles_and_next_page(
     assert servers["stp"].hits[NEXT_PAGE] == 0 and servers["ldld"].hits[NEXT_PAGE] == 0
 
 
-def _archived_responses(data: Path) -> set[str]:
-    urls = set()
-    for warc in (data / "warc").rglob("*.warc.gz"):
-        with warc.open("rb") as stream:
-            for record in ArchiveIterator(stream):
-                if record.rec_type == "response":
-                    urls.add(record.rec_headers.get_header("WARC-Target-URI"))
-    return urls
