@@ -54,7 +54,7 @@ class TwoDays:
 
     def captures(self, url: str) -> list[CdxjLine]:
         """Every capture of ``url`` in the index, oldest first (the file is sorted)."""
-        return [line for line in iter_index(self.data / "index" / "demo.cdxj")
+        return [line for line in iter_index(self.data / "index")
                 if line.url == url]
 
 
@@ -283,7 +283,7 @@ def test_timegate_redirects_to_the_nearer_capture(
 
 def revisit_with_profile(two_days: TwoDays, profile: str) -> CdxjLine:
     """A revisit capture of that WARC-Profile, an article page's if there is one."""
-    lines = [line for line in iter_index(two_days.data / "index" / "demo.cdxj")
+    lines = [line for line in iter_index(two_days.data / "index")
              if line.fields["mime"] == "warc/revisit"]
     for line in sorted(lines, key=lambda line: "/tin-tuc/" not in line.url):
         record, _ = read_record(two_days.data / "warc" / line.filename, line.offset)
@@ -403,8 +403,9 @@ def test_generated_config_serves_every_site_and_nothing_else(two_days: TwoDays) 
     config = pywb_config(DataDir(two_days.data))
     colls = config["collections"]
     assert set(colls) == {"all", "demo"}
-    assert colls["all"]["index_paths"].endswith("/index/")
-    assert colls["demo"]["index_paths"].endswith("/index/demo.cdxj")
+    index = str((two_days.data / "index").resolve())
+    assert colls["all"]["index"] == {"type": "portal-archive", "path": index}
+    assert colls["demo"]["index"] == {"type": "portal-archive", "path": index, "site": "demo"}
     assert all(c["archive_paths"].endswith("/warc/") for c in colls.values())
     assert config["enable_auto_colls"] is False and config["enable_memento"] is True
     assert not {"recorder", "proxy", "autoindex"} & set(config)

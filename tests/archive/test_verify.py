@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from portal_archive.archive.segments import live_files
 from portal_archive.crawler.demo.content import DemoSite
 from portal_archive.crawler.demo.portal import DemoPortal
 
@@ -90,7 +91,7 @@ def test_a_missing_warc_fails(data: Path) -> None:
 
 
 def test_an_index_line_that_points_nowhere_fails(data: Path) -> None:
-    index = data / "index" / "demo.cdxj"
+    index = live_files(data / "index")[0]
     key, stamp, blob = index.read_text().splitlines()[0].split(" ", 2)
     fields = {**json.loads(blob), "offset": "999999999", "filename": "demo/nowhere.warc.gz"}
     with open(index, "a") as out:

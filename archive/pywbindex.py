@@ -1,0 +1,59 @@
+"""pywb's view of the merged index (archive/segments.py), registered in the replay child.
+
+An index source of pywb's own kind: for each look-up it opens the live segments
+(``segments.snapshot``), binary-searches each with pywb's ``iter_range`` and merges the
+results, as pywb's DirectoryIndexSource does for a folder of CDXJ files. With ``site``
+set, only the captures whose WARC file is in ``warc/<site>/`` are given: that is the
+per-site collection, the same index filtered, so it never shows another site's captures
+even of a URL both sites fetched (a shared image host).
+
+Imported only by the replay child (pywb patches with gevent on import).
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from pywb.utils.binsearch import iter_range
+from pywb.warcserver.index.cdxobject import CDXObject
+from pywb.warcserver.index.indexsource import BaseIndexSource
+from pywb.warcserver.warcserver import register_source
+
+from portal_archive.archive import segments
+from portal_archive.archive.replay import SOURCE_TYPE
+
+
+class MergedIndexSource(BaseIndexSource):
+    def __init__(self, index_dir: str, site: str | None = None) -> None:
+        self.index_dir = Path(index_dir)
+        self.prefix = f"{site}/" if site else ""
+
+    def load_index(self, params: dict[str, Any]) -> Iterator[CDXObject]:
+        # Lazy, as pywb's own FileIndexSource: pywb may read only the first lines. The
+        # files close when pywb drops the iterator.
+        with segments.snapshot(self.index_dir) as handles:
+            ranges = [iter_range(handle, params["key"], params["end_key"]) for handle in handles]
+            for line in segments.unique(heapq.merge(*ranges)):
+                cdx = CDXObject(line)
+                if not self.prefix or cdx.get("filename", "").startswith(self.prefix):
+                    yield cdx
+
+    def __str__(self) -> str:
+        return "file_dir"
+
+    @classmethod
+    def init_from_string(cls, value: str) -> None:
+        return None  # only configured as {"type": SOURCE_TYPE, "path": ..., "site": ...}
+
+    @classmethod
+    def init_from_config(cls, config: dict[str, Any]) -> MergedIndexSource | None:
+        if config.get("type") != SOURCE_TYPE:
+            return None
+        return cls(config["path"], config.get("site"))
+
+
+def register() -> None:
+    register_source(MergedIndexSource)
