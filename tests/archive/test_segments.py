@@ -1,0 +1,134 @@
+"""The merged index (archive/segments.py) on real files: merges, readers during merges
+in another process, leftovers of a kill, and the migration of a one-file-per-site index."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from portal_archive.archive import segments
+from portal_archive.archive.cdxj import CdxjLine, indexed_files, iter_index
+
+
+def cdxj(site: str, n: int, stamp: int = 20250101000000) -> bytes:
+    """One CDXJ line of capture ``n`` of ``site``, in cdxj-indexer's form."""
+    fields = {"url": f"http://{site}.vn/tin/{n}.html", "mime": "text/html", "status": "200",
+              "digest": f"sha256:{n:064x}", "length": "100", "offset": str(n * 100),
+              "filename": f"{site}/{site}-{n // 10:04d}.warc.gz"}
+    return f"vn,{site})/tin/{n}.html {stamp} {json.dumps(fields)}\n".encode()
+
+
+def add(index: Path, site: str, numbers: range) -> None:
+    lines = sorted(cdxj(site, n) for n in numbers)
+    segments.add_segment(index, lines, {CdxjLine.parse(li.decode()).filename for li in lines})
+
+
+def test_full_levels_merge_and_every_line_stays_once_sorted(tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    for start in range(0, 700, 10):  # 70 WARCs' worth
+        add(index, "a" if start % 20 else "b", range(start, start + 10))
+    live = segments.read_manifest(index)
+    # 70 level-0 segments at fan-out 8: 70 = 1*64 + 0*8 + 6 -> one L2, no L1, six L0.
+    assert sorted(s.level for s in live) == [0] * 6 + [2]
+    assert sum(s.lines for s in live) == 700
+    lines = list(segments.iter_lines(index))
+    assert lines == sorted(set(lines)) and len(lines) == 700
+    assert len(indexed_files(index)) == 70
+    # No input of a merge is left behind: only live segments, their sidecars, the manifest.
+    names = {p.name for p in index.iterdir() if not p.name.startswith(".")}
+    assert names == {segments.MANIFEST} | {s.name for s in live} | {
+        s.name.replace(".cdxj", segments.WARCS_SUFFIX) for s in live}
+
+
+WRITER = """
+import sys
+from pathlib import Path
+from tests.archive.test_segments import add
+index = Path(sys.argv[1])
+for start in range(10_000, 10_000 + 10 * int(sys.argv[2]), 10):
+    add(index, "w", range(start, start + 10))
+"""
+
+
+def test_a_reader_never_misses_a_capture_while_another_process_merges(tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    for start in range(0, 70, 10):  # seven level-0 segments: the writer's first add merges
+        add(index, "r", range(start, start + 10))
+    before = set(segments.iter_lines(index))
+    root = Path(__file__).resolve().parents[2]
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(index), "400"], cwd=root,
+                              env={**os.environ, "PYTHONPATH": str(root)})
+    reads = 0
+    try:
+        while writer.poll() is None or reads == 0:
+            seen = list(segments.iter_lines(index))
+            assert before <= set(seen), "a capture vanished during a merge"
+            assert seen == sorted(set(seen))
+            reads += 1
+    finally:
+        writer.wait(timeout=60)
+    assert writer.returncode == 0
+    assert len(set(segments.iter_lines(index))) == 70 + 4000
+    assert reads > 5  # the reader really ran beside the merges
+
+
+def test_what_a_killed_merge_leaves_is_removed_and_nothing_lost(tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    for start in range(0, 50, 10):
+        add(index, "k", range(start, start + 10))
+    # A kill mid-merge: a half-written output; after its rename, before registering;
+    # a manifest's temporary file.
+    half = index / f".merge.{segments.segment_name(1)}.tmp"
+    half.write_bytes(cdxj("k", 1)[:20])
+    orphan = index / segments.segment_name(1)
+    orphan.write_bytes(cdxj("k", 999))
+    orphan.with_suffix(segments.WARCS_SUFFIX).write_text("k/k-0099.warc.gz\n")
+    stale = index / f".{segments.MANIFEST}.x1y2z3.tmp"
+    stale.write_text("{")
+    assert [c.url for c in iter_index(index)].count("http://k.vn/tin/999.html") == 0
+    for start in range(50, 80, 10):  # the next writer merges, and cleans up first
+        add(index, "k", range(start, start + 10))
+    assert not half.exists() and not orphan.exists() and not stale.exists()
+    assert not orphan.with_suffix(segments.WARCS_SUFFIX).exists()
+    assert len(list(segments.iter_lines(index))) == 80
+    assert "k/k-0099.warc.gz" not in indexed_files(index)
+
+
+def test_an_index_of_one_file_per_site_is_read_then_migrated(tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    index.mkdir()
+    for site in ("a", "b", "c"):
+        (index / f"{site}.cdxj").write_bytes(b"".join(sorted(cdxj(site, n) for n in range(30))))
+    add(index, "a", range(100, 110))  # a crawl of the new build before any migration
+    assert len(list(iter_index(index))) == 100  # the old files are read as they are
+    assert "b/b-0002.warc.gz" in indexed_files(index)
+    done = segments.migrate(index)
+    assert len(done) == 3 and all("moved into the merged index (30 lines)" in d for d in done)
+    assert segments.legacy_files(index) == []
+    assert len(list(iter_index(index))) == 100
+    assert segments.migrate(index) == []  # done once
+
+
+def test_a_migration_killed_after_registering_a_file_loses_and_doubles_nothing(
+    tmp_path: Path,
+) -> None:
+    index = tmp_path / "index"
+    index.mkdir()
+    old = index / "a.cdxj"
+    old.write_bytes(b"".join(sorted(cdxj("a", n) for n in range(30))))
+    segments.migrate(index)
+    os.link(index / segments.read_manifest(index)[0].name, old)  # as if never unlinked
+    assert len(list(segments.iter_lines(index))) == 30  # readers drop the duplicates
+    segments.migrate(index)
+    assert len(list(segments.iter_lines(index))) == 30
+
+
+def test_the_lowest_full_level_merges_its_oldest_first() -> None:
+    live = [segments.Segment(f"L{lv}.{i:x}.0.cdxj", lv, 1) for i, lv in
+            enumerate([1, 0, 0, 1, 1, 0])]
+    assert segments._full_level(live, 3) == [live[1], live[2], live[5]]
+    assert segments._full_level(live[:5], 3) == [live[0], live[3], live[4]]
+    assert segments._full_level(live[:4], 3) is None
