@@ -1,0 +1,308 @@
+"""Index look-ups through pywb's own index reading code, and replay through
+``portal-archive replay``.
+
+Synthetic captures are written in the merged index's layout (archive/segments.py) in
+its worst shape for a look-up: FANOUT - 1 segments at every level, each capture in a
+random one of them, so a look-up searches every segment. Look-ups of random archived
+URLs go through the pywb index source that replay uses (MergedIndexSource, pywb's
+``iter_range`` and CDXObject, pywb's aggregator and ``closest`` sort) in this process.
+The baseline, in the same run: the old layout, one CDXJ file per site read by pywb's
+DirectoryIndexSource (what collection ``all`` was), at a tenth of the size.
+
+``replay_p95_ms``: the demo portal crawled by the CLI, its index joined by the
+synthetic segments, served by ``portal-archive replay``; each round fetches an article
+page and every resource the replayed page loads from the archive.
+
+    python bench/index_lookup.py --figures            # 1M and 10M captures
+    python bench/index_lookup.py --figures --quick    # 100k captures
+    python bench/index_lookup.py --captures 2000000 --lookups 500
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from portal_archive.archive import segments
+
+SITE = "synthetic"  # every synthetic WARC is under warc/synthetic/
+HOSTS = 3400  # portals on the new map
+SEED = 11
+
+
+# -- synthetic captures ------------------------------------------------------------------
+
+def capture_line(i: int) -> bytes:
+    """Capture ``i`` of ``HOSTS`` hosts; lines sort by ``i`` (fixed-width numbers)."""
+    host, page = i % HOSTS, i // HOSTS
+    url = f"http://p{host:04d}.gov.vn/tin-tuc/bai-{page:07d}.html"
+    fields = (f'{{"url": "{url}", "mime": "text/html", "status": "200", "digest": '
+              f'"sha256:{i:064x}", "length": "{8000 + i % 5000}", "offset": "{i % 997 * 9000}",'
+              f' "filename": "{SITE}/p{host:04d}-{page // 50:05d}.warc.gz"}}')
+    second = i % 86400
+    stamp = f"20251201{second // 3600:02d}{second // 60 % 60:02d}{second % 60:02d}"
+    return f"vn,gov,p{host:04d})/tin-tuc/bai-{page:07d}.html {stamp} {fields}\n".encode()
+
+
+def sorted_ids(captures: int) -> Iterator[int]:
+    """Capture ids in the order of their lines (host first, then page)."""
+    for host in range(HOSTS):
+        yield from range(host, captures, HOSTS)
+
+
+def worst_shape(captures: int, fanout: int) -> list[tuple[int, int]]:
+    """(level, lines) of FANOUT - 1 segments per level, sizes growing FANOUT-fold, with
+    level-0 segments of at least 30 lines (a small WARC)."""
+    top = 0
+    while captures / (fanout ** (top + 2) - 1) >= 30:
+        top += 1
+    per_warc = captures / (fanout ** (top + 1) - 1)
+    shape = [(level, round(per_warc * fanout ** level))
+             for level in range(top + 1) for _ in range(fanout - 1)]
+    level, lines = shape[-1]
+    shape[-1] = (level, lines + captures - sum(n for _, n in shape))
+    return shape
+
+
+def write_merged(index: Path, captures: int, fanout: int) -> int:
+    """The merged layout of ``captures`` lines; returns the number of segments."""
+    shape = worst_shape(captures, fanout)
+    rng = random.Random(SEED)
+    choice = rng.choices(range(len(shape)), weights=[n for _, n in shape], k=captures)
+    index.mkdir(parents=True)
+    names = [segments.segment_name(level) for level, _ in shape]
+    outs = [open(index / name, "wb", buffering=1 << 20) for name in names]
+    counts = [0] * len(shape)
+    warcs: list[set[str]] = [set() for _ in shape]
+    for n, i in enumerate(sorted_ids(captures)):
+        line = capture_line(i)
+        k = choice[n]
+        outs[k].write(line)
+        counts[k] += 1
+        if i // HOSTS % 50 == 0:
+            warcs[k].add(line.rsplit(b'"filename": "', 1)[1].split(b'"')[0].decode())
+    for out in outs:
+        out.close()
+    for name, files in zip(names, warcs, strict=True):
+        (index / name).with_suffix(segments.WARCS_SUFFIX).write_text(
+            "".join(f"{f}\n" for f in sorted(files)))
+    live = [segments.Segment(name, level, count)
+            for name, (level, _), count in zip(names, shape, counts, strict=True)]
+    segments._write_manifest(index, live)
+    return len(live)
+
+
+def write_per_site(index: Path, captures: int) -> int:
+    """The old layout: one sorted file per host (site)."""
+    index.mkdir(parents=True)
+    outs: dict[int, list[bytes]] = {}
+    for i in range(captures):
+        outs.setdefault(i % HOSTS, []).append(capture_line(i))
+    for host, lines in outs.items():
+        (index / f"p{host:04d}.cdxj").write_bytes(b"".join(lines))  # already sorted
+    return len(outs)
+
+
+# -- look-ups through pywb ------------------------------------------------------------------
+
+def pywb_lookup(source: object) -> Callable[[str, str], int]:
+    """A look-up as pywb's replay makes one: the captures of a URL, closest first."""
+    from pywb.warcserver.index.aggregator import SimpleAggregator
+
+    agg = SimpleAggregator({"all": source})
+
+    def lookup(url: str, closest: str) -> int:
+        cdx_iter, _errs = agg({"url": url, "closest": closest, "sort": "closest",
+                               "matchType": "exact"})
+        found = list(cdx_iter)
+        if not found:
+            raise SystemExit(f"look-up found nothing for {url}")
+        return len(found)
+
+    return lookup
+
+
+def time_lookups(lookup: Callable[[str, str], int], captures: int, count: int) -> list[float]:
+    rng = random.Random(SEED + count)
+    wanted = [capture_line(rng.randrange(captures)).split(b'"url": "', 1)[1].split(b'"')[0]
+              .decode() for _ in range(count)]
+    times = []
+    for url in wanted:
+        started = time.perf_counter()
+        lookup(url, "20251201120000")
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def p95(times: list[float]) -> float:
+    return statistics.quantiles(times, n=20)[-1]
+
+
+def merged_figure(work: Path, captures: int, fanout: int, lookups: int,
+                  baseline: float) -> tuple[str, Path]:
+    from portal_archive.archive.pywbindex import MergedIndexSource
+
+    index = work / f"merged-{captures}" / "index"
+    started = time.perf_counter()
+    count = write_merged(index, captures, fanout)
+    built = time.perf_counter() - started
+    size = sum(p.stat().st_size for p in index.iterdir()) / 1e9
+    times = time_lookups(pywb_lookup(MergedIndexSource(str(index))), captures, lookups)
+    return (f"{p95(times):.2f} (p95 ms; median {statistics.median(times):.2f}; {lookups} "
+            f"look-ups, {count} segments, fan-out {fanout}; {size:.2f} GB written in "
+            f"{built:.0f} s; old layout's median / this median: "
+            f"{baseline / statistics.median(times):.0f}x)", index)
+
+
+def per_site_figure(work: Path, captures: int, lookups: int) -> tuple[float, float, int]:
+    from pywb.warcserver.index.aggregator import DirectoryIndexSource
+
+    index = work / f"per-site-{captures}"
+    files = write_per_site(index, captures)
+    times = time_lookups(pywb_lookup(DirectoryIndexSource(str(index) + os.sep)), captures,
+                         lookups)
+    shutil.rmtree(index)
+    return p95(times), statistics.median(times), files
+
+
+# -- replay -------------------------------------------------------------------------------
+
+CLI = [sys.executable, "-m", "portal_archive.crawler.cli"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_listening(port: int, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit("portal-archive replay exited before serving")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("portal-archive replay did not start")
+
+
+def replay_figure(work: Path, synthetic: Path | None, rounds: int) -> str:
+    data = work / "replay-data"
+    demo = subprocess.run([*CLI, "demo", "--articles", "20", "--port", str(free_port()),
+                           "--data", str(data)], capture_output=True, text=True)
+    if demo.returncode != 0:
+        raise SystemExit(demo.stderr[-2000:])
+    if synthetic is not None:
+        _join_index(data / "index", synthetic)
+    articles = sorted({json.loads(p.read_text("utf-8"))["url"]
+                       for p in (data / "json").rglob("*.json")})
+    port = free_port()
+    proc = subprocess.Popen([*CLI, "replay", "--port", str(port), "--data", str(data)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_listening(port, proc)
+        base = f"http://127.0.0.1:{port}"
+        each, whole = [], []
+        for n in range(rounds):
+            started = time.perf_counter()
+            each += _fetch_article(base, articles[n % len(articles)])
+            whole.append((time.perf_counter() - started) * 1000)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    lines = sum(s.lines for s in segments.read_manifest(data / "index"))
+    return (f"{p95(each):.1f} (p95 ms of {len(each)} requests; median "
+            f"{statistics.median(each):.1f}; an article with its resources: p95 "
+            f"{p95(whole):.0f} ms; index of {lines} lines)")
+
+
+def _join_index(index: Path, synthetic: Path) -> None:
+    """Hard-link the synthetic segments into the demo's index and register them."""
+    live = segments.read_manifest(index)
+    for segment in segments.read_manifest(synthetic):
+        for suffix in (".cdxj", segments.WARCS_SUFFIX):
+            name = segment.name.replace(".cdxj", suffix)
+            os.link(synthetic / name, index / name)
+        live.append(segment)
+    segments._write_manifest(index, live)
+
+
+_RESOURCE = re.compile(r'(?:src|href)="(/all/\d+(?:im|cs|js)_/[^"]+)"')
+
+
+def _fetch_article(base: str, url: str) -> list[float]:
+    """Fetch the replayed page and every resource it loads; each request's ms."""
+    times = []
+    page, ms = _get(f"{base}/all/20991231000000mp_/{url}")
+    times.append(ms)
+    for path in sorted(set(_RESOURCE.findall(page.decode("utf-8", "replace")))):
+        _, ms = _get(base + path)
+        times.append(ms)
+    return times
+
+
+def _get(url: str) -> tuple[bytes, float]:
+    started = time.perf_counter()
+    with urllib.request.urlopen(url, timeout=60) as reply:
+        body = reply.read()
+    return body, (time.perf_counter() - started) * 1000
+
+
+# -- main -----------------------------------------------------------------------------------
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--figures", action="store_true", help="print bench/run.py's figures")
+    parser.add_argument("--quick", action="store_true", help="100,000 captures (CI)")
+    parser.add_argument("--captures", type=int, action="append",
+                        help="captures in the merged layout (repeatable)")
+    parser.add_argument("--fanout", type=int, default=segments.FANOUT)
+    parser.add_argument("--lookups", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=40, help="replayed articles")
+    parser.add_argument("--work", type=Path, default=None, help="scratch folder (a temp one)")
+    args = parser.parse_args()
+    sizes = args.captures or ([100_000] if args.quick else [1_000_000, 10_000_000])
+    work = Path(tempfile.mkdtemp(prefix="index-lookup-", dir=args.work))
+    try:
+        baseline_size = max(sizes[0] // 10, HOSTS * 3)
+        base95, base_median, files = per_site_figure(work, baseline_size, 50)
+        print(f"index_lookup_ms_per_site_baseline: {base95:.1f} (p95 ms; median "
+              f"{base_median:.1f}; "
+              f"{baseline_size} captures in {files} per-site files, pywb DirectoryIndexSource)")
+        smallest = None
+        for size in sizes:
+            figure, index = merged_figure(work, size, args.fanout, args.lookups, base_median)
+            print(f"index_lookup_ms_{_label(size)}: {figure}", flush=True)
+            if smallest is None:
+                smallest = index
+            else:
+                shutil.rmtree(index.parent)
+        print(f"replay_p95_ms: {replay_figure(work, smallest, args.rounds)}", flush=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _label(size: int) -> str:
+    if size % 1_000_000 == 0:
+        return f"{size // 1_000_000}M"
+    return f"{size // 1000}k" if size % 1000 == 0 else str(size)
+
+
+if __name__ == "__main__":
+    main()
