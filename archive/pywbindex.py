@@ -5,7 +5,11 @@ An index source of pywb's own kind: for each look-up it opens the live segments
 results, as pywb's DirectoryIndexSource does for a folder of CDXJ files. With ``site``
 set, only the captures whose WARC file is in ``warc/<site>/`` are given: that is the
 per-site collection, the same index filtered, so it never shows another site's captures
-even of a URL both sites fetched (a shared image host).
+even of a URL both sites fetched (a shared image host). One look-up is not filtered: the
+one pywb makes for a revisit's original (``load_cdx_for_dupe``: no revisits, one payload
+digest). A site's revisit may name another site's earlier record of the same URL (the
+crawl dedups by URL and payload, archive/revisit.py); the site's collection then shows
+its own capture, with the payload that capture says it had.
 
 Imported only by the replay child (pywb patches with gevent on import).
 """
@@ -36,9 +40,10 @@ class MergedIndexSource(BaseIndexSource):
         # files close when pywb drops the iterator.
         with segments.snapshot(self.index_dir) as handles:
             ranges = [iter_range(handle, params["key"], params["end_key"]) for handle in handles]
+            every_site = not self.prefix or _looks_up_a_revisits_original(params)
             for line in segments.unique(heapq.merge(*ranges)):
                 cdx = CDXObject(line)
-                if not self.prefix or cdx.get("filename", "").startswith(self.prefix):
+                if every_site or cdx.get("filename", "").startswith(self.prefix):
                     yield cdx
 
     def __str__(self) -> str:
@@ -53,6 +58,13 @@ class MergedIndexSource(BaseIndexSource):
         if config.get("type") != SOURCE_TYPE:
             return None
         return cls(config["path"], config.get("site"))
+
+
+def _looks_up_a_revisits_original(params: dict[str, Any]) -> bool:
+    filters = params.get("filter") or []
+    if isinstance(filters, str):
+        filters = [filters]
+    return "!mime:warc/revisit" in filters and any(f.startswith("digest:") for f in filters)
 
 
 def register() -> None:
