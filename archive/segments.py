@@ -1,16 +1,21 @@
 """The index as a log-structured merge of sorted CDXJ segments, all in ``index/``.
 
-Why this layout (measured with ``bench/index_lookup.py``): pywb binary-searches each
-sorted CDXJ file it reads and merges what it finds, so a look-up costs about one binary
-search per file. One file per site meant 3,400 searches per look-up (243 ms); one file
-rewritten whole on each WARC close costs O(n) per close. Here each closed WARC becomes a
-small sorted segment (level 0); when a level holds ``FANOUT`` segments they are merged,
-streamed, into one segment of the next level. A line is so rewritten about
-log_FANOUT(WARCs) times, and a look-up searches at most (FANOUT - 1) segments per level:
-about 25 files at 10,000,000 captures, a few milliseconds through pywb's own
-``iter_range``. pywb's ZipNum format would shrink the big levels on disk but needs its
-own (re)build of a whole cluster; plain sorted CDXJ keeps every segment readable by any
-pywb as is (``index_paths: index/`` would serve it, with duplicates during a merge).
+Why this layout (measured with ``bench/index_lookup.py``, through pywb): pywb
+binary-searches each sorted CDXJ file it reads and merges what it finds, so a look-up
+costs about one binary search per file. One file per site meant 3,400 searches per
+look-up (243 ms); one file rewritten whole on each WARC close costs O(n) per close.
+
+Here each closed WARC becomes a small sorted segment. A segment's level is its size:
+level L holds BASE * FANOUT**L to BASE * FANOUT**(L+1) lines. When level 0 holds FANOUT
+segments, or a higher level two, they are merged, streamed, into one (whose size may
+lift it a level, which may merge again). So a look-up searches at most FANOUT - 1 small
+segments plus one per level: 9 files at 10,000,000 captures; a line is rewritten about
+FANOUT / 2 times per level, O(log n) in all. Measured: tiered merging (FANOUT segments
+per level, merged into one of the next) rewrites less but leaves up to 42 files at
+10,000,000 captures: 7 ms p95 at 1,000,000 already; this layout stays under the 5 ms
+goal. pywb's ZipNum format would shrink the big levels on disk but is one more format
+to rebuild whole; plain sorted CDXJ keeps every segment readable by any pywb as is
+(``index_paths: index/`` would serve it, with duplicates during a merge).
 
 Which segments are live is said by one small file, ``index/segments.json``, replaced
 atomically under ``index/.manifest.lock``. Each segment ``S.cdxj`` has a sidecar
@@ -55,7 +60,9 @@ from typing import IO
 
 from portal_archive.archive.atomic import FILE_MODE, write_text_atomic
 
-FANOUT = 8  # segments per level before they merge (bench/index_lookup.py --fanout)
+FANOUT = 4  # size ratio between levels (bench/index_lookup.py --fanout)
+BASE = 1000  # lines: level 0 is what is smaller than BASE * FANOUT
+MAX_INPUTS = 64  # files one merge opens at once (a migration brings thousands at level 0)
 MANIFEST = "segments.json"
 WARCS_SUFFIX = ".warcs"
 _SEGMENT = re.compile(r"^L(\d+)\.[0-9a-f]+\.[0-9a-f]+\.cdxj$")
@@ -71,6 +78,14 @@ class Segment:
 
     def as_json(self) -> dict[str, object]:
         return {"name": self.name, "level": self.level, "lines": self.lines}
+
+
+def level_of(lines: int) -> int:
+    """The level of a segment of ``lines`` lines (module docstring)."""
+    level = 0
+    while lines >= BASE * FANOUT ** (level + 1):
+        level += 1
+    return level
 
 
 def segment_name(level: int) -> str:
@@ -203,7 +218,7 @@ def manifest_lock(index_dir: Path) -> Iterator[None]:
 
 
 def _write_manifest(index_dir: Path, segments: list[Segment]) -> None:
-    body = {"format": 1, "fanout": FANOUT, "segments": [s.as_json() for s in segments]}
+    body = {"format": 1, "segments": [s.as_json() for s in segments]}
     write_text_atomic(index_dir / MANIFEST, [json.dumps(body, indent=1), "\n"])
 
 
@@ -221,24 +236,25 @@ def _write_file(path: Path, chunks: Iterable[bytes]) -> int:
 
 
 def add_segment(index_dir: Path, lines: list[bytes], warcs: Iterable[str]) -> Segment | None:
-    """Register sorted ``lines`` (of the WARC files ``warcs``) as a new level-0 segment,
-    then merge any level that is full."""
+    """Register sorted ``lines`` (of the WARC files ``warcs``) as a new segment, then
+    merge any level that is full."""
     if not lines:
         return None
     index_dir.mkdir(parents=True, exist_ok=True)
     with manifest_lock(index_dir):
         live = read_manifest(index_dir)  # first: an unreadable manifest leaves no file behind
-        name = segment_name(0)
+        kept = list(unique(lines))
+        name = segment_name(level_of(len(kept)))
         path = index_dir / name
         # The sidecar first: a segment file never exists without it.
         write_text_atomic(path.with_suffix(WARCS_SUFFIX), [f"{w}\n" for w in sorted(set(warcs))])
-        segment = Segment(name, 0, _write_file(path, unique(lines)))
+        segment = Segment(name, level_of(len(kept)), _write_file(path, kept))
         _write_manifest(index_dir, [*live, segment])
     compact(index_dir)
     return segment
 
 
-def compact(index_dir: Path, fanout: int = FANOUT) -> int:
+def compact(index_dir: Path) -> int:
     """Merge full levels until none is; returns the merges done (0 if another process
     is merging: it re-reads the manifest before it stops)."""
     with _flock(index_dir / ".merge.lock", blocking=False) as mine:
@@ -246,27 +262,25 @@ def compact(index_dir: Path, fanout: int = FANOUT) -> int:
             return 0
         _remove_leftovers(index_dir)
         merges = 0
-        while (inputs := _full_level(read_manifest(index_dir), fanout)) is not None:
+        while (inputs := due_merge(read_manifest(index_dir))) is not None:
             _merge(index_dir, inputs)
             merges += 1
         return merges
 
 
-def _full_level(segments: list[Segment], fanout: int) -> list[Segment] | None:
-    """The ``fanout`` oldest segments of the lowest full level, if any."""
+def due_merge(segments: list[Segment]) -> list[Segment] | None:
+    """The oldest segments of the lowest full level (FANOUT at level 0, two above)."""
     by_level: dict[int, list[Segment]] = {}
     for segment in segments:
-        by_level.setdefault(segment.level, []).append(segment)
+        by_level.setdefault(level_of(segment.lines), []).append(segment)
     for level in sorted(by_level):
-        if len(by_level[level]) >= fanout:
-            return by_level[level][:fanout]
+        if len(by_level[level]) >= (FANOUT if level == 0 else 2):
+            return by_level[level][:MAX_INPUTS]
     return None
 
 
 def _merge(index_dir: Path, inputs: list[Segment]) -> None:
-    level = max(s.level for s in inputs) + 1
-    name = segment_name(level)
-    tmp = index_dir / f"{_MERGE_TMP}{name}.tmp"
+    tmp = index_dir / f"{_MERGE_TMP}{secrets.token_hex(8)}.tmp"
     handles = [open(index_dir / s.name, "rb") for s in inputs]
     try:
         count = _write_file(tmp, unique(heapq.merge(*handles)))
@@ -275,6 +289,8 @@ def _merge(index_dir: Path, inputs: list[Segment]) -> None:
             handle.close()
     warcs = sorted({w for s in inputs for w in _read_warcs(index_dir / s.name)})
     gone = {s.name for s in inputs}
+    level = level_of(count)
+    name = segment_name(level)
     with manifest_lock(index_dir):
         final = index_dir / name
         write_text_atomic(final.with_suffix(WARCS_SUFFIX), [f"{w}\n" for w in warcs])
@@ -321,14 +337,14 @@ def migrate(index_dir: Path) -> list[str]:
             if not old.exists():
                 continue  # another process migrated it
             segments = read_manifest(index_dir)
-            name = segment_name(0)
+            with open(old, "rb") as handle:
+                count = sum(1 for line in handle if line.strip())
+            name = segment_name(level_of(count))
             new = index_dir / name
             warcs = sorted(_warcs_in_lines(old))
             write_text_atomic(new.with_suffix(WARCS_SUFFIX), [f"{w}\n" for w in warcs])
             os.link(old, new)
-            with open(new, "rb") as handle:
-                count = sum(1 for line in handle if line.strip())
-            _write_manifest(index_dir, [*segments, Segment(name, 0, count)])
+            _write_manifest(index_dir, [*segments, Segment(name, level_of(count), count)])
             old.unlink()
         done.append(f"{old}: moved into the merged index ({count} lines)")
     if done:

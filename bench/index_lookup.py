@@ -2,8 +2,8 @@
 ``portal-archive replay``.
 
 Synthetic captures are written in the merged index's layout (archive/segments.py) in
-its worst shape for a look-up: FANOUT - 1 segments at every level, each capture in a
-random one of them, so a look-up searches every segment. Look-ups of random archived
+its worst shape for a look-up: FANOUT - 1 small segments and one at every level, each
+capture in a random one of them, so a look-up searches every segment. Look-ups of random archived
 URLs go through the pywb index source that replay uses (MergedIndexSource, pywb's
 ``iter_range`` and CDXObject, pywb's aggregator and ``closest`` sort) in this process.
 The baseline, in the same run: the old layout, one CDXJ file per site read by pywb's
@@ -63,23 +63,19 @@ def sorted_ids(captures: int) -> Iterator[int]:
         yield from range(host, captures, HOSTS)
 
 
-def worst_shape(captures: int, fanout: int) -> list[tuple[int, int]]:
-    """(level, lines) of FANOUT - 1 segments per level, sizes growing FANOUT-fold, with
-    level-0 segments of at least 30 lines (a small WARC)."""
-    top = 0
-    while captures / (fanout ** (top + 2) - 1) >= 30:
-        top += 1
-    per_warc = captures / (fanout ** (top + 1) - 1)
-    shape = [(level, round(per_warc * fanout ** level))
-             for level in range(top + 1) for _ in range(fanout - 1)]
-    level, lines = shape[-1]
-    shape[-1] = (level, lines + captures - sum(n for _, n in shape))
-    return shape
+def worst_shape(captures: int) -> list[tuple[int, int]]:
+    """(level, lines) of the most segments the merge policy keeps: FANOUT - 1 at level 0
+    and one at every level above, up to the level of all the captures."""
+    fanout, base = segments.FANOUT, segments.BASE
+    top = segments.level_of(captures)
+    shape = [(0, base * fanout // 2)] * (fanout - 1)
+    shape += [(level, 2 * base * fanout ** level) for level in range(1, top)]
+    return [*shape, (top, captures - sum(n for _, n in shape))]
 
 
-def write_merged(index: Path, captures: int, fanout: int) -> int:
+def write_merged(index: Path, captures: int) -> int:
     """The merged layout of ``captures`` lines; returns the number of segments."""
-    shape = worst_shape(captures, fanout)
+    shape = worst_shape(captures)
     rng = random.Random(SEED)
     choice = rng.choices(range(len(shape)), weights=[n for _, n in shape], k=captures)
     index.mkdir(parents=True)
@@ -151,18 +147,18 @@ def p95(times: list[float]) -> float:
     return statistics.quantiles(times, n=20)[-1]
 
 
-def merged_figure(work: Path, captures: int, fanout: int, lookups: int,
+def merged_figure(work: Path, captures: int, lookups: int,
                   baseline: float) -> tuple[str, Path]:
     from portal_archive.archive.pywbindex import MergedIndexSource
 
     index = work / f"merged-{captures}" / "index"
     started = time.perf_counter()
-    count = write_merged(index, captures, fanout)
+    count = write_merged(index, captures)
     built = time.perf_counter() - started
     size = sum(p.stat().st_size for p in index.iterdir()) / 1e9
     times = time_lookups(pywb_lookup(MergedIndexSource(str(index))), captures, lookups)
     return (f"{p95(times):.2f} (p95 ms; median {statistics.median(times):.2f}; {lookups} "
-            f"look-ups, {count} segments, fan-out {fanout}; {size:.2f} GB written in "
+            f"look-ups, {count} segments, fan-out {segments.FANOUT}; {size:.2f} GB written in "
             f"{built:.0f} s; old layout's median / this median: "
             f"{baseline / statistics.median(times):.0f}x)", index)
 
@@ -277,6 +273,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=40, help="replayed articles")
     parser.add_argument("--work", type=Path, default=None, help="scratch folder (a temp one)")
     args = parser.parse_args()
+    segments.FANOUT = args.fanout  # the merge policy's, to compare (its module docstring)
     sizes = args.captures or ([100_000] if args.quick else [1_000_000, 10_000_000])
     work = Path(tempfile.mkdtemp(prefix="index-lookup-", dir=args.work))
     try:
@@ -287,7 +284,7 @@ def main() -> None:
               f"{baseline_size} captures in {files} per-site files, pywb DirectoryIndexSource)")
         smallest = None
         for size in sizes:
-            figure, index = merged_figure(work, size, args.fanout, args.lookups, base_median)
+            figure, index = merged_figure(work, size, args.lookups, base_median)
             print(f"index_lookup_ms_{_label(size)}: {figure}", flush=True)
             if smallest is None:
                 smallest = index

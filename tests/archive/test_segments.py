@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from portal_archive.archive import segments
 from portal_archive.archive.cdxj import CdxjLine, indexed_files, iter_index
 
@@ -26,17 +28,23 @@ def add(index: Path, site: str, numbers: range) -> None:
     segments.add_segment(index, lines, {CdxjLine.parse(li.decode()).filename for li in lines})
 
 
-def test_full_levels_merge_and_every_line_stays_once_sorted(tmp_path: Path) -> None:
+def test_full_levels_merge_and_every_line_stays_once_sorted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(segments, "BASE", 10)  # level L: 10 * 4**L lines and up
     index = tmp_path / "index"
-    for start in range(0, 700, 10):  # 70 WARCs' worth
+    for start in range(0, 1000, 10):  # 100 WARCs' worth
         add(index, "a" if start % 20 else "b", range(start, start + 10))
     live = segments.read_manifest(index)
-    # 70 level-0 segments at fan-out 8: 70 = 1*64 + 0*8 + 6 -> one L2, no L1, six L0.
-    assert sorted(s.level for s in live) == [0] * 6 + [2]
-    assert sum(s.lines for s in live) == 700
+    levels = [segments.level_of(s.lines) for s in live]
+    # What a look-up searches: under FANOUT small segments, then one per level.
+    assert levels.count(0) < segments.FANOUT
+    assert all(levels.count(level) == 1 for level in set(levels) - {0})
+    assert max(levels) == segments.level_of(1000) - 1 or max(levels) == segments.level_of(1000)
+    assert sum(s.lines for s in live) == 1000 and len(live) <= 3 + max(levels)
     lines = list(segments.iter_lines(index))
-    assert lines == sorted(set(lines)) and len(lines) == 700
-    assert len(indexed_files(index)) == 70
+    assert lines == sorted(set(lines)) and len(lines) == 1000
+    assert len(indexed_files(index)) == 100
     # No input of a merge is left behind: only live segments, their sidecars, the manifest.
     names = {p.name for p in index.iterdir() if not p.name.startswith(".")}
     assert names == {segments.MANIFEST} | {s.name for s in live} | {
@@ -59,7 +67,7 @@ def test_a_reader_never_misses_a_capture_while_another_process_merges(tmp_path: 
         add(index, "r", range(start, start + 10))
     before = set(segments.iter_lines(index))
     root = Path(__file__).resolve().parents[2]
-    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(index), "400"], cwd=root,
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(index), "80"], cwd=root,
                               env={**os.environ, "PYTHONPATH": str(root)})
     reads = 0
     try:
@@ -71,7 +79,7 @@ def test_a_reader_never_misses_a_capture_while_another_process_merges(tmp_path: 
     finally:
         writer.wait(timeout=60)
     assert writer.returncode == 0
-    assert len(set(segments.iter_lines(index))) == 70 + 4000
+    assert len(set(segments.iter_lines(index))) == 70 + 800
     assert reads > 5  # the reader really ran beside the merges
 
 
@@ -127,8 +135,12 @@ def test_a_migration_killed_after_registering_a_file_loses_and_doubles_nothing(
 
 
 def test_the_lowest_full_level_merges_its_oldest_first() -> None:
-    live = [segments.Segment(f"L{lv}.{i:x}.0.cdxj", lv, 1) for i, lv in
-            enumerate([1, 0, 0, 1, 1, 0])]
-    assert segments._full_level(live, 3) == [live[1], live[2], live[5]]
-    assert segments._full_level(live[:5], 3) == [live[0], live[3], live[4]]
-    assert segments._full_level(live[:4], 3) is None
+    def seg(i: int, lines: int) -> segments.Segment:
+        return segments.Segment(f"L0.{i:x}.0.cdxj", 0, lines)
+
+    small, big = 10, segments.BASE * segments.FANOUT  # level 0 and level 1
+    live = [seg(0, big), seg(1, small), seg(2, small), seg(3, big), seg(4, small)]
+    assert segments.due_merge(live) == [live[0], live[3]]  # two at level 1
+    live = [seg(i, small) for i in range(segments.FANOUT + 1)]
+    assert segments.due_merge(live) == live  # every small one, oldest first
+    assert segments.due_merge(live[: segments.FANOUT - 1]) is None
