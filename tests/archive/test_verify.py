@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from portal_archive.archive.segments import live_files
+from portal_archive.archive.segments import iter_lines, live_files, read_manifest
 from portal_archive.crawler.demo.content import DemoSite
 from portal_archive.crawler.demo.portal import DemoPortal
 
@@ -154,3 +154,25 @@ def test_the_open_file_of_a_running_crawl_is_no_leftover(data: Path) -> None:
         holder.wait()
     assert "left open by an interrupted crawl" not in running.stdout
     assert "being written by the crawl running now" in running.stdout + running.stderr
+
+
+def _to_old_layout(data: Path) -> list[str]:
+    """Rewrite the index as an earlier build wrote it: one file per site, no segments."""
+    index = data / "index"
+    lines = [line.decode() for line in iter_lines(index)]
+    shutil.rmtree(index)
+    index.mkdir()
+    (index / "demo.cdxj").write_text("".join(lines))
+    return lines
+
+
+def test_an_old_one_file_per_site_index_is_read_then_migrated_by_repair(data: Path) -> None:
+    lines = _to_old_layout(data)
+    result = _verify(data)
+    assert result.returncode == 0, result.stdout  # read as it is
+    repaired = _verify(data, "--repair")
+    assert repaired.returncode == 0, repaired.stdout
+    assert f"{data / 'index' / 'demo.cdxj'}: moved into the merged index" in repaired.stdout
+    assert not (data / "index" / "demo.cdxj").exists()
+    assert [line.decode() for line in iter_lines(data / "index")] == lines
+    assert len(read_manifest(data / "index")) == 1
