@@ -34,6 +34,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from portal_archive.archive import segments
@@ -131,47 +132,68 @@ def pywb_lookup(source: object) -> Callable[[str, str], int]:
     return lookup
 
 
-def time_lookups(lookup: Callable[[str, str], int], captures: int, count: int) -> list[float]:
-    rng = random.Random(SEED + count)
-    wanted = [capture_line(rng.randrange(captures)).split(b'"url": "', 1)[1].split(b'"')[0]
-              .decode() for _ in range(count)]
-    times = []
-    for url in wanted:
-        started = time.perf_counter()
-        lookup(url, "20251201120000")
-        times.append((time.perf_counter() - started) * 1000)
-    return times
+@dataclass
+class Timings:
+    """Per look-up milliseconds: wall, and this process's CPU (what the look-up costs
+    without the other processes of a loaded machine), and each round's wall p95."""
+    wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+    round_p95: list[float] = field(default_factory=list)
+
+    def add_round(self, lookup: Callable[[str, str], int], captures: int, count: int,
+                  seed: int) -> None:
+        rng = random.Random(seed)
+        wanted = [capture_line(rng.randrange(captures)).split(b'"url": "', 1)[1]
+                  .split(b'"')[0].decode() for _ in range(count)]
+        wall = []
+        for url in wanted:
+            started, cpu = time.perf_counter(), time.process_time()
+            lookup(url, "20251201120000")
+            self.cpu.append((time.process_time() - cpu) * 1000)
+            wall.append((time.perf_counter() - started) * 1000)
+        self.wall += wall
+        self.round_p95.append(p95(wall))
+
+    def summary(self) -> str:
+        return (f"{statistics.median(self.round_p95):.2f} (p95 ms, median of "
+                f"{len(self.round_p95)} rounds' p95; median {statistics.median(self.wall):.2f};"
+                f" CPU p95 {p95(self.cpu):.2f}; {len(self.wall)} look-ups")
 
 
 def p95(times: list[float]) -> float:
     return statistics.quantiles(times, n=20)[-1]
 
 
-def merged_figure(work: Path, captures: int, lookups: int,
-                  baseline: float) -> tuple[str, Path]:
-    from portal_archive.archive.pywbindex import MergedIndexSource
-
+def merged_index(work: Path, captures: int) -> tuple[Path, str]:
     index = work / f"merged-{captures}" / "index"
     started = time.perf_counter()
     count = write_merged(index, captures)
     built = time.perf_counter() - started
     size = sum(p.stat().st_size for p in index.iterdir()) / 1e9
-    times = time_lookups(pywb_lookup(MergedIndexSource(str(index))), captures, lookups)
-    return (f"{p95(times):.2f} (p95 ms; median {statistics.median(times):.2f}; {lookups} "
-            f"look-ups, {count} segments, fan-out {segments.FANOUT}; {size:.2f} GB written in "
-            f"{built:.0f} s; old layout's median / this median: "
-            f"{baseline / statistics.median(times):.0f}x)", index)
+    return index, (f"{count} segments, fan-out {segments.FANOUT}; {size:.2f} GB written in "
+                   f"{built:.0f} s")
 
 
-def per_site_figure(work: Path, captures: int, lookups: int) -> tuple[float, float, int]:
-    from pywb.warcserver.index.aggregator import DirectoryIndexSource
-
+def per_site_index(work: Path, captures: int) -> tuple[Path, str]:
     index = work / f"per-site-{captures}"
     files = write_per_site(index, captures)
-    times = time_lookups(pywb_lookup(DirectoryIndexSource(str(index) + os.sep)), captures,
-                         lookups)
-    shutil.rmtree(index)
-    return p95(times), statistics.median(times), files
+    return index, f"{captures} captures in {files} per-site files, pywb DirectoryIndexSource"
+
+
+def compare(merged: Path, captures: int, old: Path, old_captures: int, lookups: int,
+            rounds: int) -> tuple[Timings, Timings]:
+    """Rounds of look-ups in the merged index and in the old layout, alternating."""
+    from pywb.warcserver.index.aggregator import DirectoryIndexSource
+
+    from portal_archive.archive.pywbindex import MergedIndexSource
+
+    new_lookup = pywb_lookup(MergedIndexSource(str(merged)))
+    old_lookup = pywb_lookup(DirectoryIndexSource(str(old) + os.sep))
+    new, base = Timings(), Timings()
+    for n in range(rounds):
+        base.add_round(old_lookup, old_captures, max(5, 50 // rounds), SEED + n)
+        new.add_round(new_lookup, captures, lookups // rounds, SEED + 100 + n)
+    return new, base
 
 
 # -- replay -------------------------------------------------------------------------------
@@ -270,27 +292,31 @@ def main() -> None:
                         help="captures in the merged layout (repeatable)")
     parser.add_argument("--fanout", type=int, default=segments.FANOUT)
     parser.add_argument("--lookups", type=int, default=1000)
-    parser.add_argument("--rounds", type=int, default=40, help="replayed articles")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of look-ups")
+    parser.add_argument("--articles", type=int, default=40, help="replayed articles")
     parser.add_argument("--work", type=Path, default=None, help="scratch folder (a temp one)")
     args = parser.parse_args()
     segments.FANOUT = args.fanout  # the merge policy's, to compare (its module docstring)
     sizes = args.captures or ([100_000] if args.quick else [1_000_000, 10_000_000])
     work = Path(tempfile.mkdtemp(prefix="index-lookup-", dir=args.work))
     try:
-        baseline_size = max(sizes[0] // 10, HOSTS * 3)
-        base95, base_median, files = per_site_figure(work, baseline_size, 50)
-        print(f"index_lookup_ms_per_site_baseline: {base95:.1f} (p95 ms; median "
-              f"{base_median:.1f}; "
-              f"{baseline_size} captures in {files} per-site files, pywb DirectoryIndexSource)")
+        old_captures = max(sizes[0] // 10, HOSTS * 3)
+        old, old_about = per_site_index(work, old_captures)
         smallest = None
         for size in sizes:
-            figure, index = merged_figure(work, size, args.lookups, base_median)
-            print(f"index_lookup_ms_{_label(size)}: {figure}", flush=True)
+            index, about = merged_index(work, size)
+            new, base = compare(index, size, old, old_captures, args.lookups, args.rounds)
+            ratio = statistics.median(base.wall) / statistics.median(new.wall)
+            print(f"index_lookup_ms_{_label(size)}: {new.summary()}; {about}; the old "
+                  f"layout's median / this median, same rounds: {ratio:.0f}x; load "
+                  f"{os.getloadavg()[0]:.1f})", flush=True)
+            print(f"index_lookup_ms_per_site_baseline_{_label(size)}: {base.summary()}; "
+                  f"{old_about})", flush=True)
             if smallest is None:
                 smallest = index
             else:
                 shutil.rmtree(index.parent)
-        print(f"replay_p95_ms: {replay_figure(work, smallest, args.rounds)}", flush=True)
+        print(f"replay_p95_ms: {replay_figure(work, smallest, args.articles)}", flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
