@@ -5,6 +5,11 @@ without scanning a WARC.
 ``index/`` holds every capture of every site, as a handful of sorted CDXJ files that
 pywb merges per look-up; a site's captures are the lines whose WARC file is in
 ``warc/<site>/``.
+
+The lines still come from cdxj-indexer re-reading each closed WARC, not from what the
+writer knew: measured on the demo crawl, indexing its 518 KiB WARC (189 lines) costs
+0.03 s of CPU against 2.5 s for the crawl, about 1 %, so writing lines ourselves (and
+keeping them identical to cdxj-indexer's, revisits included) would not clearly pay.
 """
 
 from __future__ import annotations
