@@ -74,7 +74,8 @@ def add_to_index(index_dir: Path, site: str, warc_root: Path, files: Iterable[Pa
     new = index_warcs(warc_root, files)
     names = [f.relative_to(warc_root).as_posix() for f in files
              if not str(f).endswith(OPEN_SUFFIX)]
-    segment = segments.add_segment(index_dir, [line.encode("utf-8") for line in new], names)
+    segment = segments.add_segment(index_dir, [line.encode("utf-8") for line in new], names,
+                                   background=True)
     return segment.lines if segment else 0
 
 

@@ -25,7 +25,8 @@ unindexed WARC without reading the index itself.
 Safety with several writers (crawl processes, and many crawls in one process):
 - a new segment is written, named and registered under the manifest lock (it is small);
 - one merger at a time (``index/.merge.lock``, tried, never waited for: a busy merger
-  re-reads the manifest until no level is full) merges outside the manifest lock, then,
+  re-reads the manifest until no level is full; a crawl merges in a thread of its own,
+  ``compact_in_background``) merges outside the manifest lock, then,
   under it, renames its output in, registers it in place of its inputs, and only then
   deletes the inputs;
 - a reader (``snapshot``) reads the manifest and opens every segment; if one has gone in
@@ -235,9 +236,11 @@ def _write_file(path: Path, chunks: Iterable[bytes]) -> int:
     return count
 
 
-def add_segment(index_dir: Path, lines: list[bytes], warcs: Iterable[str]) -> Segment | None:
+def add_segment(index_dir: Path, lines: list[bytes], warcs: Iterable[str],
+                background: bool = False) -> Segment | None:
     """Register sorted ``lines`` (of the WARC files ``warcs``) as a new segment, then
-    merge any level that is full."""
+    merge any level that is full: here, or with ``background`` in a thread of this
+    process, so that a crawl goes on while a big level is rewritten."""
     if not lines:
         return None
     index_dir.mkdir(parents=True, exist_ok=True)
@@ -250,8 +253,27 @@ def add_segment(index_dir: Path, lines: list[bytes], warcs: Iterable[str]) -> Se
         write_text_atomic(path.with_suffix(WARCS_SUFFIX), [f"{w}\n" for w in sorted(set(warcs))])
         segment = Segment(name, level_of(len(kept)), _write_file(path, kept))
         _write_manifest(index_dir, [*live, segment])
-    compact(index_dir)
+    if background:
+        compact_in_background(index_dir)
+    else:
+        compact(index_dir)
     return segment
+
+
+_mergers: dict[Path, threading.Thread] = {}
+
+
+def compact_in_background(index_dir: Path) -> None:
+    """``compact`` in a thread, one per index in this process. Not a daemon: the
+    process ends once its merge is done (a kill mid-merge loses nothing, see above)."""
+    key = index_dir.resolve()
+    with _in_process:
+        running = _mergers.get(key)
+        if running is not None and running.is_alive():
+            return  # it re-reads the manifest before it stops
+        thread = threading.Thread(target=compact, args=(index_dir,), name="index-merge")
+        _mergers[key] = thread
+        thread.start()
 
 
 def compact(index_dir: Path) -> int:
