@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -81,6 +83,40 @@ def test_a_reader_never_misses_a_capture_while_another_process_merges(tmp_path: 
     assert writer.returncode == 0
     assert len(set(segments.iter_lines(index))) == 70 + 800
     assert reads > 5  # the reader really ran beside the merges
+
+
+KILLED_WRITER = """
+import sys
+from pathlib import Path
+from portal_archive.archive import segments
+from tests.archive.test_segments import add
+segments.BASE = 20  # many levels, so that merges are under way most of the time
+index = Path(sys.argv[1])
+for start in range(0, 100_000, 10):
+    add(index, "x", range(start, start + 10))
+    print(start + 10, flush=True)
+"""
+
+
+def test_a_writer_killed_at_any_moment_loses_no_registered_capture(tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    root = Path(__file__).resolve().parents[2]
+    for delay in (0.9, 1.3, 1.7):
+        writer = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, str(index)], cwd=root,
+                                  env={**os.environ, "PYTHONPATH": str(root)},
+                                  stdout=subprocess.PIPE, text=True)
+        time.sleep(delay)
+        writer.kill()
+        said = writer.communicate()[0].split()
+        assert said, "the writer added nothing before it was killed"
+        done = int(said[-1])  # every add up to here had returned
+        seen = {CdxjLine.parse(line.decode()).url for line in segments.iter_lines(index)}
+        assert {f"http://x.vn/tin/{n}.html" for n in range(done)} <= seen
+        segments.compact(index)  # the next writer: leftovers of the kill go
+        live = {s.name for s in segments.read_manifest(index)}
+        on_disk = {p.name for p in index.glob("L*.cdxj")}
+        assert on_disk == live and not list(index.glob(".merge.*.tmp"))
+        shutil.rmtree(index)
 
 
 def test_what_a_killed_merge_leaves_is_removed_and_nothing_lost(tmp_path: Path) -> None:
