@@ -60,6 +60,7 @@ from pathlib import Path
 from typing import IO
 
 from portal_archive.archive.atomic import FILE_MODE, write_text_atomic
+from portal_archive.archive.errors import PortalArchiveError
 
 FANOUT = 4  # size ratio between levels (bench/index_lookup.py --fanout)
 BASE = 1000  # lines: level 0 is what is smaller than BASE * FANOUT
@@ -104,8 +105,13 @@ def read_manifest(index_dir: Path) -> list[Segment]:
         text = (index_dir / MANIFEST).read_text(encoding="utf-8")
     except FileNotFoundError:
         return []
-    return [Segment(s["name"], int(s["level"]), int(s["lines"]))
-            for s in json.loads(text)["segments"]]
+    try:
+        return [Segment(s["name"], int(s["level"]), int(s["lines"]))
+                for s in json.loads(text)["segments"]]
+    except (ValueError, KeyError, TypeError) as exc:
+        # Written only atomically: damage comes from outside (a hand edit, a bad disk).
+        raise PortalArchiveError(f"{index_dir / MANIFEST} is damaged ({exc}); the WARCs are "
+                                 "whole: move index/ aside and run verify --repair") from exc
 
 
 def legacy_files(index_dir: Path) -> list[Path]:

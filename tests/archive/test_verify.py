@@ -176,3 +176,15 @@ def test_an_old_one_file_per_site_index_is_read_then_migrated_by_repair(data: Pa
     assert not (data / "index" / "demo.cdxj").exists()
     assert [line.decode() for line in iter_lines(data / "index")] == lines
     assert len(read_manifest(data / "index")) == 1
+
+
+def test_a_damaged_index_manifest_is_one_line_and_repair_rebuilds_the_index(data: Path) -> None:
+    lines = list(iter_lines(data / "index"))
+    (data / "index" / "segments.json").write_text('{"segments": [')
+    result = _verify(data)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip().endswith("move index/ aside and run verify --repair")
+    (data / "index").rename(data / "index.damaged")
+    repaired = _verify(data, "--repair")
+    assert repaired.returncode == 0, repaired.stdout
+    assert list(iter_lines(data / "index")) == lines
