@@ -11,53 +11,59 @@ digest). A site's revisit may name another site's earlier record of the same URL
 crawl dedups by URL and payload, archive/revisit.py); the site's collection then shows
 its own capture, with the payload that capture says it had.
 
-Imported only by the replay child (pywb patches with gevent on import).
+pywb is imported only when the class is made (``source_class``), in the replay child or a
+bench, never in the crawler's or the CLI's process (see archive/replay.py).
 """
 
 from __future__ import annotations
 
 import heapq
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 from typing import Any
-
-from pywb.utils.binsearch import iter_range
-from pywb.warcserver.index.cdxobject import CDXObject
-from pywb.warcserver.index.indexsource import BaseIndexSource
-from pywb.warcserver.warcserver import register_source
 
 from portal_archive.archive import segments
 from portal_archive.archive.replay import SOURCE_TYPE
 
 
-class MergedIndexSource(BaseIndexSource):
-    def __init__(self, index_dir: str, site: str | None = None) -> None:
-        self.index_dir = Path(index_dir)
-        self.prefix = f"{site}/" if site else ""
+@cache
+def source_class() -> type:
+    """pywb's index source over the merged index: ``cls(index_dir, site=None)``."""
+    from pywb.utils.binsearch import iter_range
+    from pywb.warcserver.index.cdxobject import CDXObject
+    from pywb.warcserver.index.indexsource import BaseIndexSource
 
-    def load_index(self, params: dict[str, Any]) -> Iterator[CDXObject]:
-        # Lazy, as pywb's own FileIndexSource: pywb may read only the first lines. The
-        # files close when pywb drops the iterator.
-        with segments.snapshot(self.index_dir) as handles:
-            ranges = [iter_range(handle, params["key"], params["end_key"]) for handle in handles]
-            every_site = not self.prefix or _looks_up_a_revisits_original(params)
-            for line in segments.unique(heapq.merge(*ranges)):
-                cdx = CDXObject(line)
-                if every_site or cdx.get("filename", "").startswith(self.prefix):
-                    yield cdx
+    class MergedIndexSource(BaseIndexSource):
+        def __init__(self, index_dir: str, site: str | None = None) -> None:
+            self.index_dir = Path(index_dir)
+            self.prefix = f"{site}/" if site else ""
 
-    def __str__(self) -> str:
-        return "file_dir"
+        def load_index(self, params: dict[str, Any]) -> Iterator[Any]:
+            # Lazy, as pywb's own FileIndexSource: pywb may read only the first lines.
+            # The files close when pywb drops the iterator.
+            with segments.snapshot(self.index_dir) as handles:
+                ranges = [iter_range(h, params["key"], params["end_key"]) for h in handles]
+                every_site = not self.prefix or _looks_up_a_revisits_original(params)
+                for line in segments.unique(heapq.merge(*ranges)):
+                    cdx = CDXObject(line)
+                    if every_site or cdx.get("filename", "").startswith(self.prefix):
+                        yield cdx
 
-    @classmethod
-    def init_from_string(cls, value: str) -> None:
-        return None  # only configured as {"type": SOURCE_TYPE, "path": ..., "site": ...}
+        def __str__(self) -> str:
+            return "file_dir"
 
-    @classmethod
-    def init_from_config(cls, config: dict[str, Any]) -> MergedIndexSource | None:
-        if config.get("type") != SOURCE_TYPE:
-            return None
-        return cls(config["path"], config.get("site"))
+        @classmethod
+        def init_from_string(cls, value: str) -> None:
+            return None  # only configured as {"type": SOURCE_TYPE, "path": ..., "site": ...}
+
+        @classmethod
+        def init_from_config(cls, config: dict[str, Any]) -> Any:
+            if config.get("type") != SOURCE_TYPE:
+                return None
+            return cls(config["path"], config.get("site"))
+
+    return MergedIndexSource
 
 
 def _looks_up_a_revisits_original(params: dict[str, Any]) -> bool:
@@ -68,4 +74,6 @@ def _looks_up_a_revisits_original(params: dict[str, Any]) -> bool:
 
 
 def register() -> None:
-    register_source(MergedIndexSource)
+    from pywb.warcserver.warcserver import register_source
+
+    register_source(source_class())

@@ -185,9 +185,9 @@ def compare(merged: Path, captures: int, old: Path, old_captures: int, lookups: 
     """Rounds of look-ups in the merged index and in the old layout, alternating."""
     from pywb.warcserver.index.aggregator import DirectoryIndexSource
 
-    from portal_archive.archive.pywbindex import MergedIndexSource
+    from portal_archive.archive.pywbindex import source_class
 
-    new_lookup = pywb_lookup(MergedIndexSource(str(merged)))
+    new_lookup = pywb_lookup(source_class()(str(merged)))
     old_lookup = pywb_lookup(DirectoryIndexSource(str(old) + os.sep))
     new, base = Timings(), Timings()
     for n in range(rounds):
