@@ -85,6 +85,29 @@ def test_a_reader_never_misses_a_capture_while_another_process_merges(tmp_path: 
     assert reads > 5  # the reader really ran beside the merges
 
 
+SITE_WRITER = """
+import sys
+from pathlib import Path
+from tests.archive.test_segments import add
+for start in range(0, 400, 10):
+    add(Path(sys.argv[1]), sys.argv[2], range(start, start + 10))
+"""
+
+
+def test_writers_in_several_processes_at_once_lose_nothing(tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    root = Path(__file__).resolve().parents[2]
+    writers = [subprocess.Popen([sys.executable, "-c", SITE_WRITER, str(index), site],
+                                cwd=root, env={**os.environ, "PYTHONPATH": str(root)})
+               for site in ("s1", "s2", "s3")]
+    assert [w.wait(timeout=120) for w in writers] == [0, 0, 0]
+    segments.compact(index)  # what a merger busy elsewhere may have left to the next one
+    lines = list(segments.iter_lines(index))
+    assert len(lines) == 3 * 400 and lines == sorted(set(lines))
+    assert len(indexed_files(index)) == 3 * 40
+    assert segments.due_merge(segments.read_manifest(index)) is None
+
+
 KILLED_WRITER = """
 import sys
 from pathlib import Path
