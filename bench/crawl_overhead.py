@@ -5,7 +5,13 @@ Both run as subprocesses with the same settings against a demo portal in its own
 process; runs alternate and the best of each is kept. Prints wall and CPU seconds
 and the ratio portal/bare (the goal: within 1.10–1.15).
 
+Each ``--set NAME=VALUE[,NAME=VALUE…]`` adds a lever: one more portal crawl, run in the
+same rounds with those `-s` overrides, so that each lever's ratio is measured side by
+side with the plain crawl and the bare spider:
+
     python bench/crawl_overhead.py --articles 2000 --rounds 3
+    python bench/crawl_overhead.py --articles 500 --set CONCURRENT_ITEMS=16 \
+        --set WARC_GZIP_LEVEL=6
 """
 
 from __future__ import annotations
@@ -60,11 +66,40 @@ def settings_args(extra: dict[str, str]) -> list[str]:
     return args
 
 
+def keep_best(best: dict[str, tuple[float, float]], name: str,
+              result: tuple[float, float]) -> None:
+    if name not in best or result[0] < best[name][0]:
+        best[name] = result
+
+
+def report(best: dict[str, tuple[float, float]], heading: str) -> None:
+    """One line per run: its wall and CPU seconds and their ratios to the bare spider."""
+    bw, bc = best["bare"]
+    width = max(len(name) for name in best)
+    print(heading)
+    print(f"{'':{width}} {'wall s':>8} {'cpu s':>8} {'wall x':>7} {'cpu x':>7}")
+    for name, (wall, cpu) in best.items():
+        print(f"{name:{width}} {wall:>8.2f} {cpu:>8.2f} {wall / bw:>7.2f} {cpu / bc:>7.2f}")
+
+
+def lever(text: str) -> dict[str, str]:
+    """'A=1,B=2' -> {'A': '1', 'B': '2'}: one lever's `-s` overrides."""
+    overrides = {}
+    for pair in text.split(","):
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise argparse.ArgumentTypeError(f"not NAME=VALUE: {pair!r}")
+        overrides[name.strip()] = value.strip()
+    return overrides
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--no-requisites", action="store_true")
+    parser.add_argument("--set", type=lever, action="append", default=[], metavar="NAME=VALUE",
+                        help="a lever: one more portal crawl with these -s overrides")
     args = parser.parse_args()
     requisites = str(not args.no_requisites)
     port = free_port()
@@ -75,31 +110,28 @@ def main() -> None:
         stdout=subprocess.PIPE, text=True, cwd=HERE.parent,
     )
     best: dict[str, tuple[float, float]] = {}
+    variants = {"portal": {}} | {
+        "portal " + ",".join(f"{k}={v}" for k, v in o.items()): o for o in args.set
+    }
     try:
         portal.stdout.readline()
         for _ in range(args.rounds):
             bare = [sys.executable, "-m", "scrapy.cmdline", "runspider",
                     str(HERE / "bare_spider.py"), "-a", f"base={base}",
                     "-a", f"requisites={requisites}", *settings_args({})]
-            with tempfile.TemporaryDirectory() as data:
-                ours = [sys.executable, "-m", "scrapy.cmdline", "crawl", "portal",
-                        "-a", "site=demo", "-a", "backfill=true",
-                        *settings_args({"PORTAL_DATA_DIR": data, "PORTAL_BASE_URL": base,
-                                        "PORTAL_REQUISITES": requisites})]
-                runs = (("bare", bare, Path(data)), ("portal", ours, HERE.parent))
-                for name, command, cwd in runs:
-                    result = timed(command, cwd)
-                    if name not in best or result[0] < best[name][0]:
-                        best[name] = result
+            with tempfile.TemporaryDirectory() as empty:
+                keep_best(best, "bare", timed(bare, Path(empty)))
+            for name, overrides in variants.items():
+                with tempfile.TemporaryDirectory() as data:
+                    ours = [sys.executable, "-m", "scrapy.cmdline", "crawl", "portal",
+                            "-a", "site=demo", "-a", "backfill=true",
+                            *settings_args({"PORTAL_DATA_DIR": data, "PORTAL_BASE_URL": base,
+                                            "PORTAL_REQUISITES": requisites, **overrides})]
+                    keep_best(best, name, timed(ours, HERE.parent))
     finally:
         portal.terminate()
         portal.wait()
-    (bw, bc), (pw, pc) = best["bare"], best["portal"]
-    print(f"{args.articles} articles, requisites={requisites}, best of {args.rounds}")
-    print(f"{'':8} {'wall s':>8} {'cpu s':>8}")
-    print(f"{'bare':8} {bw:>8.2f} {bc:>8.2f}")
-    print(f"{'portal':8} {pw:>8.2f} {pc:>8.2f}")
-    print(f"ratio portal/bare: wall {pw / bw:.2f}, cpu {pc / bc:.2f}")
+    report(best, f"{args.articles} articles, requisites={requisites}, best of {args.rounds}")
 
 
 if __name__ == "__main__":
