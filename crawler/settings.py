@@ -107,6 +107,8 @@ WARC_ENABLED = True
 # Roll over to a new WARC file past this many bytes (1 GB is the WARC convention).
 WARC_MAX_SIZE = 1_000_000_000
 WARC_GZIP = True
+# zlib level of each record's gzip member (1-9). warcio's is 9.
+WARC_GZIP_LEVEL = 9
 
 # Above RedirectMiddleware (600) and HttpCompressionMiddleware (590), process_response
 # sees the bytes as they came off the wire, before redirects are followed or bodies decoded.
