@@ -67,6 +67,7 @@ class WarcCaptureMiddleware:
         self.data = DataDir(settings.get("PORTAL_DATA_DIR"))
         self.max_size = settings.getint("WARC_MAX_SIZE")
         self.gzip = settings.getbool("WARC_GZIP")
+        self.gzip_level = settings.getint("WARC_GZIP_LEVEL")
         self.user_agent = settings.get("USER_AGENT")
         self.clock: Callable[[], datetime] = load_object(settings.get("PORTAL_CAPTURE_CLOCK"))
         self.writer: RollingWarcWriter | None = None
@@ -96,6 +97,7 @@ class WarcCaptureMiddleware:
             site,
             max_size=self.max_size,
             gzip=self.gzip,
+            gzip_level=self.gzip_level,
             info={
                 "software": self.user_agent.split(" (", 1)[0],
                 "http-header-user-agent": self.user_agent,
