@@ -15,10 +15,15 @@ T = TypeVar("T")
 
 
 class WriteBehind(Generic[T]):
-    def __init__(self, store: Callable[[list[T]], None], size: int, seconds: float) -> None:
+    """``clock``: what has twisted's ``callLater`` (the reactor, or a test's
+    ``twisted.internet.task.Clock``)."""
+
+    def __init__(self, store: Callable[[list[T]], None], size: int, seconds: float,
+                 clock: Any = None) -> None:
         self.store = store
         self.size = max(1, size)
         self.seconds = seconds
+        self.clock = clock
         self.items: list[T] = []
         self._timer: Any = None  # twisted's IDelayedCall, while a batch waits
 
@@ -27,10 +32,11 @@ class WriteBehind(Generic[T]):
         if len(self.items) >= self.size:
             self.flush()
         elif self._timer is None and self.seconds > 0:
-            from twisted.internet import reactor  # the one Scrapy installed
+            if self.clock is None:
+                from twisted.internet import reactor  # the one Scrapy installed
 
-            call_later: Callable[..., Any] = reactor.callLater
-            self._timer = call_later(self.seconds, self._due)
+                self.clock = reactor
+            self._timer = self.clock.callLater(self.seconds, self._due)
 
     def _due(self) -> None:
         self._timer = None
