@@ -5,8 +5,9 @@ Written to a temporary file in the same folder, fsynced, given the permissions a
 reader running as another user), then renamed over the target.
 
 A caller writing many small files (the article JSON) may leave the fsync out
-(``sync=False``) and make a whole batch durable with one `sync_filesystem` before it
-records them anywhere: one fsync per file costs about half a millisecond on ext4.
+(``sync=False``) and make a whole batch durable with `sync_files` before it records
+them anywhere: one fsync per file costs 0.5 ms on ext4 (4 ms while other processes
+write), one syncfs(2) for 100 files 10 ms (30-130 ms), whatever else is waiting.
 """
 
 from __future__ import annotations
@@ -59,6 +60,26 @@ def _libc_syncfs() -> ctypes._NamedFuncPointer | None:
 
 
 _SYNCFS = _libc_syncfs()
+
+
+# From this many files on, one sync of the whole file system costs less than a sync of
+# each (measured on ext4, quiet and under other processes' writes). Below, a sync of
+# the file system would wait for every other writer's data for a handful of files.
+SYNC_FILESYSTEM_FROM = 16
+
+
+def sync_files(paths: list[str], folder: str | os.PathLike[str]) -> None:
+    """Make ``paths`` (files written with ``sync=False``, in the file system holding
+    ``folder``) durable: one fsync each for a few, one `sync_filesystem` for many."""
+    if len(paths) >= SYNC_FILESYSTEM_FROM:
+        sync_filesystem(folder)
+        return
+    for path in paths:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def sync_filesystem(path: str | os.PathLike[str]) -> None:

@@ -6,8 +6,9 @@ in ``json/<site>/<article-key>/<capture-time>.json``.
 
 Articles are stored in batches (PORTAL_STORE_BATCH_SIZE, or PORTAL_STORE_BATCH_SECONDS
 after the first, and at the end): each file is written and renamed at once, then the
-batch's files are made durable by one sync of the file system, and only then are they
-recorded, with their events, in one catalog transaction. What the catalog names is
+batch's files are made durable (by one sync of the file system when there are many:
+archive/atomic.py), and only then are they recorded, with their events, in one catalog
+transaction. What the catalog names is
 thus always on disk; a kill mid-batch leaves files no version names (``verify`` notes
 them) and the next crawl writes and reports those articles again.
 """
@@ -25,7 +26,7 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from portal_archive.archive.atomic import sync_filesystem
+from portal_archive.archive.atomic import sync_files
 from portal_archive.archive.catalog import Catalog
 from portal_archive.archive.datadir import DataDir
 from portal_archive.archive.jsonstore import write_json_atomic
@@ -146,8 +147,8 @@ class ArticleVersionPipeline:
         self.unstored.clear()
         run_id = getattr(self.crawler.spider, "run_id", "")
         try:
-            if any(seen.version for seen in batch):
-                sync_filesystem(self.json_root)
+            sync_files([os.path.join(self.json_root, seen.version.json_path)
+                        for seen in batch if seen.version], self.json_root)
             # The captures the versions name go first.
             self.catalog.write_queued()
             # Each version and its event in one transaction: a kill between the two
