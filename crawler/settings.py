@@ -178,6 +178,14 @@ WATCHDOG_STALL_TIMEOUT = 600.0
 # must end before the next night's. A long first backfill may lift it (0: none).
 CLOSESPIDER_TIMEOUT = 6 * 3600.0
 
+# Many sites per crawl process (crawler/pool.py): at most this many sites crawl at once in
+# one process, each its own Scrapy crawler (engine, per-host slots, robots, WARC series),
+# the next starting as one ends. Measured: ~MBPERSITE MB per open crawler.
+PORTAL_SITES_PER_PROCESS = 24
+# Crawl processes a job's sites are dealt among (`schedule run`, `schedule run-now`,
+# `crawl SITE SITE ...`); 0: one per CPU core.
+PORTAL_CRAWL_PROCESSES = 0
+
 # Change events: new, edited, cosmetic, removed, site-down, site-moved, crawl-incomplete.
 CHANGES_ENABLED = True
 # A site is reported down once, on the Nth consecutive run that could read no listing.
