@@ -36,6 +36,9 @@ PORTAL_ROBOTSTXT_MAX_SIZE = 500 * 1024
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_DELAY = 0.25
+# Never faster than the delay: Scrapy's default would wait 0.5-1.5 times it, so a portal
+# asked for 1 s between requests would sometimes get two in half a second.
+RANDOMIZE_DOWNLOAD_DELAY = False
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 0.25
 AUTOTHROTTLE_MAX_DELAY = 30.0

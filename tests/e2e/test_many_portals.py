@@ -1,0 +1,93 @@
+"""One job of many polite portals (issue 11, point 1): `schedule run-now` crawls them
+side by side in a few processes (crawler/pool.py, schedules/processes.py), each portal
+its own Scrapy crawler with its own politeness, lock, run and WARC series; a portal that
+never answers holds none of the others back."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import sqlite3
+from collections import defaultdict
+from pathlib import Path
+
+from portal_archive.schedules import runlog
+from tests.hostile import HostileServer, never_answers
+from tests.portals import DISALLOWED, LISTING, Portals
+
+from ..conftest import run_cli, warc_response_urls
+
+DELAY = 1.0
+PROCESSES, PER_PROCESS = 2, 12  # 31 sites: a second wave in each process
+
+
+def _job(folder: Path, sites: list[str]) -> None:
+    settings = {
+        "DOWNLOAD_DELAY": DELAY,  # and AutoThrottle, robots.txt: the project's, on
+        "PORTAL_CRAWL_PROCESSES": PROCESSES,
+        "PORTAL_SITES_PER_PROCESS": PER_PROCESS,
+        "DOWNLOAD_TIMEOUT": 2,  # the silent portal gives up soon
+        "RETRY_TIMES": 1,
+    }
+    lines = ["[job.communes]", f"sites = {json.dumps(sites)}", 'cron = "30 2 * * *"',
+             "[job.communes.settings]", *(f'{k} = "{v}"' for k, v in settings.items())]
+    folder.mkdir()
+    (folder / "communes.toml").write_text("\n".join(lines) + "\n", "utf-8")
+
+
+def test_thirty_polite_portals_in_one_job_and_one_that_hangs(tmp_path: Path) -> None:
+    folder, data = tmp_path / "schedules", tmp_path / "data"
+    silent = {LISTING: never_answers(for_at_most=20)}
+    with Portals(count=30, articles=8, images=0) as portals, HostileServer(silent) as hung:
+        _job(folder, [*portals.listing_urls, hung.url(LISTING)])
+        done = run_cli("schedule", "run-now", "communes", "--schedules", str(folder),
+                       "--data", str(data), timeout=120)
+        requests = portals.requests()
+
+    # The silent portal failed, in its own line, and the exit status says so.
+    assert done.returncode == 1, done.stderr
+    [failed] = [line for line in done.stderr.splitlines() if "error:" in line]
+    assert hung.base_url.split("//")[1].replace(":", "_") in failed, failed
+    assert "Traceback" not in done.stderr
+
+    # Every article of every portal: its JSON version and its WARC response.
+    db = sqlite3.connect(data / "catalog.sqlite")
+    versions = {url for (url,) in db.execute("SELECT url FROM versions")}
+    archived = warc_response_urls(data)
+    for host in portals.hosts:
+        articles = set(portals.article_urls(host))
+        assert articles <= versions, host
+        assert articles <= archived, host
+
+    # Each portal its own run row, WARC series and run record; the job's sites in at
+    # most PROCESSES processes, at most PER_PROCESS at once in each.
+    series = {site for (site,) in db.execute("SELECT site FROM runs")}
+    assert len(series) == 31
+    assert len({p.name for p in (data / "warc").iterdir()}) == 31
+    runs = runlog.runs(data, "communes")
+    assert len(runs) == 31 and sum(run.status != 0 for run in runs) == 1
+    by_pid = defaultdict(list)
+    for run in runs:
+        by_pid[run.pid].append(run)
+    assert len(by_pid) <= PROCESSES
+    for mine in by_pid.values():
+        assert _most_at_once(mine) <= PER_PROCESS
+
+    # Politeness per host: never two requests closer than the delay; robots.txt obeyed.
+    times = defaultdict(list)
+    for host, path, moment in requests:
+        assert not path.startswith(DISALLOWED), (host, path)
+        times[host].append(moment)
+    for host, moments in times.items():
+        gaps = [b - a for a, b in itertools.pairwise(sorted(moments))]
+        assert min(gaps) >= DELAY * 0.95, (host, min(gaps))  # the server's clock, not ours
+
+
+def _most_at_once(runs: list[runlog.Run]) -> int:
+    edges = sorted([(run.started, 1) for run in runs]
+                   + [(run.ended or run.started, -1) for run in runs])
+    most = current = 0
+    for _moment, step in edges:
+        current += step
+        most = max(most, current)
+    return most
