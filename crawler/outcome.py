@@ -66,6 +66,13 @@ def note_signals(crawler: Crawler | None) -> None:
         signal.signal(signum, handler)
 
 
+def interrupt(signum: int, frame: FrameType | None) -> None:
+    """A signal handler for before Scrapy's: noted as theirs are, then Ctrl-C's way."""
+    if not _stopped_by:
+        _stopped_by.append(signal.Signals(signum).name)
+    raise KeyboardInterrupt
+
+
 def stop_signal() -> str | None:
     """The signal that stopped this process's crawls (SIGTERM, SIGINT), if one came."""
     return _stopped_by[0] if _stopped_by else None

@@ -51,6 +51,7 @@ class SiteCrawl:
     stats: dict[str, Any] | None = None
     error: str = ""  # what went wrong, in one line
     status: int = 0  # the exit status a crawl of this site alone would have had
+    refused: bool = False  # for what it asks, before any lock: unknown site, bad URL
     begun: bool = False  # Hooks.begin ran for it (its lock held)
     skipped: bool = False  # not crawled, and rightly so (its fire time already ran)
 
@@ -78,7 +79,7 @@ def run_crawl(spec: CrawlSpec) -> dict[str, Any]:
     possible: unknown site, bad URL, unwritable data folder, busy site; and after the
     crawl if no listing page could be fetched at all.
     """
-    [site] = crawl_sites([SiteCrawl(series_of(spec.site, spec.listings), spec)])
+    [site] = crawl_sites([SiteCrawl(spec.site, spec)])
     if site.error:
         error = PortalArchiveError(site.error)
         error.exit_code = site.status
@@ -115,6 +116,7 @@ def _prepare(site: SiteCrawl) -> bool:
         DataDir(spec.data_dir).ensure_writable()
     except PortalArchiveError as exc:
         site.fail(str(exc), exc.exit_code)
+        site.refused = True
         return False
     site.series = series_of(spec.site, spec.listings)
     return True
@@ -130,6 +132,7 @@ class _Pool:
     said_busy: set[int] = field(default_factory=set)
     limit: int = 1
     closing: bool = False  # the reactor has stopped: nothing more starts
+    interrupted: bool = False  # a site was stopped by a signal: nothing more starts
 
     def run(self) -> None:
         settings = spec_settings(self.sites[0].spec)  # the process's: the job's settings
@@ -149,16 +152,19 @@ class _Pool:
         # A second signal stops the reactor under running crawls: each still says how.
         self.closing = True
         for site, crawler in list(self.running.values()):
-            self._ended(site, crawler, None)
+            self._ended(site, crawler, _CUT_SHORT)
         for site in [*self.queue, *self.waiting]:
             self._not_started(site)
 
     def _fill(self) -> None:
         if self.closing:
             return
+        if any(site.status in _SIGNALLED for site in self.sites):
+            self.interrupted = True  # a signal came before Scrapy's handlers: stop all
+            self.process.stop()
         while self.queue and len(self.running) < self.limit:
             site = self.queue.popleft()
-            if stop_signal():
+            if stop_signal() or self.interrupted:
                 self._not_started(site)
                 continue
             self._start(site)
@@ -239,11 +245,25 @@ def _filter_logs(crawler: Crawler, *, alone: bool) -> Callable[[], None]:
     return lambda: one_line_logs(crawler.stats if alone else None)
 
 
+# A crawl still running when the reactor stopped (a second signal, or a first one before
+# Scrapy's handlers were in place).
+_CUT_SHORT = object()
+_SIGNALLED = (128 + signal.SIGTERM, 128 + signal.SIGINT)
+
+
 def _outcome(site: SiteCrawl, crawler: Crawler, result: Any) -> None:
     """The site's stats, or its one-line error: what `portal-archive crawl SITE` says."""
+    collector = crawler.stats if result is _CUT_SHORT else None
+    if collector is not None and not (collector.get_value("finish_reason")
+                                      or collector.get_value("portal/signal")):
+        collector.set_value("portal/signal", stop_signal() or "SIGTERM")
     if isinstance(result, Failure):
         exc = result.value
-        if isinstance(exc, PortalArchiveError):
+        if isinstance(exc, KeyboardInterrupt):  # SIGTERM or Ctrl-C as it opened
+            name = stop_signal() or "SIGINT"
+            site.fail(f"crawl of {site.label} interrupted by {name} as it began",
+                      128 + signal.Signals[name].value)
+        elif isinstance(exc, PortalArchiveError):
             site.fail(str(exc), exc.exit_code)
         elif isinstance(exc, sqlite3.DatabaseError):  # a catalog whose pages are not whole
             site.fail(str(damaged(DataDir(site.spec.data_dir).catalog, exc)))
@@ -254,10 +274,10 @@ def _outcome(site: SiteCrawl, crawler: Crawler, result: Any) -> None:
     site.stats = stats
     try:
         if stats.get("portal/fatal"):
-            raise PortalArchiveError(f"crawl of {site.series} stopped: {stats['portal/fatal']}")
-        check_ended(site.series, stats)
+            raise PortalArchiveError(f"crawl of {site.label} stopped: {stats['portal/fatal']}")
+        check_ended(site.label, stats)
         if not stats.get("listing/pages"):
             reason = stats.get("listing/last_error", "no listing page was fetched")
-            raise PortalArchiveError(f"could not crawl {site.series}: {reason}")
+            raise PortalArchiveError(f"could not crawl {site.label}: {reason}")
     except PortalArchiveError as exc:
         site.fail(str(exc), exc.exit_code)

@@ -20,7 +20,7 @@ from cssselect import SelectorError
 from lxml.cssselect import CSSSelector
 
 from portal_archive.archive.errors import PortalArchiveError
-from portal_archive.archive.keys import host_of
+from portal_archive.archive.keys import GENERIC_SERIES, host_of
 
 GENERIC = "generic"
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -87,8 +87,8 @@ def series_of(site: str, listing_urls: list[str] | tuple[str, ...] = ()) -> str:
     """
     if site != GENERIC:
         return site
-    hosts = sorted({host_of(url) for url in listing_urls}) or [""]
-    return "-".join([GENERIC, *(_UNSAFE.sub("_", host) for host in hosts if host)])
+    hosts = sorted({_UNSAFE.sub("_", host_of(url)) for url in listing_urls} - {""})
+    return GENERIC_SERIES + "-".join(hosts) if hosts else GENERIC
 
 
 _UNSAFE = re.compile(r"[^a-z0-9.-]")

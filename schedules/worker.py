@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from portal_archive.archive.errors import PortalArchiveError
+from portal_archive.crawler.outcome import interrupt, stop_signal
 from portal_archive.crawler.pool import Hooks, SiteCrawl, crawl_sites
 from portal_archive.crawler.spec import CrawlSpec
 from portal_archive.crawler.summary import crawl_summary
@@ -97,7 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     # SIGTERM before the crawls start (while waiting for a lock) ends this process as
     # Ctrl-C would; once Scrapy runs, its own handler makes it a clean stop of each.
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, interrupt)
     sites = [SiteCrawl(label, spec) for label, spec in zip(args.target, specs, strict=True)]
     runs = _Runs(args)
     hooks = Hooks(begin=runs.begin, end=runs.end, busy=_say_waiting if args.wait else None)
@@ -106,7 +107,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"{PROG}: stopped before the crawls of {', '.join(args.target)} began",
               file=sys.stderr)
-        return 130
+        return 128 + signal.Signals[stop_signal() or "SIGINT"].value
+    finally:
+        # Done: a SIGTERM now would only lose the record of what was done.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
     return next((site.status for site in sites if site.status), 0)
 
 
@@ -164,8 +168,9 @@ class _Runs:
         if self.args.job is None:
             return
         run_id = self.ids.pop(id(site), None)
-        if run_id is None and not site.begun and not site.error.startswith("cannot record"):
-            # Refused before its crawl (an unknown site): its run says so all the same.
+        if site.refused:
+            # Refused for what it asks (an unknown site): its run says so all the same.
+            # (Not one stopped or busy before its crawl: another may hold its lock.)
             with suppress(sqlite3.Error, OSError, PortalArchiveError):
                 run_id = self.begin(site) and self.ids.pop(id(site), None)
         if not run_id:

@@ -47,7 +47,7 @@ def test_thirty_polite_portals_in_one_job_and_one_that_hangs(tmp_path: Path) -> 
     # The silent portal failed, in its own line, and the exit status says so.
     assert done.returncode == 1, done.stderr
     [failed] = [line for line in done.stderr.splitlines() if "error:" in line]
-    assert hung.base_url.split("//")[1].replace(":", "_") in failed, failed
+    assert f"could not crawl {hung.base_url.split('//')[1]}: " in failed, failed
     assert "Traceback" not in done.stderr
 
     # Every article of every portal: its JSON version and its WARC response.
@@ -79,8 +79,13 @@ def test_thirty_polite_portals_in_one_job_and_one_that_hangs(tmp_path: Path) -> 
         assert not path.startswith(DISALLOWED), (host, path)
         times[host].append(moment)
     for host, moments in times.items():
-        gaps = [b - a for a, b in itertools.pairwise(sorted(moments))]
-        assert min(gaps) >= DELAY * 0.95, (host, min(gaps))  # the server's clock, not ours
+        first, *gaps = [b - a for a, b in itertools.pairwise(sorted(moments))]
+        # Seen by the server: the first request (robots.txt) also opened the connection,
+        # so it arrived later than it was sent and the next seems early by the connect
+        # time on a loaded machine. Scrapy's jitter (off: crawler/settings.py) would make
+        # gaps of half the delay.
+        assert first >= DELAY * 0.5, (host, first)
+        assert min(gaps) >= DELAY * 0.95, (host, gaps)
 
 
 def _most_at_once(runs: list[runlog.Run]) -> int:
