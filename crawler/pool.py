@@ -37,6 +37,8 @@ from portal_archive.crawler.run import one_line_logs, spec_settings
 from portal_archive.crawler.sites import GENERIC, generic_profile, load_profile, series_of
 from portal_archive.crawler.spec import CrawlSpec
 
+# Above the user's settings (cmdline, 40): what a pool of several sites must have.
+_POOL_PRIORITY = 50
 # How often a site whose lock another process holds is tried again, when waiting for it.
 BUSY_RETRY_S = 0.5
 
@@ -200,7 +202,10 @@ class _Pool:
             _end_hook(self.hooks, site)
             return
         site.begun = True
-        crawler = Crawler(self.spider, spec_settings(site.spec, site.series))
+        settings = spec_settings(site.spec, site.series)
+        if len(self.sites) > 1:  # one terminal line per crawl would overwrite each other
+            settings.set("PROGRESS_ENABLED", False, priority=_POOL_PRIORITY)
+        crawler = Crawler(self.spider, settings)
         if not site.spec.verbose:
             # Scrapy (re)installs its root log handler as each crawler starts: filter it.
             crawler.signals.connect(_filter_logs(crawler, alone=len(self.sites) == 1),

@@ -5,17 +5,21 @@ never answers holds none of the others back."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
+import signal
 import sqlite3
+import subprocess
+import time
 from collections import defaultdict
 from pathlib import Path
 
 from portal_archive.schedules import runlog
-from tests.hostile import HostileServer, never_answers
+from tests.hostile import HostileServer, endless_listing, never_answers, numbered_article
 from tests.portals import DISALLOWED, LISTING, Portals
 
-from ..conftest import run_cli, warc_response_urls
+from ..conftest import CLI, run_cli, warc_response_urls
 
 DELAY = 1.0
 PROCESSES, PER_PROCESS = 2, 12  # 31 sites: a second wave in each process
@@ -88,6 +92,10 @@ def test_thirty_polite_portals_in_one_job_and_one_that_hangs(tmp_path: Path) -> 
         assert min(gaps) >= DELAY * 0.95, (host, gaps)
 
 
+def _article_hits(server: HostileServer) -> int:
+    return sum(n for target, n in server.hits.items() if target.startswith("/article.html"))
+
+
 def _most_at_once(runs: list[runlog.Run]) -> int:
     edges = sorted([(run.started, 1) for run in runs]
                    + [(run.ended or run.started, -1) for run in runs])
@@ -96,3 +104,44 @@ def _most_at_once(runs: list[runlog.Run]) -> int:
         current += step
         most = max(most, current)
     return most
+
+
+def test_sigterm_stops_every_site_of_a_run_now_cleanly(tmp_path: Path) -> None:
+    """Three endless portals in one crawl process, and one more waiting for a place:
+    SIGTERM to `schedule run-now` stops the three cleanly, starts the fourth never."""
+    folder, data = tmp_path / "schedules", tmp_path / "data"
+    routes = {"/tin-tuc": endless_listing(per_page=5), "/article.html": numbered_article()}
+    hosts = [f"127.0.0.{n}" for n in range(2, 6)]
+    with contextlib.ExitStack() as stack:
+        servers = [stack.enter_context(HostileServer(routes, host=host)) for host in hosts]
+        sites = [server.url("/tin-tuc") for server in servers]
+        lines = ["[job.endless]", f"sites = {json.dumps(sites)}", 'cron = "30 2 * * *"',
+                 "[job.endless.settings]", 'PORTAL_CRAWL_PROCESSES = "1"',
+                 'PORTAL_SITES_PER_PROCESS = "3"', 'PORTAL_MAX_LISTING_PAGES = "0"',
+                 'PORTAL_REQUISITES = "False"', 'DOWNLOAD_DELAY = "0.02"']
+        folder.mkdir()
+        (folder / "endless.toml").write_text("\n".join(lines) + "\n", "utf-8")
+        proc = subprocess.Popen([*CLI, "schedule", "run-now", "endless", "--schedules",
+                                 str(folder), "--data", str(data)], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 60
+            while not all(_article_hits(server) >= 3 for server in servers[:3]):
+                assert time.monotonic() < deadline, "three sites crawling"
+                time.sleep(0.1)
+            proc.send_signal(signal.SIGTERM)
+            _, stderr = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    assert proc.returncode == 143, stderr
+    assert "Traceback" not in stderr
+    errors = [line for line in stderr.splitlines() if "error:" in line]
+    assert len([e for e in errors if "interrupted by SIGTERM" in e]) == 3, errors
+    assert len([e for e in errors if "not started: stopped by SIGTERM" in e]) == 1, errors
+    db = sqlite3.connect(data / "catalog.sqlite")
+    assert sorted(s for (s,) in db.execute("SELECT status FROM runs")) == ["interrupted"] * 3
+    assert len(runlog.runs(data, "endless")) == 3  # the fourth never began: no record
+    assert not list((data / "warc").rglob("*.open"))
+    verified = run_cli("verify", "--data", str(data))
+    assert verified.returncode == 0, verified.stdout
