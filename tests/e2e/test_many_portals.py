@@ -84,12 +84,14 @@ def test_thirty_polite_portals_in_one_job_and_one_that_hangs(tmp_path: Path) -> 
         times[host].append(moment)
     for host, moments in times.items():
         first, *gaps = [b - a for a, b in itertools.pairwise(sorted(moments))]
-        # Seen by the server: the first request (robots.txt) also opened the connection,
-        # so it arrived later than it was sent and the next seems early by the connect
-        # time on a loaded machine. Scrapy's jitter (off: crawler/settings.py) would make
-        # gaps of half the delay.
+        # Seen by the server, whose clock stamps a request when its busy loop reads it: one
+        # read late makes the next gap look short by as much (the first, robots.txt, also
+        # waited for its connection). So each gap may look a little short, never their
+        # mean. Scrapy's jitter (off: crawler/settings.py) would make some gaps of half
+        # the delay: below 0.8 of it, in 17 gaps, all but certainly.
         assert first >= DELAY * 0.5, (host, first)
-        assert min(gaps) >= DELAY * 0.95, (host, gaps)
+        assert min(gaps) >= DELAY * 0.8, (host, gaps)
+        assert sum(gaps) / len(gaps) >= DELAY * 0.99, (host, gaps)
 
 
 def _article_hits(server: HostileServer) -> int:
