@@ -23,7 +23,7 @@ from portal_archive.archive.catalog import Catalog
 from portal_archive.archive.cdxj import add_to_index, indexed_files, unindexed_files
 from portal_archive.archive.datadir import DataDir
 from portal_archive.archive.errors import PortalArchiveError
-from portal_archive.archive.lock import acquire, release
+from portal_archive.archive.lock import acquire, holds, release
 from portal_archive.archive.records import read_records
 from portal_archive.archive.segments import migrate
 from portal_archive.archive.warcfile import OPEN_SUFFIX
@@ -53,10 +53,11 @@ def heal_site(
 
 
 def heal_other_sites(data: DataDir, site: str) -> list[str]:
-    """Heal the files of every other site that shows a sign of a crash and is idle."""
+    """Heal the files of every other site that shows a sign of a crash and is idle: not
+    crawled by another process, nor by this one (a pool of crawls, crawler/pool.py)."""
     done = []
     for other in _sites_needing_care(data):
-        if other == site:
+        if other == site or holds(data.root, other):
             continue
         try:
             acquire(data.root, other)

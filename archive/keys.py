@@ -107,3 +107,16 @@ class HostMoves:
 
     def key(self, url: str) -> str:
         return article_key(url, self.home(host_of(url)))
+
+
+GENERIC_SERIES = "generic-"  # crawler/sites.py series_of: one series per generic host
+
+
+def site_of_series(series: str) -> str:
+    """The site whose crawls a WARC series (a folder of warc/, a run's site) holds: a
+    generic host's series is the generic site's (crawler/sites.py series_of).
+
+    >>> site_of_series("demo"), site_of_series("generic-127.2.0.1_8080")
+    ('demo', 'generic')
+    """
+    return "generic" if series.startswith(GENERIC_SERIES) else series

@@ -22,6 +22,7 @@ from warcio.timeutils import timestamp_to_iso_date
 from portal_archive.archive.cdxj import CdxjLine, index_warcs, iter_index
 from portal_archive.archive.datadir import DataDir
 from portal_archive.archive.errors import PortalArchiveError
+from portal_archive.archive.keys import site_of_series
 from portal_archive.archive.replay import nothing_archived
 from portal_archive.archive.stamps import utc_stamp14
 from portal_archive.archive.warcfile import read_record
@@ -111,9 +112,11 @@ def _check_out_path(out: Path) -> None:
 def _closed_warcs(data: DataDir, site: str | None) -> list[Path]:
     if not data.warc.is_dir():
         raise nothing_archived(data)
-    if site is not None and not (data.warc / site).is_dir():
+    every = sorted(p for p in data.warc.iterdir() if p.is_dir())
+    # A site's WARC series: its own folder; for "generic", one per host as well.
+    folders = [p for p in every if site_of_series(p.name) == site] if site else every
+    if site is not None and not folders:
         raise PortalArchiveError(f"no WARC files for site {site!r} in {data.root}")
-    folders = [data.warc / site] if site else sorted(p for p in data.warc.iterdir() if p.is_dir())
     # The glob leaves out *.warc.gz.open: files still being written.
     files = [path for folder in folders for path in sorted(folder.glob("*.warc.gz"))]
     if not files:

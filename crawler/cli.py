@@ -64,8 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
     portal.add_argument("--no-faults", action="store_true", help="no 500, slow or broken pages")
     portal.set_defaults(func=cmd_demo_portal)
 
-    crawl = sub.add_parser("crawl", parents=[common], help="one crawl of a site or a listing")
-    crawl.add_argument("site", nargs="?", help="site profile id (see `portal-archive sites`)")
+    crawl = sub.add_parser("crawl", parents=[common],
+                           help="one crawl of each site given, or of listings")
+    crawl.add_argument("site", nargs="*", metavar="SITE",
+                       help="site profile id (see `portal-archive sites`); several crawl"
+                            " side by side (PORTAL_SITES_PER_PROCESS, PORTAL_CRAWL_PROCESSES)")
     crawl.add_argument(
         "--listing", action="append", default=[], metavar="URL",
         help="crawl this listing with the generic extractor (repeatable)",
@@ -133,30 +136,36 @@ def _data(args: argparse.Namespace) -> Path:
 
 # -- commands ------------------------------------------------------------------
 def cmd_crawl(args: argparse.Namespace) -> int:
-    from portal_archive.crawler.run import parse_overrides, run_crawl
+    from portal_archive.crawler.pool import run_crawl
+    from portal_archive.crawler.run import parse_overrides
 
     if args.site and args.listing:
-        raise PortalArchiveError("give a SITE or --listing URLs, not both")
+        raise PortalArchiveError("give SITEs or --listing URLs, not both")
     if not args.site and not args.listing:
         raise PortalArchiveError("give a SITE (see `portal-archive sites`) or --listing URL")
-    spec = CrawlSpec(
+    specs = [CrawlSpec(
         _data(args),
-        site=args.site or GENERIC,
+        site=site,
         listings=tuple(args.listing),
         backfill=args.backfill,
         settings=tuple(parse_overrides(args.settings).items()),
         notify=tuple(args.notify),
         verbose=args.verbose,
-    )
-    stats = run_crawl(spec)
-    print(crawl_summary(stats, spec.data_dir))
+    ) for site in (dict.fromkeys(args.site) or [GENERIC])]
+    if len(specs) > 1:  # the scheduler's way: dealt among crawl processes, each a pool
+        from portal_archive.schedules.processes import run_in_processes
+
+        return run_in_processes(None, [(spec.site, spec) for spec in specs])
+    stats = run_crawl(specs[0])
+    print(crawl_summary(stats, specs[0].data_dir))
     return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from portal_archive.crawler.demo.content import DemoSite
     from portal_archive.crawler.demo.nextsteps import next_steps, profile_port, start_portal
-    from portal_archive.crawler.run import parse_overrides, run_crawl
+    from portal_archive.crawler.pool import run_crawl
+    from portal_archive.crawler.run import parse_overrides
 
     data = _data(args)
     overrides = parse_overrides(args.settings)

@@ -66,7 +66,7 @@ class ChangeMonitor:
             # First: a move recorded now keys this page's links with their old host.
             self._check_moved(response)
         with session.catalog.transaction():  # a page's order whole, or not at all
-            session.catalog.add_listing_items(session.run_id, session.site, listing,
+            session.catalog.add_listing_items(session.run_id, session.series, listing,
                                               position, [(session.key_of(u), u) for u in links],
                                               dates=[dates.get(u) for u in links])
 
@@ -114,7 +114,7 @@ class ChangeMonitor:
             return
         if stats.get_value("listing/pages"):
             self._removed(session, reason)
-        elif changes.site_down(session.catalog.runs(session.site), session.run_id,
+        elif changes.site_down(session.catalog.runs(session.series), session.run_id,
                                self.down_after, read_listing=False):
             why = stats.get_value("listing/last_error", "no listing page read")
             session.events.emit(
@@ -127,7 +127,8 @@ class ChangeMonitor:
         if reason != "finished":
             return  # compared only after a run that read its listings to the end it meant to
         catalog, site, run_id = session.catalog, session.site, session.run_id
-        previous = catalog.previous_listing_run(site, run_id)
+        # Listing order is the series' (one host of a generic crawl); articles the site's.
+        previous = catalog.previous_listing_run(session.series, run_id)
         if previous is not None:
             gone = changes.removed_from_listings(catalog.listing_sequences(previous),
                                                  catalog.listing_sequences(run_id))
@@ -136,7 +137,7 @@ class ChangeMonitor:
                     if catalog.mark_removed(site, key) is not None:
                         session.events.emit("removed", site, url, run_id, fields=["listing"],
                                             title=session.events.title_of(site, key))
-        catalog.forget_listings_before(site, run_id)
+        catalog.forget_listings_before(session.series, run_id)
 
     def _write_feed(self, session: CrawlSession) -> None:
         rows = session.catalog.events(site=session.site, newest_first=True,

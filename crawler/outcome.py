@@ -9,6 +9,7 @@ status but ``finished`` makes the site's next crawl page through every listing.
 from __future__ import annotations
 
 import signal
+import weakref
 from collections.abc import Mapping
 from types import FrameType
 from typing import Any
@@ -32,24 +33,49 @@ def run_status(reason: str) -> str:
     return RUN_STATUS.get(reason, reason)
 
 
-def note_signals(crawler: Crawler) -> None:
+# The crawls of this process that a stop signal is noted for, and the first such signal:
+# one handler per process, however many crawls it runs (crawler/pool.py).
+_watched: weakref.WeakSet[Crawler] = weakref.WeakSet()
+_stopped_by: list[str] = []
+
+
+def note_signals(crawler: Crawler | None) -> None:
     """Remember in the stats (``portal/signal``) which signal stopped the crawl.
 
-    Scrapy's handlers stop the crawl without saying which signal it was; chain them.
-    Call once they are installed (from the running reactor): Scrapy replaces them, with
-    its second-signal handlers, on the first signal."""
+    Scrapy's handlers stop the crawl without saying which signal it was; chain them,
+    once per process. Call once they are installed (from the running reactor): Scrapy
+    replaces them, with its second-signal handlers, on the first signal."""
+    if crawler is not None:
+        _watched.add(crawler)
     for signum in (signal.SIGTERM, signal.SIGINT):
         previous = signal.getsignal(signum)
-        if not callable(previous):
+        if not callable(previous) or getattr(previous, "notes_stop", False):
             continue
 
         def handler(num: int, frame: FrameType | None, previous: Any = previous) -> None:
-            stats = crawler.stats
-            if stats is not None and not stats.get_value("portal/signal"):
-                stats.set_value("portal/signal", signal.Signals(num).name)
+            name = signal.Signals(num).name
+            if not _stopped_by:
+                _stopped_by.append(name)
+            for watched in list(_watched):
+                stats = watched.stats
+                if stats is not None and not stats.get_value("portal/signal"):
+                    stats.set_value("portal/signal", name)
             previous(num, frame)
 
+        handler.notes_stop = True  # type: ignore[attr-defined]
         signal.signal(signum, handler)
+
+
+def interrupt(signum: int, frame: FrameType | None) -> None:
+    """A signal handler for before Scrapy's: noted as theirs are, then Ctrl-C's way."""
+    if not _stopped_by:
+        _stopped_by.append(signal.Signals(signum).name)
+    raise KeyboardInterrupt
+
+
+def stop_signal() -> str | None:
+    """The signal that stopped this process's crawls (SIGTERM, SIGINT), if one came."""
+    return _stopped_by[0] if _stopped_by else None
 
 
 class CrawlCutShort(PortalArchiveError):

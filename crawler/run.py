@@ -1,28 +1,21 @@
-"""Running one crawl in this process: the settings the CLI layers over crawler/settings.py."""
+"""The settings the CLI layers over crawler/settings.py for a crawl, its site's lock and
+its one-line logs; crawler/pool.py runs the crawls."""
 
 from __future__ import annotations
 
 import logging
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, cast
 
-from scrapy import signals
-from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.project import get_project_settings
-from twisted.python.failure import Failure
 
-from portal_archive.archive.datadir import DataDir
 from portal_archive.archive.errors import PortalArchiveError
 from portal_archive.archive.lock import acquire, holds, release
-from portal_archive.crawler.alerts import check_apprise_urls
-from portal_archive.crawler.outcome import check_ended
-from portal_archive.crawler.sites import GENERIC, generic_profile, load_profile
 from portal_archive.crawler.spec import CrawlSpec
 
 
@@ -43,30 +36,12 @@ def parse_overrides(pairs: list[str]) -> dict[str, str]:
     return overrides
 
 
-def run_crawl(spec: CrawlSpec) -> dict[str, Any]:
-    """Crawl one site (or ad-hoc listings) and return the crawl's stats.
-
-    Raises PortalArchiveError for what a user can cause, before the reactor starts where
-    possible: unknown site, bad URL, unwritable data folder, busy site; and after the
-    crawl if no listing page could be fetched at all.
-    """
-    overrides = spec.overrides()
-    check_apprise_urls(list(spec.notify))
-    if spec.site == GENERIC:
-        profile = generic_profile(list(spec.listings))
-    else:
-        profile = load_profile(spec.site)
-    DataDir(spec.data_dir).ensure_writable()
-    with site_lock(spec.data_dir, profile.id):  # before Scrapy starts: a clear error
-        return _run(spec, profile.id, overrides)
-
-
 @contextmanager
 def site_lock(data_dir: Path, site: str, *,
               on_busy: Callable[[PortalArchiveError], None] | None = None) -> Iterator[None]:
     """The one place a crawl takes its site's lock (archive/lock.py), and only once: the
-    first holder in this process takes it (the scheduler's worker, around run_crawl;
-    else run_crawl itself); inside it, a second call finds it held and takes nothing.
+    first holder in this process takes it (the scheduler's worker, or the crawl pool,
+    crawler/pool.py); inside it, a second call finds it held and takes nothing.
 
     A busy site fails at once, or, with ``on_busy``, is said once and waited for: two
     jobs naming one site, or a hand-started crawl, then run one after the other.
@@ -92,44 +67,25 @@ def site_lock(data_dir: Path, site: str, *,
         release(data_dir, site)
 
 
-def _run(spec: CrawlSpec, site: str, overrides: Mapping[str, Any]) -> dict[str, Any]:
-    verbose = spec.verbose
+def spec_settings(spec: CrawlSpec, series: str | None = None) -> Settings:
+    """The Scrapy settings of ``spec``'s crawl: the project's, then the program's
+    defaults and the user's overrides. With ``series`` (crawler/sites.py), one site's
+    own too (its profile id and listings); without, what every crawl of the job shares:
+    the process's settings, beneath each crawler's (crawler/pool.py)."""
     settings = project_settings()
-    settings.set("LOG_LEVEL", "INFO" if verbose else "WARNING", priority="cmdline")
+    settings.set("LOG_LEVEL", "INFO" if spec.verbose else "WARNING", priority="cmdline")
     settings.set("PORTAL_DATA_DIR", str(spec.data_dir), priority="cmdline")
-    settings.set("PORTAL_SITE", site, priority="cmdline")
-    settings.set("PORTAL_LISTING_URLS", list(spec.listings), priority="cmdline")
+    if series is not None:
+        settings.set("PORTAL_SITE", spec.site, priority="cmdline")
+        settings.set("PORTAL_LISTING_URLS", list(spec.listings), priority="cmdline")
     settings.set("PORTAL_BACKFILL", spec.backfill, priority="cmdline")
     if spec.notify:
         settings.set("PORTAL_NOTIFY", list(spec.notify), priority="cmdline")
     for name, value in spec.defaults:
         settings.set(name, value, priority="cmdline")
-    for name, value in overrides.items():
+    for name, value in spec.overrides().items():
         settings.set(name, value, priority="cmdline")
-    process = CrawlerProcess(settings)
-    crawler = process.create_crawler("portal")
-    if not verbose:
-        # Scrapy (re)installs its root log handler as the crawler starts: filter it then.
-        crawler.signals.connect(lambda: one_line_logs(crawler.stats),
-                                signal=signals.engine_started, weak=False)
-    refused: list[Failure] = []
-    # What the crawl's session refuses as it opens (an unusable catalog: gone or empty
-    # beside WARCs, cut short, torn) is said in one line, not as Scrapy's traceback.
-    process.crawl(crawler).addErrback(
-        lambda failure: refused.append(failure) if failure.check(PortalArchiveError)
-        else failure)
-    process.start()
-    if refused:
-        # The errback above keeps only failures that check() as PortalArchiveError.
-        raise cast(PortalArchiveError, refused[0].value)
-    stats = crawler.stats.get_stats() if crawler.stats else {}
-    if stats.get("portal/fatal"):
-        raise PortalArchiveError(f"crawl of {site} stopped: {stats['portal/fatal']}")
-    check_ended(site, stats)
-    if not stats.get("listing/pages"):
-        reason = stats.get("listing/last_error", "no listing page was fetched")
-        raise PortalArchiveError(f"could not crawl {site}: {reason}")
-    return stats
+    return settings
 
 
 class _NoTraceback(logging.Filter):

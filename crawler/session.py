@@ -1,5 +1,8 @@
 """The crawl's session: its one catalog connection, its run row and its site lock.
 
+The lock and run row are the crawl's *series* (crawler/sites.py series_of): the profile
+id, or one per host for ad-hoc listings; articles and events keep the profile id.
+
 Opened when Scrapy builds its extensions (before any middleware, pipeline or signal
 handler needs the catalog) and closed at ``engine_stopped``, which Scrapy sends after
 every ``spider_closed`` handler has run: what is recorded never depends on the order in
@@ -41,14 +44,16 @@ class CrawlSession:
             # to own. A crawl builds them after its spider.
             raise NotConfigured
         self.crawler = crawler
-        self.site: str = getattr(spider, "site_id", spider.name)
+        self.site: str = getattr(spider, "site_id", spider.name)  # articles, events, feed
+        # The lock, run rows, WARC series and listing history: per host for a generic crawl.
+        self.series: str = getattr(spider, "series", self.site)
         self.run_id: str = getattr(spider, "run_id", "")
         self.data = DataDir(crawler.settings.get("PORTAL_DATA_DIR"))
         self.lock_error = ""
         self.owns_lock = False
         self._take_lock()
         try:
-            self.catalog = _open_catalog(self.data, self.site)
+            self.catalog = _open_catalog(self.data, self.series)
         except BaseException:
             self._release_lock()
             raise
@@ -80,10 +85,10 @@ class CrawlSession:
     def _take_lock(self) -> None:
         # `portal-archive crawl` took it before Scrapy started (a clear one-line error);
         # `scrapy crawl` has no such step, so the session takes it: once either way.
-        if holds(self.data.root, self.site):
+        if holds(self.data.root, self.series):
             return
         try:
-            acquire(self.data.root, self.site)
+            acquire(self.data.root, self.series)
         except PortalArchiveError as exc:
             self.lock_error = str(exc)  # said at spider_opened, when the crawl can stop
             return
@@ -91,7 +96,7 @@ class CrawlSession:
 
     def _release_lock(self) -> None:
         if self.owns_lock:
-            release(self.data.root, self.site)
+            release(self.data.root, self.series)
             self.owns_lock = False
 
     def spider_opened(self, spider: Spider) -> None:
@@ -104,7 +109,7 @@ class CrawlSession:
 
         # Once the reactor runs, Scrapy's signal handlers are in place to be chained.
         reactor.callWhenRunning(reactor.callLater, 0, note_signals, self.crawler)
-        self.catalog.start_run(self.run_id, self.site, utc_iso())
+        self.catalog.start_run(self.run_id, self.series, utc_iso())
 
     def engine_started(self) -> None:
         if self.spider_closed_seen:

@@ -20,6 +20,7 @@ from cssselect import SelectorError
 from lxml.cssselect import CSSSelector
 
 from portal_archive.archive.errors import PortalArchiveError
+from portal_archive.archive.keys import GENERIC_SERIES, host_of
 
 GENERIC = "generic"
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -73,6 +74,24 @@ def generic_profile(listing_urls: list[str]) -> SiteProfile:
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise PortalArchiveError(f"not an http(s) URL: {url}")
     return SiteProfile(GENERIC, "Ad-hoc listing crawl", listing_urls[0], tuple(listing_urls))
+
+
+def series_of(site: str, listing_urls: list[str] | tuple[str, ...] = ()) -> str:
+    """The name of a crawl's own state: its lock, run rows, WARC file series, listing
+    order (stop-at-known, removals) and site-down count. A profile's is its id; ad-hoc
+    listings get one per host, so two generic portals never share a lock or a listing
+    history (their articles' ``site`` stays ``generic``, their keys hold the host).
+
+    >>> series_of("demo"), series_of("generic", ["http://127.2.0.1:8080/tin-tuc"])
+    ('demo', 'generic-127.2.0.1_8080')
+    """
+    if site != GENERIC:
+        return site
+    hosts = sorted({_UNSAFE.sub("_", host_of(url)) for url in listing_urls} - {""})
+    return GENERIC_SERIES + "-".join(hosts) if hosts else GENERIC
+
+
+_UNSAFE = re.compile(r"[^a-z0-9.-]")
 
 
 def _profile_files() -> dict[str, Path]:

@@ -50,7 +50,7 @@ class Target:
     """One crawl of a job: a site profile, or the ad-hoc listings of one host."""
 
     label: str  # for logs and file names: the profile id, or the listings' host
-    site: str  # the lock's name: the profile id, or "generic"
+    site: str  # the profile id, or "generic" (locked per host: crawler/sites.py series_of)
     listings: tuple[str, ...] = ()  # a generic crawl's listing URLs
 
 

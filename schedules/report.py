@@ -21,6 +21,7 @@ from typing import Any, TextIO
 _FAILURE = re.compile(r"\berror\b|\bCRITICAL\b|Error: ", re.IGNORECASE)
 _TRACEBACK = "Traceback (most recent call last):"
 _MAX_LINE = 500  # one line in the scheduler's log, not a page of HTML
+_MAX_FAILURES = 10_000  # failure lines kept per process: one per site, many sites
 
 
 class StderrCopy:
@@ -59,12 +60,13 @@ class StderrCopy:
 
 
 class FailureWatch:
-    """Reads one crawl's pipe in a thread; :attr:`line` is its first failure line, else
-    its last line."""
+    """Reads one crawl process's pipe in a thread; :meth:`line` is its first failure line
+    (naming a given site, when the process crawled several), else its last line."""
 
     def __init__(self, fd: int) -> None:
         self._fd = fd
         self._first: str | None = None
+        self._failures: list[str] = []  # the first few: one per failed site, at most
         self._last: str | None = None
         self._thread = threading.Thread(target=self._read, daemon=True)
         self._thread.start()
@@ -75,6 +77,9 @@ class FailureWatch:
             for raw in pipe:
                 line = raw.decode("utf-8", "replace").rstrip()
                 text = line.strip()
+                if text and self._first is not None and _FAILURE.search(text) \
+                        and len(self._failures) < _MAX_FAILURES:
+                    self._failures.append(text)
                 if not text or self._first is not None:
                     self._last = text or self._last
                     continue
@@ -86,9 +91,13 @@ class FailureWatch:
                         self._first = text
                 elif _FAILURE.search(text):
                     self._first = text
+                if self._first is not None:
+                    self._failures.append(self._first)
 
-    def line(self, timeout: float = 5.0) -> str:
-        """Once the process has ended: what went wrong, in one line."""
+    def line(self, about: str = "", timeout: float = 5.0) -> str:
+        """Once the process has ended: what went wrong (with ``about``, the first failure
+        line naming it, if any), in one line."""
         self._thread.join(timeout)
-        text = self._first or self._last or "(it printed nothing)"
+        named = [text for text in self._failures if about and about in text]
+        text = (named or [self._first or self._last or "(it printed nothing)"])[0]
         return text if len(text) <= _MAX_LINE else text[:_MAX_LINE] + "…"

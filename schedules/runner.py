@@ -6,10 +6,12 @@
 * ``max_instances=1``: a job still crawling when it is due again is not started twice.
   Across jobs, each crawl takes its site's lock (archive/lock.py) and waits for it,
   so no two crawls of one site ever run at once.
-* Each crawl is its own process (schedules/worker.py, handed the crawl's CrawlSpec),
-  started before APScheduler marks the fire time as done; the worker, holding the site's
-  lock, skips a fire time it finds already run. So a kill -9 at any moment loses no
-  run and runs none twice.
+* A job's sites are dealt among at most PORTAL_CRAWL_PROCESSES crawl processes
+  (schedules/processes.py, schedules/worker.py, handed the crawls' CrawlSpecs), each
+  crawling its share side by side (crawler/pool.py), started before APScheduler marks
+  the fire time as done; the worker, holding each site's lock, skips a fire time it
+  finds already run for that site. So a kill -9 at any moment loses no run and runs
+  none twice.
 * The schedule folder is polled; an edit is reconciled into the job store (added,
   changed, removed jobs) without a restart, and an invalid edit keeps the old jobs.
 * A full data disk stops nothing for good: a job-store write that fails waits in memory
@@ -26,6 +28,7 @@ import concurrent.futures
 import logging
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -57,6 +60,7 @@ from portal_archive.schedules.config import (
     schedule_files,
 )
 from portal_archive.schedules.jobstore import DiskFullTolerantJobStore, db_error_reason
+from portal_archive.schedules.processes import deal, process_count, run_in_processes
 from portal_archive.schedules.report import FailureWatch
 
 log = logging.getLogger("schedules")
@@ -102,32 +106,59 @@ class Crawls:
 
 # -- one run of a job ----------------------------------------------------------
 @dataclass
+class Hand:
+    """One crawl process of a launch: the targets dealt to it, its log and its pipe."""
+
+    targets: list[str]
+    logfile: Path
+    process: subprocess.Popen[bytes]
+    watch: FailureWatch
+
+
+@dataclass
 class Launch:
-    """The crawl processes of one fire time of a job, started together: different
-    sites, so they may run side by side; each waits for its own site's lock."""
+    """The crawl processes of one fire time of a job, started together, its sites dealt
+    among them (schedules/processes.py); each site waits for its own lock."""
 
     job: Job
     scheduled: datetime
     crawls: Crawls
-    processes: list[tuple[str, Path, subprocess.Popen[bytes], FailureWatch]] = field(
-        default_factory=list)
+    data: Path
+    hands: list[Hand] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
 
     def wait(self) -> dict[str, int]:
         statuses = {}
-        for target, logfile, process, watch in self.processes:
-            status = process.wait()
-            self.crawls.ended(process)
-            statuses[target] = status
+        for hand in self.hands:
+            status = hand.process.wait()
+            self.crawls.ended(hand.process)
             took = time.monotonic() - self.started
-            if status == 0:
-                log.info("job %r: crawl of %s ended with exit status 0 after %.1f s (log %s)",
-                         self.job.name, target, took, logfile)
-            else:  # one line, with the crawl's own first word on it: its log may be empty
-                log.error("job %r: crawl of %s failed with exit status %s after %.1f s: %s"
-                          " (log %s)", self.job.name, target, status, took, watch.line(),
-                          logfile)
+            recorded = self._recorded()
+            for target in hand.targets:
+                # A process of one site ends as its crawl; of several, each has its record.
+                mine = status if len(hand.targets) == 1 else recorded.get(target, status)
+                statuses[target] = mine
+                self._say(target, mine, took, hand)
         return statuses
+
+    def _recorded(self) -> dict[str, int]:
+        """Each target's exit status as its run record says (scheduler.sqlite)."""
+        try:
+            runs = runlog.runs(self.data, self.job.name)
+        except (sqlite3.Error, OSError):
+            return {}
+        scheduled = runlog.iso(self.scheduled)
+        return {run.target: run.status for run in runs
+                if run.scheduled == scheduled and run.status is not None}
+
+    def _say(self, target: str, status: int, took: float, hand: Hand) -> None:
+        if status == 0:
+            log.info("job %r: crawl of %s ended with exit status 0 after %.1f s (log %s)",
+                     self.job.name, target, took, hand.logfile)
+        else:  # one line, with the crawl's own first word on it: its log may be empty
+            log.error("job %r: crawl of %s failed with exit status %s after %.1f s: %s"
+                      " (log %s)", self.job.name, target, status, took,
+                      hand.watch.line(target), hand.logfile)
 
 
 def start_run(job: dict[str, Any], data: str, scheduled: datetime | None = None,
@@ -142,42 +173,51 @@ def start_run(job: dict[str, Any], data: str, scheduled: datetime | None = None,
     planned = Job.from_kwargs(job)
     root = Path(data)
     # Every target's spec first: a bad one (a secret gone from the environment) starts none.
-    targets = [(target, planned.crawl_spec(target, root, verbose=crawls.verbose))
+    targets = [(target.label, planned.crawl_spec(target, root, verbose=crawls.verbose))
                for target in planned.targets()]
     logs = root / "logs"
     try:
         logs.mkdir(parents=True, exist_ok=True)
     except OSError:
         pass  # a full disk: the crawl still runs, and says so through its report pipe
-    stamp = utc_compact(scheduled)
-    launch = Launch(planned, scheduled, crawls)
-    for target, crawl in targets:
-        name = target.label.replace(":", "_").replace("/", "_")
-        logfile = logs / f"{stamp}-{planned.name}-{name}.log"
+    launch = Launch(planned, scheduled, crawls, root)
+    hands = deal(targets, process_count(targets[0][1])) if targets else []
+    for hand in hands:
+        labels = [label for label, _spec in hand]
+        logfile = logs / _log_name(scheduled, planned.name, labels)
         read, write = os.pipe()
-        argv = worker.command(planned.name, target.label, scheduled=runlog.iso(scheduled),
+        argv = worker.command(planned.name, labels, scheduled=runlog.iso(scheduled),
                               due_since=runlog.iso(due_since), log=logfile, wait=True,
                               report_fd=write)
+        specs = [spec for _label, spec in hand]
         try:
-            process = crawls.start(partial(_start_worker, crawl, argv, logfile, write))
+            process = crawls.start(partial(_start_worker, specs, argv, logfile, write))
         except OSError as exc:  # the job's other sites still get their crawl
             os.close(read)
             log.error("job %r: could not start the crawl of %s: %s", planned.name,
-                      target.label, exc)
+                      ", ".join(labels), exc)
             continue
         finally:
             os.close(write)  # the child's copy is the only one: EOF when it ends
         if process is None:  # the scheduler is stopping
             os.close(read)
             break
-        launch.processes.append((target.label, logfile, process, FailureWatch(read)))
-        log.info("job %r (due %s): crawl of %s started, pid %d, log %s", planned.name,
-                 format_local(scheduled, planned.timezone, seconds=planned.seconds is not None),
-                 target.label, process.pid, logfile)
+        launch.hands.append(Hand(labels, logfile, process, FailureWatch(read)))
+        due = format_local(scheduled, planned.timezone, seconds=planned.seconds is not None)
+        for label in labels:
+            log.info("job %r (due %s): crawl of %s started, pid %d, log %s", planned.name,
+                     due, label, process.pid, logfile)
     return launch
 
 
-def _start_worker(spec: CrawlSpec, argv: list[str], logfile: Path,
+def _log_name(scheduled: datetime, job: str, labels: list[str]) -> str:
+    """``<stamp>-<job>-<first target>[-and-N-more].log``: one log per crawl process."""
+    name = labels[0].replace(":", "_").replace("/", "_")
+    more = f"-and-{len(labels) - 1}-more" if len(labels) > 1 else ""
+    return f"{utc_compact(scheduled)}-{job}-{name}{more}.log"
+
+
+def _start_worker(specs: list[CrawlSpec], argv: list[str], logfile: Path,
                   report_fd: int) -> subprocess.Popen[bytes]:
     """One worker process, its output in ``logfile``, its stderr copied to ``report_fd``."""
     try:
@@ -187,7 +227,7 @@ def _start_worker(spec: CrawlSpec, argv: list[str], logfile: Path,
     try:
         # A session of its own: Ctrl-C at the scheduler's terminal reaches the
         # scheduler alone, which then stops each crawl once, cleanly.
-        return worker.spawn(spec, argv, stdout=out, stderr=subprocess.STDOUT,
+        return worker.spawn(specs, argv, stdout=out, stderr=subprocess.STDOUT,
                             start_new_session=True, pass_fds=(report_fd,))
     finally:
         if out is not subprocess.DEVNULL:
@@ -424,8 +464,9 @@ def _stamp(folder: Path) -> tuple[tuple[str, int, int], ...] | None:
 
 # -- run-now ---------------------------------------------------------------------
 def run_now(data: Path, folder: Path, name: str, *, verbose: bool = False) -> int:
-    """Run one job's crawls now, one after the other, in the foreground; the first
-    non-zero exit status of its crawls is the command's."""
+    """Run one job's crawls now, in the foreground, dealt among its crawl processes
+    (schedules/processes.py); the first non-zero exit status of its crawls is the
+    command's."""
     jobs = load_jobs(folder)
     if name not in jobs:
         known = ", ".join(sorted(jobs)) or "none"
@@ -433,32 +474,9 @@ def run_now(data: Path, folder: Path, name: str, *, verbose: bool = False) -> in
     job = jobs[name]
     data = data.resolve()
     DataDir(data).ensure_writable()
-    specs = [(target, job.crawl_spec(target, data, verbose=verbose))
-             for target in job.targets()]
-    stopped_by = 0
-    current: subprocess.Popen[bytes] | None = None
-
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        nonlocal stopped_by
-        stopped_by = signum
-        # Ctrl-C reached the crawl too (same process group); SIGTERM came to us alone.
-        if signum == signal.SIGTERM and current is not None and current.poll() is None:
-            current.send_signal(signal.SIGTERM)
-
-    previous = {signum: signal.signal(signum, on_signal)
-                for signum in (signal.SIGINT, signal.SIGTERM)}
-    worst = 0
-    try:
-        for target, spec in specs:
-            current = worker.spawn(spec, worker.command(job.name, target.label))
-            status = current.wait()
-            worst = worst or status
-            if stopped_by:
-                return 128 + stopped_by
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-    return worst
+    targets = [(target.label, job.crawl_spec(target, data, verbose=verbose))
+               for target in job.targets()]
+    return run_in_processes(job.name, targets)
 
 
 # -- logging ---------------------------------------------------------------------

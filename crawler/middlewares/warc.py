@@ -55,6 +55,10 @@ _PAUSE_BEFORE_INDEX = os.environ.get("PORTAL_ARCHIVE_TEST_PAUSE_BEFORE_INDEX", "
 _DROP_RESPONSE_HEADERS = {b"transfer-encoding"}
 
 
+# Data folders whose other sites this process has healed already (heal_other_sites).
+_HEALED_OTHERS: set[Path] = set()
+
+
 class WarcCaptureMiddleware:
     """Writes through the crawl's session (crawler/session.py): its catalog connection,
     under the site lock it holds."""
@@ -76,7 +80,7 @@ class WarcCaptureMiddleware:
         # one commit each was a tenth of the catalog's cost (crawler/settings.py).
         self.catalog.capture_batch = settings.getint("PORTAL_CATALOG_BATCH_SIZE")
         self.run_id = session.run_id
-        self.site = session.site
+        self.site = session.series  # the WARC series: per host for a generic crawl
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcCaptureMiddleware:
@@ -117,7 +121,11 @@ class WarcCaptureMiddleware:
         still `running`) is put right before this crawl writes: see archive/heal.py."""
         try:
             done = heal_site(self.data, self.catalog, site, self.run_id)
-            done += heal_other_sites(self.data, site)
+            if self.data.root.resolve() not in _HEALED_OTHERS:
+                # Once per process and data folder, not per site: a pool of 300 sites
+                # would otherwise scan every site's folder 300 times (crawler/pool.py).
+                _HEALED_OTHERS.add(self.data.root.resolve())
+                done += heal_other_sites(self.data, site)
         except (OSError, sqlite3.Error) as exc:
             self._fatal(f"could not repair what an earlier crawl left in {self.data.root}:"
                         f" {getattr(exc, 'strerror', None) or exc}")

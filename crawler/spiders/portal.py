@@ -34,7 +34,13 @@ from portal_archive.crawler import paging
 from portal_archive.crawler.extract import ExtractionError, decode_html, extract_article, listing
 from portal_archive.crawler.session import session_of
 from portal_archive.crawler.signals import article_gone, listing_read, request_skipped
-from portal_archive.crawler.sites import GENERIC, SiteProfile, generic_profile, load_profile
+from portal_archive.crawler.sites import (
+    GENERIC,
+    SiteProfile,
+    generic_profile,
+    load_profile,
+    series_of,
+)
 from portal_archive.crawler.skips import log_skipped
 from portal_archive.crawler.weburls import path_and_query, scheme_of, srcset_urls, web_url
 
@@ -96,6 +102,8 @@ class PortalSpider(Spider):
             if self.site_id != GENERIC
             else list(self.profile.listings)
         )
+        # Its lock, runs, WARC series and listing history (per host for ad-hoc listings).
+        self.series = series_of(self.site_id, self.listing_urls)
         backfill = self._backfill_arg
         self.asked_backfill = (
             settings.getbool("PORTAL_BACKFILL")
@@ -111,7 +119,7 @@ class PortalSpider(Spider):
         self.max_links = settings.getint("PORTAL_MAX_LINKS_PER_PAGE")
         self.max_requisites = settings.getint("PORTAL_MAX_REQUISITES_PER_PAGE")
         self.max_parse_chars = settings.getint("PORTAL_MAX_PARSE_SIZE")
-        self.run_id = settings.get("PORTAL_RUN_ID") or new_run_id(self.site_id)
+        self.run_id = settings.get("PORTAL_RUN_ID") or new_run_id(self.series)
         self.listing_progress: dict[str, paging.ListingProgress] = {}
 
     @property
@@ -135,11 +143,11 @@ class PortalSpider(Spider):
     def _last_run_unfinished(self) -> bool:
         """Stop-at-known trusts that earlier runs reached the bottom of the listings; a
         run that was killed or cut short did not, so this one pages through them all."""
-        last = self.catalog.last_run(self.site_id, before_run=self.run_id)
+        last = self.catalog.last_run(self.series, before_run=self.run_id)
         if last is None or last["status"] == "finished":
             return False
         logger.warning("the last crawl of %s did not finish (%s): paging through every "
-                       "listing page", self.site_id, last["status"])
+                       "listing page", self.series, last["status"])
         return True
 
     async def start(self) -> AsyncIterator[Request]:

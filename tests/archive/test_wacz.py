@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from portal_archive.archive import wacz
+from portal_archive.archive.keys import site_of_series
 from portal_archive.crawler.demo.content import DemoSite
 from portal_archive.crawler.demo.portal import DemoPortal
 
@@ -65,7 +66,9 @@ def validate(path: Path) -> None:
 
 
 def warc_names(data: Path, site: str) -> set[str]:
-    return {p.name for p in (data / "warc" / site).glob("*.warc.gz")}
+    """The site's closed WARCs: for "generic", every generic host's series."""
+    return {p.name for p in (data / "warc").glob("*/*.warc.gz")
+            if site_of_series(p.parent.name) == site}
 
 
 def wacz_warcs(path: Path) -> set[str]:

@@ -16,6 +16,7 @@ from warcio.archiveiterator import ArchiveIterator
 from portal_archive.archive.catalog import Catalog
 from portal_archive.crawler.demo.content import DemoSite
 from portal_archive.crawler.demo.portal import DemoPortal
+from portal_archive.crawler.sites import series_of
 
 from ..conftest import Crawl
 
@@ -324,7 +325,9 @@ def test_generic_listing_crawl_follows_trang_sau_and_stays_on_host(
     assert {d["url"] for d in docs} == expected
     assert {d["site"] for d in docs} == {"generic"}
     assert all(d["published"] for d in docs)
-    assert (tmp_path / "warc" / "generic").is_dir()
+    # Its WARC series is its host's (crawler/sites.py series_of).
+    assert [p.name for p in (tmp_path / "warc").iterdir()] == [
+        series_of("generic", [portal.base_url])]
 
 
 def test_a_generic_crawl_does_not_follow_a_redirect_off_its_host(tmp_path: Path) -> None:

@@ -4,6 +4,8 @@ crawl processes, kill -9 and SIGTERM."""
 from __future__ import annotations
 
 import itertools
+import json
+import socket
 import sqlite3
 import time
 from datetime import UTC, datetime, timedelta
@@ -12,8 +14,9 @@ from pathlib import Path
 from portal_archive.archive.lock import acquire, release
 from portal_archive.crawler.demo.portal import DemoPortal
 from portal_archive.schedules import runlog
+from tests.portals import Portals
 
-from ..conftest import run_cli
+from ..conftest import TEST_CRAWL_SETTINGS, run_cli
 from .conftest import Scheduler, finished_runs, job_toml, wait_until
 
 # Two jobs due every second on the same site: they take turns, never crawl it together.
@@ -191,3 +194,39 @@ def test_run_now_runs_the_job_in_the_foreground(tmp_path: Path,
     assert unknown.returncode == 1
     assert unknown.stderr.strip() == (f"portal-archive: error: no job 'nosuch' in {folder}"
                                       " (jobs: nightly)")
+
+
+def test_a_scheduled_job_of_several_sites_in_one_process_says_each(tmp_path: Path) -> None:
+    """`schedule run`: a job's three portals dealt to one crawl process (a pool), a fourth
+    listing that cannot be fetched among them: each site its own run record and its own
+    line in the scheduler's log, the failed one quoting its own error."""
+    folder, data = tmp_path / "schedules", tmp_path / "data"
+    folder.mkdir()
+    with Portals(count=3, articles=2, images=0) as portals:
+        with socket.socket() as probe:  # a port nothing listens on, once closed
+            probe.bind(("127.0.0.1", 0))
+            dead = f"http://127.0.0.1:{probe.getsockname()[1]}/tin-tuc"
+        sites = [*portals.listing_urls, dead]
+        settings = {**TEST_CRAWL_SETTINGS, "PORTAL_CRAWL_PROCESSES": "1"}
+        lines = ["[job.communes]", f"sites = {json.dumps(sites)}", 'cron = "* * * * *"',
+                 'seconds = "*/30"', "[job.communes.settings]",
+                 *(f'{name} = "{value}"' for name, value in settings.items())]
+        (folder / "communes.toml").write_text("\n".join(lines) + "\n", "utf-8")
+        scheduler = Scheduler(folder, data, tmp_path / "scheduler.log")
+        try:
+            wait_until(lambda: len(finished_runs(data, "communes")) >= 4, 60, "four runs")
+            wait_until(lambda: scheduler.text().count("job 'communes': crawl of ") >= 4,
+                       10, "a line for each site")
+            assert scheduler.terminate() == 0
+        finally:
+            scheduler.cleanup()
+    runs = finished_runs(data, "communes")[:4]
+    assert len({run.pid for run in runs}) == 1  # one process crawled them all
+    assert len({run.scheduled for run in runs}) == 1
+    assert sorted(run.status for run in runs) == [0, 0, 0, 1]
+    log = scheduler.text()
+    for host in portals.hosts:
+        assert f"crawl of {host}:{portals.port} ended with exit status 0" in log
+    [failed] = [line for line in log.splitlines() if "failed with exit status 1" in line]
+    assert f"could not crawl 127.0.0.1:{dead.split(':')[2].split('/')[0]}" in failed, failed
+    assert "Traceback" not in log

@@ -1,0 +1,288 @@
+"""Many sites in one crawl process: Scrapy's own "run multiple spiders in the same process"
+(one CrawlerProcess, one Crawler per site), opened through a bounded pool.
+
+Each site is a Crawler of its own: its engine, per-host download slots, AutoThrottle and
+robots.txt middleware, its CrawlSession (catalog connection, run row), WARC series,
+stop-at-known and change detection. At most PORTAL_SITES_PER_PROCESS sites crawl at once;
+the next one starts as one ends. A site that fails, is refused (unknown, busy lock) or
+hangs (the watchdog closes it) holds only its own slot, and ends with its own one line.
+A stop signal stops every running crawl cleanly (Scrapy's handlers) and starts no other.
+
+The sites of one pool share the process's settings (a job's ``[settings]``): the caller
+never mixes jobs in one process (schedules/runner.py starts one per job and share).
+"""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+from collections import deque
+from collections.abc import Callable
+from contextlib import suppress
+from dataclasses import dataclass, field
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.utils.reactor import install_reactor, is_reactor_installed
+from twisted.python.failure import Failure
+
+from portal_archive.archive.catalog import damaged
+from portal_archive.archive.datadir import DataDir
+from portal_archive.archive.errors import PortalArchiveError
+from portal_archive.archive.lock import acquire, holds, release
+from portal_archive.crawler.alerts import check_apprise_urls
+from portal_archive.crawler.outcome import check_ended, note_signals, stop_signal
+from portal_archive.crawler.run import one_line_logs, spec_settings
+from portal_archive.crawler.sites import GENERIC, generic_profile, load_profile, series_of
+from portal_archive.crawler.spec import CrawlSpec
+
+# Above the user's settings (cmdline, 40): what a pool of several sites must have.
+_POOL_PRIORITY = 50
+# How often a site whose lock another process holds is tried again, when waiting for it.
+BUSY_RETRY_S = 0.5
+
+
+@dataclass
+class SiteCrawl:
+    """One site of a pool: what it is asked to do, and how it ended."""
+
+    label: str  # for lines and records: the profile id, or the listings' host
+    spec: CrawlSpec
+    series: str = ""  # its lock's name (crawler/sites.py series_of)
+    stats: dict[str, Any] | None = None
+    error: str = ""  # what went wrong, in one line
+    status: int = 0  # the exit status a crawl of this site alone would have had
+    refused: bool = False  # for what it asks, before any lock: unknown site, bad URL
+    begun: bool = False  # Hooks.begin ran for it (its lock held)
+    skipped: bool = False  # not crawled, and rightly so (its fire time already ran)
+
+    def fail(self, message: str, status: int = 1) -> None:
+        if not self.error:
+            self.error, self.status = message, status or 1
+
+
+@dataclass
+class Hooks:
+    """What the caller does around each site's crawl: ``begin``, its lock held (False:
+    skip it, e.g. a fire time already run); ``end``, once for every site, crawled or not
+    (record it, say how it ended); ``busy``, a lock held elsewhere (None fails the site
+    at once; else it is said once and waited for)."""
+
+    begin: Callable[[SiteCrawl], bool] = lambda site: True
+    end: Callable[[SiteCrawl], None] = lambda site: None
+    busy: Callable[[SiteCrawl, PortalArchiveError], None] | None = None
+
+
+def run_crawl(spec: CrawlSpec) -> dict[str, Any]:
+    """Crawl one site (or ad-hoc listings) and return the crawl's stats.
+
+    Raises PortalArchiveError for what a user can cause, before the reactor starts where
+    possible: unknown site, bad URL, unwritable data folder, busy site; and after the
+    crawl if no listing page could be fetched at all.
+    """
+    [site] = crawl_sites([SiteCrawl(spec.site, spec)])
+    if site.error:
+        error = PortalArchiveError(site.error)
+        error.exit_code = site.status
+        raise error
+    assert site.stats is not None
+    return site.stats
+
+
+def crawl_sites(sites: list[SiteCrawl], hooks: Hooks | None = None) -> list[SiteCrawl]:
+    """Crawl ``sites`` in this process, at most PORTAL_SITES_PER_PROCESS at once; each
+    ends with its stats or its one-line error. Runs the reactor: once per process."""
+    hooks = hooks or Hooks()
+    ready = []
+    for site in sites:
+        if _prepare(site):
+            ready.append(site)
+        else:
+            _end_hook(hooks, site)
+    if ready:
+        _Pool(ready, hooks).run()
+    return sites
+
+
+def _prepare(site: SiteCrawl) -> bool:
+    """What can be refused before the reactor starts: unknown site, bad listing URL,
+    bad apprise URL, unwritable data folder."""
+    spec = site.spec
+    try:
+        check_apprise_urls(list(spec.notify))
+        if spec.site == GENERIC:
+            generic_profile(list(spec.listings))
+        else:
+            load_profile(spec.site)
+        DataDir(spec.data_dir).ensure_writable()
+    except PortalArchiveError as exc:
+        site.fail(str(exc), exc.exit_code)
+        site.refused = True
+        return False
+    site.series = series_of(spec.site, spec.listings)
+    return True
+
+
+@dataclass
+class _Pool:
+    sites: list[SiteCrawl]
+    hooks: Hooks
+    queue: deque[SiteCrawl] = field(default_factory=deque)
+    running: dict[int, tuple[SiteCrawl, Crawler]] = field(default_factory=dict)
+    waiting: list[SiteCrawl] = field(default_factory=list)  # for a lock held elsewhere
+    said_busy: set[int] = field(default_factory=set)
+    limit: int = 1
+    closing: bool = False  # the reactor has stopped: nothing more starts
+    interrupted: bool = False  # a site was stopped by a signal: nothing more starts
+
+    def run(self) -> None:
+        settings = spec_settings(self.sites[0].spec)  # the process's: the job's settings
+        self.limit = max(1, settings.getint("PORTAL_SITES_PER_PROCESS"))
+        self.process = CrawlerProcess(settings)
+        self.spider = self.process.spider_loader.load("portal")
+        if not is_reactor_installed():  # before any crawler: the pool schedules on it
+            install_reactor(settings["TWISTED_REACTOR"], settings["ASYNCIO_EVENT_LOOP"])
+        from twisted.internet import reactor
+
+        self.reactor: Any = reactor
+        self.queue.extend(self.sites)
+        reactor.callWhenRunning(reactor.callLater, 0, note_signals, None)
+        self._fill()
+        if self.running or self.queue or self.waiting:
+            self.process.start(stop_after_crawl=False)
+        # A second signal stops the reactor under running crawls: each still says how.
+        self.closing = True
+        for site, crawler in list(self.running.values()):
+            self._ended(site, crawler, _CUT_SHORT)
+        for site in [*self.queue, *self.waiting]:
+            self._not_started(site)
+
+    def _fill(self) -> None:
+        if self.closing:
+            return
+        if any(site.status in _SIGNALLED for site in self.sites):
+            self.interrupted = True  # a signal came before Scrapy's handlers: stop all
+            self.process.stop()
+        while self.queue and len(self.running) < self.limit:
+            site = self.queue.popleft()
+            if stop_signal() or self.interrupted:
+                self._not_started(site)
+                continue
+            self._start(site)
+        if not (self.running or self.queue or self.waiting):
+            self.reactor.callLater(0, self._stop_reactor)
+
+    def _stop_reactor(self) -> None:
+        with suppress(RuntimeError):  # stopped already (a signal)
+            self.reactor.stop()
+
+    def _start(self, site: SiteCrawl) -> None:
+        data = site.spec.data_dir
+        try:
+            if not holds(data, site.series):
+                acquire(data, site.series)
+        except PortalArchiveError as exc:
+            if self.hooks.busy is None:
+                site.fail(str(exc), exc.exit_code)
+                _end_hook(self.hooks, site)
+                return
+            if id(site) not in self.said_busy:
+                self.said_busy.add(id(site))
+                self.hooks.busy(site, exc)
+            self.waiting.append(site)
+            self.reactor.callLater(BUSY_RETRY_S, self._retry_busy, site)
+            return
+        try:
+            site.skipped = not self.hooks.begin(site)
+        except Exception as exc:  # e.g. its run record cannot be written: no crawl
+            site.fail(str(exc))
+        if site.skipped or site.error:
+            release(data, site.series)
+            _end_hook(self.hooks, site)
+            return
+        site.begun = True
+        settings = spec_settings(site.spec, site.series)
+        if len(self.sites) > 1:  # one terminal line per crawl would overwrite each other
+            settings.set("PROGRESS_ENABLED", False, priority=_POOL_PRIORITY)
+        crawler = Crawler(self.spider, settings)
+        if not site.spec.verbose:
+            # Scrapy (re)installs its root log handler as each crawler starts: filter it.
+            crawler.signals.connect(_filter_logs(crawler, alone=len(self.sites) == 1),
+                                    signal=signals.engine_started, weak=False)
+        self.running[id(site)] = (site, crawler)
+        done = self.process.crawl(crawler)
+        done.addBoth(lambda result: self._ended(site, crawler, result))
+
+    def _retry_busy(self, site: SiteCrawl) -> None:
+        if site not in self.waiting:
+            return
+        self.waiting.remove(site)
+        self.queue.append(site)
+        self._fill()
+
+    def _ended(self, site: SiteCrawl, crawler: Crawler, result: Any) -> None:
+        if self.running.pop(id(site), None) is None:
+            return
+        try:
+            _outcome(site, crawler, result)
+            _end_hook(self.hooks, site)
+        finally:
+            release(site.spec.data_dir, site.series)
+        self._fill()
+
+    def _not_started(self, site: SiteCrawl) -> None:
+        name = stop_signal() or "a signal"
+        status = 128 + signal.Signals[name].value if name in signal.Signals.__members__ else 1
+        site.fail(f"crawl of {site.label} not started: stopped by {name}", status)
+        _end_hook(self.hooks, site)
+
+
+def _end_hook(hooks: Hooks, site: SiteCrawl) -> None:
+    try:
+        hooks.end(site)
+    except Exception as exc:  # e.g. its record cannot be written: the site failed
+        site.fail(str(exc))
+
+
+def _filter_logs(crawler: Crawler, *, alone: bool) -> Callable[[], None]:
+    # After a fatal stop (a full disk) every later line of a crawl alone says the same.
+    return lambda: one_line_logs(crawler.stats if alone else None)
+
+
+# A crawl still running when the reactor stopped (a second signal, or a first one before
+# Scrapy's handlers were in place).
+_CUT_SHORT = object()
+_SIGNALLED = (128 + signal.SIGTERM, 128 + signal.SIGINT)
+
+
+def _outcome(site: SiteCrawl, crawler: Crawler, result: Any) -> None:
+    """The site's stats, or its one-line error: what `portal-archive crawl SITE` says."""
+    collector = crawler.stats if result is _CUT_SHORT else None
+    if collector is not None and not (collector.get_value("finish_reason")
+                                      or collector.get_value("portal/signal")):
+        collector.set_value("portal/signal", stop_signal() or "SIGTERM")
+    if isinstance(result, Failure):
+        exc = result.value
+        if isinstance(exc, KeyboardInterrupt):  # SIGTERM or Ctrl-C as it opened
+            name = stop_signal() or "SIGINT"
+            site.fail(f"crawl of {site.label} interrupted by {name} as it began",
+                      128 + signal.Signals[name].value)
+        elif isinstance(exc, PortalArchiveError):
+            site.fail(str(exc), exc.exit_code)
+        elif isinstance(exc, sqlite3.DatabaseError):  # a catalog whose pages are not whole
+            site.fail(str(damaged(DataDir(site.spec.data_dir).catalog, exc)))
+        else:
+            site.fail(f"crawl of {site.label} failed: {exc.__class__.__name__}: {exc}")
+        return
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+    site.stats = stats
+    try:
+        if stats.get("portal/fatal"):
+            raise PortalArchiveError(f"crawl of {site.label} stopped: {stats['portal/fatal']}")
+        check_ended(site.label, stats)
+        if not stats.get("listing/pages"):
+            reason = stats.get("listing/last_error", "no listing page was fetched")
+            raise PortalArchiveError(f"could not crawl {site.label}: {reason}")
+    except PortalArchiveError as exc:
+        site.fail(str(exc), exc.exit_code)
