@@ -24,6 +24,7 @@ from typing import Any
 from cdxj_indexer.main import CDXJIndexer
 
 from portal_archive.archive import segments
+from portal_archive.archive.keys import site_of_series
 from portal_archive.archive.warcfile import OPEN_SUFFIX
 
 
@@ -115,9 +116,19 @@ def _filename(line: bytes) -> str:
 
 
 def indexed_sites(index_dir: Path) -> list[str]:
-    """Sites with at least one indexed WARC (a WARC's first folder is its site)."""
-    return sorted({name.split("/", 1)[0] for name in indexed_files(index_dir) if "/" in name})
+    """Sites with at least one indexed WARC."""
+    return sorted({site_of_file(name) for name in indexed_files(index_dir) if "/" in name})
+
+
+def site_of_file(filename: str) -> str:
+    """The site of a WARC named relative to warc/: its first folder is its series, and a
+    generic host's series is the generic site's (archive/keys.py site_of_series).
+
+    >>> site_of_file("demo/demo-1.warc.gz"), site_of_file("generic-127.2.0.1_80/g.warc.gz")
+    ('demo', 'generic')
+    """
+    return site_of_series(filename.split("/", 1)[0])
 
 
 def site_of(line: CdxjLine) -> str:
-    return line.filename.split("/", 1)[0]
+    return site_of_file(line.filename)

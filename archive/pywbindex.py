@@ -3,7 +3,8 @@
 An index source of pywb's own kind: for each look-up it opens the live segments
 (``segments.snapshot``), binary-searches each with pywb's ``iter_range`` and merges the
 results, as pywb's DirectoryIndexSource does for a folder of CDXJ files. With ``site``
-set, only the captures whose WARC file is in ``warc/<site>/`` are given: that is the
+set, only the captures whose WARC file is in ``warc/<site>/`` (or, for ``generic``, in
+one of its per-host series, ``warc/generic-<host>/``) are given: that is the
 per-site collection, the same index filtered, so it never shows another site's captures
 even of a URL both sites fetched (a shared image host). One look-up is not filtered: the
 one pywb makes for a revisit's original (``load_cdx_for_dupe``: no revisits, one payload
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from portal_archive.archive import segments
+from portal_archive.archive.cdxj import site_of_file
 from portal_archive.archive.replay import SOURCE_TYPE
 
 
@@ -37,17 +39,17 @@ def source_class() -> type:
     class MergedIndexSource(BaseIndexSource):
         def __init__(self, index_dir: str, site: str | None = None) -> None:
             self.index_dir = Path(index_dir)
-            self.prefix = f"{site}/" if site else ""
+            self.site = site
 
         def load_index(self, params: dict[str, Any]) -> Iterator[Any]:
             # Lazy, as pywb's own FileIndexSource: pywb may read only the first lines.
             # The files close when pywb drops the iterator.
             with segments.snapshot(self.index_dir) as handles:
                 ranges = [iter_range(h, params["key"], params["end_key"]) for h in handles]
-                every_site = not self.prefix or _looks_up_a_revisits_original(params)
+                every_site = not self.site or _looks_up_a_revisits_original(params)
                 for line in segments.unique(heapq.merge(*ranges)):
                     cdx = CDXObject(line)
-                    if every_site or cdx.get("filename", "").startswith(self.prefix):
+                    if every_site or site_of_file(cdx.get("filename", "")) == self.site:
                         yield cdx
 
         def __str__(self) -> str:
