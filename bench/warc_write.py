@@ -131,9 +131,9 @@ def main() -> int:
     parser.add_argument("--pages", type=int, default=10000, help="captures per writer")
     parser.add_argument("--rounds", type=int, default=5, help="the best of these counts")
     parser.add_argument("--figures", action="store_true", help="print bench/run.py's lines")
-    parser.add_argument("--quick", action="store_true", help="CI size: 1000 captures, 3 rounds")
+    parser.add_argument("--quick", action="store_true", help="CI size: 1000 captures, 5 rounds")
     args = parser.parse_args()
-    pages, rounds = (1000, 3) if args.quick else (args.pages, args.rounds)
+    pages, rounds = (1000, 5) if args.quick else (args.pages, args.rounds)
     captures = payloads(pages)
     best: dict[str, tuple[float, float, int]] = {}
     expected = [hashlib.sha256(body).hexdigest() for _, _, body in captures]
