@@ -255,10 +255,10 @@ def report(args: argparse.Namespace, ours: Run, bare: Run | None, archived: int,
     if bare is not None:
         emit("night_of_the_new_map_ratio", ours.wall / bare.wall,
              "(wall / bare Scrapy spider's wall, same pages and politeness)")
+    bare_shown = f"{bare.requests} requests, {bare_rate:.1f}/s" if bare and bare_rate else ""
     emit("night_pages_per_s", rate,
-         f"(requests served per second, {ours.requests} requests"
-         f"{f' (bare spider {bare.requests})' if bare else ''}"
-         f"{against(rate, bare_rate, f'{bare_rate:.1f}/s' if bare_rate else '')})")
+         f"(requests served per second: {ours.requests} requests"
+         f"{against(rate, bare_rate, bare_shown)})")
     mb, bare_mb = ours.peak_rss / 2**20, bare.peak_rss / 2**20 if bare else None
     emit("night_peak_rss_mb", mb,
          f"MB (summed over the crawl's process tree"
