@@ -143,8 +143,9 @@ def main() -> int:
             if digests != expected:
                 print(f"{name} did not write the same records back", file=sys.stderr)
                 return 1
-            if name not in best or wall < best[name][0]:
-                best[name] = (wall, cpu, size)
+            # Wall and CPU each at their best: the machine is shared, the noise one-sided.
+            old = best.get(name, (wall, cpu, size))
+            best[name] = (min(wall, old[0]), min(cpu, old[1]), size)
     (ow, oc, osize), (ww, wc, wsize) = best["portal-archive"], best["warcio"]
     if args.figures:
         emit("warc_write_vs_warcio", ow / ww,
