@@ -1,15 +1,16 @@
 """Putting right what a crash left behind, before the next crawl writes.
 
 A kill -9 or a full disk can leave, for a site: a WARC still ``.open``; a WARC closed
-but not in the index (killed between its rename and its index merge: replay would miss
-the whole crawl); hidden ``.*.tmp`` files of atomic writes (JSON versions, index merges,
-feeds); runs still marked ``running``.
+but not in the index (killed between its rename and its indexing: replay would miss
+the whole crawl); hidden ``.*.tmp`` files of atomic writes (JSON versions, feeds); runs
+still marked ``running``. The index heals its own half-done merges (archive/segments.py).
 
-Each crawl heals its own site, under the site's lock, exactly (the site's index is read
-for the files it names). Other sites are healed only when they show a sign of a crash
-and their lock is free (no crawl of theirs is running): a file still ``.open``, or a
-closed WARC newer than their index. Their runs are left to their own next crawl, which
-alone knows which run is its own.
+Each crawl heals its own site, under the site's lock, exactly (the index's sidecars name
+the WARC files it holds); an index in the old one-file-per-site layout is migrated
+first. Other sites are healed only when they show a sign of a crash and their lock is
+free (no crawl of theirs is running): a file still ``.open``, or a closed WARC the index
+does not name. Their runs are left to their own next crawl, which alone knows which run
+is its own.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from portal_archive.archive.catalog import Catalog
-from portal_archive.archive.cdxj import add_to_index, index_path, unindexed_files
+from portal_archive.archive.cdxj import add_to_index, indexed_files, unindexed_files
 from portal_archive.archive.datadir import DataDir
 from portal_archive.archive.errors import PortalArchiveError
 from portal_archive.archive.lock import acquire, release
 from portal_archive.archive.records import read_records
+from portal_archive.archive.segments import migrate
 from portal_archive.archive.warcfile import OPEN_SUFFIX
 
 TMP_SUFFIX = ".tmp"  # archive/atomic.py: ".<name>.<random>.tmp" beside the target
@@ -33,7 +35,7 @@ def heal_site(
     data: DataDir, catalog: Catalog | None, site: str, current_run: str = ""
 ) -> list[str]:
     """Heal ``site``, whose lock the caller holds; one line per thing done."""
-    done = []
+    done = migrate(data.index)  # an old one-file-per-site index, once
     for path in sorted((data.warc / site).glob("*" + OPEN_SUFFIX)):
         done.append(repair_open_file(data, path))
     missing = unindexed_files(data.index, data.warc, site)
@@ -68,22 +70,17 @@ def heal_other_sites(data: DataDir, site: str) -> list[str]:
 
 
 def _sites_needing_care(data: DataDir) -> Iterator[str]:
-    """Sites with a file left ``.open`` or whose newest WARC is at least as new as their
-    index: cheap (one listing and two stats per site); heal_site then checks exactly.
-    Names sort by the time the file was opened, so the last name is the newest file."""
+    """Sites with a file left ``.open`` or a closed WARC the index does not name: cheap
+    (one listing per site, and the index's sidecars read once, not its lines)."""
     if not data.warc.is_dir():
         return
+    indexed = indexed_files(data.index)
     for folder in sorted(p for p in data.warc.iterdir() if p.is_dir()):
         names = os.listdir(folder)
-        if any(name.endswith(OPEN_SUFFIX) for name in names):
-            yield folder.name
-            continue
-        newest = max((name for name in names if name.endswith(".warc.gz")), default=None)
-        if newest is None:
-            continue
-        index = index_path(data.index, folder.name)
-        indexed_at = index.stat().st_mtime_ns if index.exists() else -1
-        if (folder / newest).stat().st_mtime_ns >= indexed_at:
+        if any(name.endswith(OPEN_SUFFIX) for name in names) or any(
+            name.endswith(".warc.gz") and f"{folder.name}/{name}" not in indexed
+            for name in names
+        ):
             yield folder.name
 
 

@@ -10,5 +10,6 @@ from typing import Any
 from portal_archive.archive.atomic import write_text_atomic
 
 
-def write_json_atomic(path: str | os.PathLike[str], data: Mapping[str, Any]) -> None:
-    write_text_atomic(path, [json.dumps(data, ensure_ascii=False, indent=2), "\n"])
+def write_json_atomic(path: str | os.PathLike[str], data: Mapping[str, Any], *,
+                      sync: bool = True) -> None:
+    write_text_atomic(path, [json.dumps(data, ensure_ascii=False, indent=2), "\n"], sync=sync)

@@ -52,6 +52,10 @@ def main(argv: list[str]) -> None:
     """``wayback`` with its arguments, the app wrapped through WaybackCli's own hook."""
     from pywb.apps.cli import WaybackCli
 
+    from portal_archive.archive.pywbindex import register
+
+    register()  # the merged index's source, which replay's config names
+
     class _Cli(WaybackCli):
         def load(self) -> WsgiApp:
             return archived_header_bytes(super().load())

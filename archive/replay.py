@@ -3,10 +3,10 @@ server in a child process, stop it cleanly on Ctrl-C or SIGTERM.
 
 pywb is never imported here: its front end runs gevent's ``patch_all()`` on import,
 which must not happen in the crawler's process (Twisted). The child is plain pywb
-(``portal_archive.archive.pywbchild`` only keeps non-latin-1 header bytes), so what it
-serves is what
-any pywb user gets: ``/<collection>/<timestamp>/<url>``,
-Memento TimeGates and TimeMaps, pywb's banner and its Content-Security-Policy.
+(``portal_archive.archive.pywbchild`` keeps non-latin-1 header bytes and registers the
+merged index as a pywb index source), so what it serves is what any pywb user gets:
+``/<collection>/<timestamp>/<url>``, Memento TimeGates and TimeMaps, pywb's banner and
+its Content-Security-Policy.
 """
 
 from __future__ import annotations
@@ -24,10 +24,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
+from portal_archive.archive.cdxj import indexed_sites
 from portal_archive.archive.datadir import DataDir
 from portal_archive.archive.errors import PortalArchiveError
 
 ALL = "all"
+SOURCE_TYPE = "portal-archive"  # pywb index source type of the merged index
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
 READY_TIMEOUT = 60.0  # pywb loads its rules and templates before it listens
@@ -47,28 +49,34 @@ def nothing_archived(data: DataDir) -> PortalArchiveError:
     )
 
 
-def site_indexes(data: DataDir) -> dict[str, Path]:
-    """``{site: index/<site>.cdxj}`` for every site that has an index."""
-    if not data.index.is_dir():
-        return {}
-    return {path.stem: path for path in sorted(data.index.glob("*.cdxj")) if path.is_file()}
+def replayed_sites(data: DataDir) -> list[str]:
+    """Every site with captures in the index."""
+    return indexed_sites(data.index) if data.index.is_dir() else []
+
+
+def index_config(index_dir: Path, site: str | None = None) -> dict[str, str]:
+    """The ``index`` of a pywb collection: the merged index (archive/pywbindex.py), of
+    every site or of one."""
+    config = {"type": SOURCE_TYPE, "path": str(index_dir.resolve())}
+    if site:
+        config["site"] = site
+    return config
 
 
 def pywb_config(data: DataDir) -> dict[str, Any]:
-    """pywb's config: collection ``all`` over the whole ``index/`` folder (pywb merges
-    its .cdxj files per request, so a site crawled later shows up without a restart)
-    and one collection per site."""
-    sites = site_indexes(data)
+    """pywb's config: collection ``all`` over the whole index (its segments are listed
+    per request, so a site crawled later shows up without a restart) and one collection
+    per site, the same index filtered to that site's WARC files."""
+    sites = replayed_sites(data)
     if not sites:
         raise nothing_archived(data)
     if ALL in sites:
         raise PortalArchiveError(f"a site may not be called {ALL!r}: it names every site")
     # pywb joins archive_paths and the index's filename as strings: keep the slash.
     warc = str(data.warc.resolve()) + os.sep
-    collections = {ALL: {"index_paths": str(data.index.resolve()) + os.sep,
-                         "archive_paths": warc}}
-    for site, path in sites.items():
-        collections[site] = {"index_paths": str(path.resolve()), "archive_paths": warc}
+    collections = {ALL: {"index": index_config(data.index), "archive_paths": warc}}
+    for site in sites:
+        collections[site] = {"index": index_config(data.index, site), "archive_paths": warc}
     return {
         "collections": collections,
         # Only what is listed above: no collections picked up from the working folder.
@@ -167,7 +175,7 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 def _banner(data: DataDir, host: str, port: int) -> str:
     base = f"http://{host}:{port}"
     lines = [f"replaying {data.root} with pywb on {base}/ (Ctrl-C to stop)"]
-    for name in [ALL, *site_indexes(data)]:
+    for name in [ALL, *replayed_sites(data)]:
         lines.append(f"  {base}/{name}/<timestamp>/<url>")
     lines.append(f"  TimeMap: {base}/{ALL}/timemap/link/<url>")
     return "\n".join(lines)

@@ -15,7 +15,7 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
+from typing import IO, cast
 
 from portal_archive.archive.catalog import Catalog, damaged
 from portal_archive.archive.cdxj import CdxjLine
@@ -24,6 +24,7 @@ from portal_archive.archive.errors import PortalArchiveError
 from portal_archive.archive.heal import heal_site
 from portal_archive.archive.lock import acquire, busy, release
 from portal_archive.archive.records import Record, read_records
+from portal_archive.archive.segments import snapshot
 from portal_archive.archive.warcfile import OPEN_SUFFIX
 
 INDEXED_TYPES = ("response", "revisit", "resource", "metadata")
@@ -83,18 +84,9 @@ def _check_warcs(data: DataDir, report: Report) -> dict[tuple[str, int], Record]
 # -- index and JSON -------------------------------------------------------------
 def _check_index(data: DataDir, records: dict[tuple[str, int], Record], report: Report) -> None:
     indexed: set[tuple[str, int]] = set()
-    for index_file in sorted(data.index.glob("*.cdxj")):
-        for number, line in _index_lines(index_file, report):
-            report.index_lines += 1
-            key = (line.filename, line.offset)
-            indexed.add(key)
-            record = records.get(key)
-            if record is None:
-                report.problem(index_file, f"line {number} points at no record "
-                                           f"({line.filename} offset {line.offset})")
-            elif record.url != line.url:
-                report.problem(index_file, f"line {number} is for {line.url} but the record "
-                                           f"there is for {record.url}")
+    with snapshot(data.index) as handles:  # each file as a reader sees it, even mid-merge
+        for handle in handles:
+            _check_index_file(Path(handle.name), handle, records, indexed, report)
     for (name, offset), record in records.items():
         if record.type in INDEXED_TYPES and not name.endswith(OPEN_SUFFIX) \
                 and (name, offset) not in indexed:
@@ -102,13 +94,29 @@ def _check_index(data: DataDir, records: dict[tuple[str, int], Record], report: 
                                              f"{record.url} is not in the index")
 
 
-def _index_lines(path: Path, report: Report) -> Iterator[tuple[int, CdxjLine]]:
-    with open(path, encoding="utf-8", errors="replace") as handle:
-        for number, text in enumerate(handle, start=1):
-            try:
-                yield number, CdxjLine.parse(text)
-            except (ValueError, KeyError):
-                report.problem(path, f"line {number} is not a CDXJ line")
+def _check_index_file(index_file: Path, handle: IO[bytes],
+                      records: dict[tuple[str, int], Record],
+                      indexed: set[tuple[str, int]], report: Report) -> None:
+    for number, line in _index_lines(index_file, handle, report):
+        report.index_lines += 1
+        key = (line.filename, line.offset)
+        indexed.add(key)
+        record = records.get(key)
+        if record is None:
+            report.problem(index_file, f"line {number} points at no record "
+                                       f"({line.filename} offset {line.offset})")
+        elif record.url != line.url:
+            report.problem(index_file, f"line {number} is for {line.url} but the record "
+                                       f"there is for {record.url}")
+
+
+def _index_lines(path: Path, handle: IO[bytes],
+                 report: Report) -> Iterator[tuple[int, CdxjLine]]:
+    for number, raw in enumerate(handle, start=1):
+        try:
+            yield number, CdxjLine.parse(raw.decode("utf-8", "replace"))
+        except (ValueError, KeyError):
+            report.problem(path, f"line {number} is not a CDXJ line")
 
 
 def _check_json(

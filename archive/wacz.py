@@ -122,11 +122,10 @@ def _closed_warcs(data: DataDir, site: str | None) -> list[Path]:
 
 
 def _capture_lines(data: DataDir, warcs: list[Path]) -> list[CdxjLine]:
-    """Every capture in ``warcs``: read from index/*.cdxj, which each crawl keeps up to
+    """Every capture in ``warcs``: read from the index, which each crawl keeps up to
     date; a closed file the index does not know yet (a crash) is indexed here."""
     names = {_relative(data, path) for path in warcs}
-    lines = [line for index in sorted(data.index.glob("*.cdxj")) for line in iter_index(index)
-             if line.filename in names]
+    lines = [line for line in iter_index(data.index) if line.filename in names]
     known = {line.filename for line in lines}
     stray = [path for path in warcs if _relative(data, path) not in known]
     return lines + [CdxjLine.parse(line) for line in index_warcs(data.warc, stray)]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import socket
+import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,6 +26,8 @@ from portal_archive.archive.stamps import utc_stamp14
 
 OPEN_SUFFIX = ".open"
 WARC_VERSION = "1.1"
+# warcio's own gzip level (it has no option for another).
+DEFAULT_GZIP_LEVEL = 9
 
 
 def warc_date(moment: datetime) -> str:
@@ -48,8 +51,8 @@ class RecordLocation:
 class RollingWarcWriter:
     """Appends records to ``<directory>/<prefix>-<timestamp>-<serial>.warc.gz``.
 
-    One gzip member per record (warcio's writer does that); a new file is started once
-    the current one reaches ``max_size`` bytes, each beginning with a warcinfo record.
+    One gzip member per record, at ``gzip_level``; a new file is started once the
+    current one reaches ``max_size`` bytes, each beginning with a warcinfo record.
     """
 
     def __init__(
@@ -60,6 +63,7 @@ class RollingWarcWriter:
         max_size: int = 1_000_000_000,
         info: Mapping[str, str] | None = None,
         gzip: bool = True,
+        gzip_level: int = DEFAULT_GZIP_LEVEL,
         on_close: Callable[[Path], None] | None = None,
     ) -> None:
         self.root = Path(root)
@@ -67,10 +71,14 @@ class RollingWarcWriter:
         self.max_size = max_size
         self.info = dict(info or {})
         self.gzip = gzip
+        self.gzip_level = gzip_level
         self.on_close = on_close  # told of each file once it is closed (to index it)
         self._buffer = BytesIO()
-        # Builds records (create_warc_record) and serialises them into the buffer.
-        self._record_writer = WARCWriter(self._buffer, gzip=gzip, warc_version=WARC_VERSION)
+        # Builds records (create_warc_record) and serialises each, uncompressed, into
+        # _plain; write() gzips it as one member into _buffer. warcio's own gzip=True
+        # is fixed at level 9, the costliest for a few percent of size.
+        self._plain = BytesIO()
+        self._record_writer = WARCWriter(self._plain, gzip=False, warc_version=WARC_VERSION)
         self.builder = self._record_writer
         self.closed_files: list[str] = []
         self._serial = 0
@@ -144,7 +152,7 @@ class RollingWarcWriter:
         bounds = []
         for record in records:
             bounds.append(self._buffer.tell())
-            self._record_writer.write_record(record)
+            self._serialise(record)
         bounds.append(self._buffer.tell())
         start = self._out.tell()
         try:
@@ -161,6 +169,19 @@ class RollingWarcWriter:
             RecordLocation(self.current_file, start + a, b - a)
             for a, b in zip(bounds, bounds[1:], strict=False)
         ]
+
+
+    def _serialise(self, record: ArcWarcRecord) -> None:
+        """Append ``record`` to the buffer: one gzip member of its own when gzipping."""
+        self._plain.seek(0)
+        self._plain.truncate()
+        self._record_writer.write_record(record)
+        if not self.gzip:
+            self._buffer.write(self._plain.getbuffer())
+            return
+        member = zlib.compressobj(self.gzip_level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+        self._buffer.write(member.compress(self._plain.getbuffer()))
+        self._buffer.write(member.flush())
 
 
 def _reopen_truncated(out: BinaryIO, path: Path, size: int) -> BinaryIO:

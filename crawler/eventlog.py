@@ -33,7 +33,6 @@ class EventLog:
             "run_id": run_id, "fields": fields or [], "diff": diff, "title": title,
         }
         self.catalog.add_event(event)
-        self.data.root.mkdir(parents=True, exist_ok=True)
         append_event(self.data.events, event)
         self.crawler.stats.inc_value(f"events/{type_}")
         self.crawler.signals.send_catch_log(change_detected, event=event)

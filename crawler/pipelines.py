@@ -3,6 +3,14 @@
 A capture whose content hash equals the article's latest version only moves
 ``last_seen``; anything else is a new version, written atomically beside the others
 in ``json/<site>/<article-key>/<capture-time>.json``.
+
+Articles are stored in batches (PORTAL_STORE_BATCH_SIZE, or PORTAL_STORE_BATCH_SECONDS
+after the first, and at the end): each file is written and renamed at once, then the
+batch's files are made durable (by one sync of the file system when there are many:
+archive/atomic.py), and only then are they recorded, with their events, in one catalog
+transaction. What the catalog names is
+thus always on disk; a kill mid-batch leaves files no version names (``verify`` notes
+them) and the next crawl writes and reports those articles again.
 """
 
 from __future__ import annotations
@@ -10,13 +18,15 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NoReturn
 
 from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from portal_archive.archive.atomic import sync_files
 from portal_archive.archive.catalog import Catalog
 from portal_archive.archive.datadir import DataDir
 from portal_archive.archive.jsonstore import write_json_atomic
@@ -26,6 +36,7 @@ from portal_archive.crawler.eventlog import EventLog
 from portal_archive.crawler.fatal import stop_crawl
 from portal_archive.crawler.session import session_of
 from portal_archive.crawler.text import text_hash
+from portal_archive.crawler.writebehind import WriteBehind
 
 __all__ = ["ArticleVersionPipeline", "article_key", "capture_stamp"]
 
@@ -36,20 +47,51 @@ def capture_stamp(captured_at: str) -> str:
     return moment.strftime("%Y%m%d%H%M%S%f")
 
 
+@dataclass(frozen=True)
+class Version:
+    """A new version whose file is written, waiting to be recorded with its event."""
+
+    hashes: tuple[str, str]  # (content_hash, text_hash)
+    json_path: str  # relative to json/
+    record_id: str | None
+    kind: str | None  # the event: new, edited, cosmetic (None: no event)
+    fields: list[str]
+    diff: str
+    title: str | None
+
+
+@dataclass(frozen=True)
+class Seen:
+    """An article read in this crawl, and its new version if it has one."""
+
+    url: str
+    site: str
+    key: str
+    captured_at: str
+    version: Version | None = None
+
+
 class ArticleVersionPipeline:
     """Writes each distinct version and reports it: new, edited or cosmetic."""
 
     crawler: Crawler  # set by from_crawler, before Scrapy calls anything else
 
-    def __init__(self, data: DataDir) -> None:
+    def __init__(self, data: DataDir, batch_size: int = 1, batch_seconds: float = 0.0) -> None:
         self.data = data
         self.json_root = str(data.json)
         self.catalog: Catalog | None = None
         self.events: EventLog | None = None
+        self.batch = WriteBehind(self._store, batch_size, batch_seconds)
+        # The newest version of each article in the batch, by (site, key): what the
+        # catalog will say once the batch is stored.
+        self.unstored: dict[tuple[str, str], dict[str, Any]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArticleVersionPipeline:
-        pipeline = cls(DataDir(crawler.settings.get("PORTAL_DATA_DIR")))
+        settings = crawler.settings
+        pipeline = cls(DataDir(settings.get("PORTAL_DATA_DIR")),
+                       settings.getint("PORTAL_STORE_BATCH_SIZE"),
+                       settings.getfloat("PORTAL_STORE_BATCH_SECONDS"))
         pipeline.crawler = crawler
         return pipeline
 
@@ -60,43 +102,77 @@ class ArticleVersionPipeline:
         self.catalog = session.catalog
         self.events = session.events
 
+    def close_spider(self, spider: Spider | None = None) -> None:
+        self.batch.flush()
+
     def process_item(self, item: dict[str, Any], spider: Spider | None = None) -> dict[str, Any]:
         try:
-            return self._process(item)
+            seen = self._process(item)
         except (OSError, sqlite3.Error) as exc:
-            # A full disk or a broken catalog: every later item would fail the same way.
-            stop_crawl(self.crawler, f"could not store the article {item.get('url')}: {exc}")
-            raise DropItem(str(exc)) from exc
+            self._failed(f"could not store the article {item.get('url')}: {exc}", exc)
+        self.batch.add(seen)
+        return item
 
-    def _process(self, item: dict[str, Any]) -> dict[str, Any]:
-        assert self.catalog is not None and self.events is not None
+    def _failed(self, message: str, exc: Exception) -> NoReturn:
+        # A full disk or a broken catalog: every later item would fail the same way.
+        stop_crawl(self.crawler, message)
+        raise DropItem(str(exc)) from exc
+
+    def _process(self, item: dict[str, Any]) -> Seen:
+        assert self.catalog is not None
         stats = self.crawler.stats
         url, site, captured_at = item["url"], item["site"], item["captured_at"]
         key = session_of(self.crawler).key_of(url)
-        latest = self.catalog.latest_version_of(site, key)
-        self.catalog.record_article_seen(url, site, key, captured_at)
+        latest = self.unstored.get((site, key)) or self.catalog.latest_version_of(site, key)
         hashes = (item["content_hash"], text_hash(item))
         if latest is not None and (latest["content_hash"], latest["text_hash"]) == hashes:
             stats.inc_value("article/unchanged")
-            return item
+            return Seen(url, site, key, captured_at)
         old = self._read_version(latest) if latest is not None else None
         old_text_hash = latest["text_hash"] if latest is not None else None
         kind, fields, diff = classify(old, item, old_text_hash, hashes[1])
         relative = f"{site}/{key}/{capture_stamp(captured_at)}.json"  # str: see atomic.py
-        write_json_atomic(os.path.join(self.json_root, relative), item)
-        warc = item.get("warc") or {}
-        run_id = getattr(self.crawler.spider, "run_id", "")
-        # The version and its event in one transaction: a kill between the two would
-        # leave a version that is never reported (the next crawl finds it unchanged).
-        with self.catalog.transaction():
-            self.catalog.add_version(url, site, key, hashes, captured_at, run_id,
-                                     relative, warc.get("record_id"))
-            if kind is not None:
-                self.events.emit(kind, site, url, run_id, fields=fields, diff=diff,
-                                  title=item.get("title"))
+        write_json_atomic(os.path.join(self.json_root, relative), item, sync=False)
+        self.unstored[(site, key)] = {"url": url, "content_hash": hashes[0],
+                                      "text_hash": hashes[1], "json_path": relative}
         stats.inc_value(f"article/{kind or 'changed'}")
         stats.inc_value("json/files")
-        return item
+        warc = item.get("warc") or {}
+        return Seen(url, site, key, captured_at, Version(
+            hashes, relative, warc.get("record_id"), kind, fields, diff, item.get("title")))
+
+    def _store(self, batch: list[Seen]) -> None:
+        """The batch's files made durable, then recorded with their events."""
+        assert self.catalog is not None and self.events is not None
+        self.unstored.clear()
+        run_id = getattr(self.crawler.spider, "run_id", "")
+        try:
+            sync_files([os.path.join(self.json_root, seen.version.json_path)
+                        for seen in batch if seen.version], self.json_root)
+            # The captures the versions name go first.
+            self.catalog.write_queued()
+            # Each version and its event in one transaction: a kill between the two
+            # would leave a version never reported (the next crawl finds it unchanged).
+            with self.catalog.transaction():
+                for seen in batch:
+                    self._record(seen, run_id)
+        except (OSError, sqlite3.Error) as exc:
+            stop_crawl(self.crawler, f"could not store the articles {batch[0].url} and"
+                                     f" {len(batch) - 1} more: {exc}")
+            return
+        self.crawler.stats.inc_value("json/batches")
+
+    def _record(self, seen: Seen, run_id: str) -> None:
+        assert self.catalog is not None and self.events is not None
+        self.catalog.record_article_seen(seen.url, seen.site, seen.key, seen.captured_at)
+        version = seen.version
+        if version is None:
+            return
+        self.catalog.add_version(seen.url, seen.site, seen.key, version.hashes,
+                                 seen.captured_at, run_id, version.json_path, version.record_id)
+        if version.kind is not None:
+            self.events.emit(version.kind, seen.site, seen.url, run_id, fields=version.fields,
+                             diff=version.diff, title=version.title)
 
     def _read_version(self, row: Any) -> dict[str, Any] | None:
         try:

@@ -67,10 +67,14 @@ class WarcCaptureMiddleware:
         self.data = DataDir(settings.get("PORTAL_DATA_DIR"))
         self.max_size = settings.getint("WARC_MAX_SIZE")
         self.gzip = settings.getbool("WARC_GZIP")
+        self.gzip_level = settings.getint("WARC_GZIP_LEVEL")
         self.user_agent = settings.get("USER_AGENT")
         self.clock: Callable[[], datetime] = load_object(settings.get("PORTAL_CAPTURE_CLOCK"))
         self.writer: RollingWarcWriter | None = None
         self.catalog = session.catalog
+        # Captures are written this many at a time (or with the pipeline's next batch):
+        # one commit each was a tenth of the catalog's cost (crawler/settings.py).
+        self.catalog.capture_batch = settings.getint("PORTAL_CATALOG_BATCH_SIZE")
         self.run_id = session.run_id
         self.site = session.site
 
@@ -93,6 +97,7 @@ class WarcCaptureMiddleware:
             site,
             max_size=self.max_size,
             gzip=self.gzip,
+            gzip_level=self.gzip_level,
             info={
                 "software": self.user_agent.split(" (", 1)[0],
                 "http-header-user-agent": self.user_agent,
@@ -135,6 +140,10 @@ class WarcCaptureMiddleware:
 
     def spider_closed(self, spider: Spider) -> None:
         # The session closes the catalog and releases the lock, after every handler.
+        try:
+            self.catalog.write_queued()
+        except sqlite3.Error as exc:
+            self._fatal(f"could not write the catalog {self.data.catalog}: {exc}")
         if self.writer is not None:
             self.writer.close()
             files = list(self.writer.closed_files)
@@ -238,7 +247,7 @@ class WarcCaptureMiddleware:
         self, response: Response, record: Any, location: Any, date: str,
         original: Original | None,
     ) -> None:
-        self.catalog.add_capture(
+        self.catalog.queue_capture(
             Capture(
                 run_id=self.run_id,
                 url=response.url,

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from portal_archive.archive import catalog as catalog_module
-from portal_archive.archive.catalog import SCHEMA_VERSION, Catalog
+from portal_archive.archive.catalog import SCHEMA_VERSION, Capture, Catalog
 from portal_archive.archive.errors import PortalArchiveError
 from portal_archive.archive.keys import article_key
 
@@ -86,3 +86,49 @@ def test_a_catalog_held_by_another_upgrade_is_said_in_one_line(
         holder.close()
     Catalog(path).close()  # once it is free, the upgrade runs
     assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 4
+
+
+def _capture(n: int) -> Capture:
+    return Capture(run_id="r1", url=f"http://a.vn/{n}", captured_at="2026-01-01T00:00:00Z",
+                   status=200, mime="text/html", payload_digest=f"sha1:{n}",
+                   record_id=f"<urn:uuid:{n}>", record_type="response",
+                   warc_file="s/s.warc.gz", warc_offset=n * 100, warc_length=100)
+
+
+def _stored_urls(path: Path) -> list[str]:
+    db = sqlite3.connect(path)
+    try:
+        return [row[0] for row in db.execute("SELECT url FROM captures ORDER BY id")]
+    finally:
+        db.close()
+
+
+def test_queued_captures_are_written_together_in_order_and_at_close(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite"
+    catalog = Catalog(path)
+    catalog.capture_batch = 3
+    for n in range(5):
+        catalog.queue_capture(_capture(n))
+    # Three written in one transaction; two wait, unseen by another connection.
+    assert _stored_urls(path) == [f"http://a.vn/{n}" for n in range(3)]
+    catalog.write_queued()
+    assert _stored_urls(path) == [f"http://a.vn/{n}" for n in range(5)]
+    catalog.queue_capture(_capture(5))
+    catalog.close()  # what still waits is written
+    assert _stored_urls(path)[-1] == "http://a.vn/5"
+
+
+def test_no_write_transaction_stays_open_while_captures_wait(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite"
+    catalog = Catalog(path)
+    catalog.capture_batch = 10
+    catalog.queue_capture(_capture(1))
+    other = sqlite3.connect(path, timeout=0)  # another crawl's connection: never waits
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("INSERT INTO skipped (url, reason, at) VALUES ('u', 'robots', 'now')")
+        other.execute("COMMIT")
+    finally:
+        other.close()
+    catalog.close()
+    assert _stored_urls(path) == ["http://a.vn/1"]

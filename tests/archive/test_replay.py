@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 import pytest
 from warcio.timeutils import timestamp_to_datetime
 
-from portal_archive.archive.cdxj import CdxjLine, iter_index
+from portal_archive.archive.cdxj import CdxjLine, iter_index, site_of
 from portal_archive.archive.warcfile import read_record
 from portal_archive.crawler.demo import images
 from portal_archive.crawler.demo.content import DemoSite
@@ -34,7 +34,7 @@ from portal_archive.crawler.demo.portal import DemoPortal
 from portal_archive.crawler.extract import decode_html, extract_article
 
 from ..clocks import ahead_by
-from ..conftest import CLI, crawl_demo, run_cli
+from ..conftest import CLI, TEST_CRAWL_SETTINGS, crawl_demo, run_cli
 
 EDITED = 2  # DemoSite.edited_ids(1): its second paragraph changes on day 1
 PLAIN = 13  # its page is byte-identical on day 1: the second capture is a revisit
@@ -54,7 +54,7 @@ class TwoDays:
 
     def captures(self, url: str) -> list[CdxjLine]:
         """Every capture of ``url`` in the index, oldest first (the file is sorted)."""
-        return [line for line in iter_index(self.data / "index" / "demo.cdxj")
+        return [line for line in iter_index(self.data / "index")
                 if line.url == url]
 
 
@@ -283,7 +283,7 @@ def test_timegate_redirects_to_the_nearer_capture(
 
 def revisit_with_profile(two_days: TwoDays, profile: str) -> CdxjLine:
     """A revisit capture of that WARC-Profile, an article page's if there is one."""
-    lines = [line for line in iter_index(two_days.data / "index" / "demo.cdxj")
+    lines = [line for line in iter_index(two_days.data / "index")
              if line.fields["mime"] == "warc/revisit"]
     for line in sorted(lines, key=lambda line: "/tin-tuc/" not in line.url):
         record, _ = read_record(two_days.data / "warc" / line.filename, line.offset)
@@ -327,6 +327,45 @@ def test_unarchived_urls_are_404_and_never_fetched(two_days: TwoDays, replay: st
             assert get(replay, path).status == 404, path
     assert portal.hits_snapshot() == before
     assert not any(key.startswith(("/noi-bo/", "/tin-tuc/chua-luu-tru")) for key in before)
+
+
+# -- one index, a collection per site ----------------------------------------------------
+def memento_stamps(reply: Reply) -> list[str]:
+    mementos = [line for line in reply.body.decode().split(",\n") if 'rel="memento"' in line]
+    return [re.search(r'datetime="([^"]+)"', m).group(1) for m in mementos]
+
+
+def test_a_site_collection_never_shows_another_sites_capture_of_the_same_url(
+    tmp_path: Path,
+) -> None:
+    # Two sites fetch the same pages: demo's profile, then the generic listing crawl of
+    # the same portal. Their captures share URLs in the one index.
+    site = DemoSite(articles=6, faults=False)
+    with DemoPortal(site) as portal:
+        crawl_ok(portal, tmp_path / "data")
+        listing = f"{portal.base_url}/chuyen-muc/hoat-dong-cap-uy"
+        other = run_cli("crawl", "--listing", listing, "--data", str(tmp_path / "data"),
+                        *[arg for name, value in TEST_CRAWL_SETTINGS.items()
+                          for arg in ("-s", f"{name}={value}")])
+        assert other.returncode == 0, other.stderr[-3000:]
+        url = portal.base_url + site.article(1).path
+    lines = [line for line in iter_index(tmp_path / "data" / "index") if line.url == url]
+    by_site = {name: [line.timestamp for line in lines if site_of(line) == name]
+               for name in ("demo", "generic")}
+    assert by_site["demo"] and by_site["generic"], lines
+    with serving_replay(tmp_path / "data", tmp_path / "replay.log") as base:
+        for coll, stamps in [*by_site.items(), ("all", [line.timestamp for line in lines])]:
+            reply = get(base, f"/{coll}/timemap/link/{url}")
+            assert reply.status == 200, coll
+            assert memento_stamps(reply) == [http_date(ts) for ts in stamps], coll
+        # Each site's replay opens its own capture; generic's are revisits of demo's
+        # records (same URL, same payload), whose payload pywb still finds.
+        assert {line.fields["mime"] for line in lines if site_of(line) == "generic"} == {
+            "warc/revisit"}
+        for coll, stamps in by_site.items():
+            reply = get(base, f"/{coll}/{stamps[0]}mp_/{url}")
+            assert_article(reply, url, site.article(1))
+            assert reply.headers["Memento-Datetime"] == http_date(stamps[0]), coll
 
 
 # -- lifecycle and errors ----------------------------------------------------------------
@@ -403,8 +442,9 @@ def test_generated_config_serves_every_site_and_nothing_else(two_days: TwoDays) 
     config = pywb_config(DataDir(two_days.data))
     colls = config["collections"]
     assert set(colls) == {"all", "demo"}
-    assert colls["all"]["index_paths"].endswith("/index/")
-    assert colls["demo"]["index_paths"].endswith("/index/demo.cdxj")
+    index = str((two_days.data / "index").resolve())
+    assert colls["all"]["index"] == {"type": "portal-archive", "path": index}
+    assert colls["demo"]["index"] == {"type": "portal-archive", "path": index, "site": "demo"}
     assert all(c["archive_paths"].endswith("/warc/") for c in colls.values())
     assert config["enable_auto_colls"] is False and config["enable_memento"] is True
     assert not {"recorder", "proxy", "autoindex"} & set(config)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from portal_archive.archive.segments import iter_lines, live_files, read_manifest
 from portal_archive.crawler.demo.content import DemoSite
 from portal_archive.crawler.demo.portal import DemoPortal
 
@@ -90,7 +91,7 @@ def test_a_missing_warc_fails(data: Path) -> None:
 
 
 def test_an_index_line_that_points_nowhere_fails(data: Path) -> None:
-    index = data / "index" / "demo.cdxj"
+    index = live_files(data / "index")[0]
     key, stamp, blob = index.read_text().splitlines()[0].split(" ", 2)
     fields = {**json.loads(blob), "offset": "999999999", "filename": "demo/nowhere.warc.gz"}
     with open(index, "a") as out:
@@ -153,3 +154,37 @@ def test_the_open_file_of_a_running_crawl_is_no_leftover(data: Path) -> None:
         holder.wait()
     assert "left open by an interrupted crawl" not in running.stdout
     assert "being written by the crawl running now" in running.stdout + running.stderr
+
+
+def _to_old_layout(data: Path) -> list[str]:
+    """Rewrite the index as an earlier build wrote it: one file per site, no segments."""
+    index = data / "index"
+    lines = [line.decode() for line in iter_lines(index)]
+    shutil.rmtree(index)
+    index.mkdir()
+    (index / "demo.cdxj").write_text("".join(lines))
+    return lines
+
+
+def test_an_old_one_file_per_site_index_is_read_then_migrated_by_repair(data: Path) -> None:
+    lines = _to_old_layout(data)
+    result = _verify(data)
+    assert result.returncode == 0, result.stdout  # read as it is
+    repaired = _verify(data, "--repair")
+    assert repaired.returncode == 0, repaired.stdout
+    assert f"{data / 'index' / 'demo.cdxj'}: moved into the merged index" in repaired.stdout
+    assert not (data / "index" / "demo.cdxj").exists()
+    assert [line.decode() for line in iter_lines(data / "index")] == lines
+    assert len(read_manifest(data / "index")) == 1
+
+
+def test_a_damaged_index_manifest_is_one_line_and_repair_rebuilds_the_index(data: Path) -> None:
+    lines = list(iter_lines(data / "index"))
+    (data / "index" / "segments.json").write_text('{"segments": [')
+    result = _verify(data)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip().endswith("move index/ aside and run verify --repair")
+    (data / "index").rename(data / "index.damaged")
+    repaired = _verify(data, "--repair")
+    assert repaired.returncode == 0, repaired.stdout
+    assert list(iter_lines(data / "index")) == lines

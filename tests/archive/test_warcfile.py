@@ -1,6 +1,8 @@
 import gzip
 import io
 import random
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -80,3 +82,30 @@ def test_an_existing_name_is_never_overwritten(tmp_path: Path) -> None:
     writer.close()
     assert taken.read_bytes() == b"earlier run"
     assert writer.closed_files == ["demo/demo-20250627092200-00001.warc.gz"]
+
+
+def _warc_at_level(root: Path, level: int) -> Path:
+    writer = RollingWarcWriter(root, "demo", gzip_level=level)
+    page = b"<p>Th\xc3\xb4ng b\xc3\xa1o c\xe1\xbb\xa7a UBND t\xe1\xbb\x89nh</p>\n" * 400
+    for i in range(3):
+        writer.write([_response(writer, f"http://x.test/{i}", page + bytes([i]))], MOMENT)
+    writer.close()
+    return root / writer.closed_files[0]
+
+
+def test_gzip_level_is_applied_and_the_file_stays_a_valid_warc(tmp_path: Path) -> None:
+    fast = _warc_at_level(tmp_path / "fast", 1)
+    best = _warc_at_level(tmp_path / "best", 9)
+    # The level reaches zlib: level 1 gives a bigger file than warcio's level 9 ...
+    assert fast.stat().st_size > best.stat().st_size
+    # ... whose records are the same, digests and all, and that warcio checks whole.
+    with open(fast, "rb") as a, open(best, "rb") as b:
+        fast_records = [(r.rec_headers.get_header("WARC-Payload-Digest"), r.content_stream().read())
+                        for r in ArchiveIterator(a)]
+        best_records = [(r.rec_headers.get_header("WARC-Payload-Digest"), r.content_stream().read())
+                        for r in ArchiveIterator(b)]
+    assert fast_records == best_records and len(fast_records) == 4
+    check = subprocess.run([sys.executable, "-m", "warcio.cli", "check", "-v", str(fast)],
+                           capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "digest pass" in check.stdout and "fail" not in check.stdout

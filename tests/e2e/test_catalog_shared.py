@@ -51,3 +51,50 @@ def test_readers_in_other_processes_cost_a_crawl_nothing(tmp_path: Path) -> None
     assert db.execute("SELECT status FROM runs").fetchall() == [("finished",)]
     verify = run_cli("verify", "--data", str(data))
     assert verify.returncode == 0, verify.stdout + verify.stderr
+
+
+def _write_beside(catalog: Path, n: int) -> None:
+    """One write of another crawl's connection, which waits at most 1 s for the lock."""
+    db = sqlite3.connect(catalog, timeout=1.0, isolation_level=None)
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("INSERT INTO skipped (url, reason, at) VALUES (?, 'robots', 'now')",
+                   (f"http://elsewhere.invalid/{n}",))
+        db.execute("COMMIT")
+    finally:
+        db.close()
+
+
+def test_a_crawl_storing_in_batches_never_keeps_another_writer_waiting(
+        tmp_path: Path) -> None:
+    """Batches of articles and captures wait in memory, never in an open transaction:
+    here a batch waits 2 s for its timer, twice the other writer's patience."""
+    listing = "".join(f"<li><a href='/article.html?id={k}'>Tin tức chậm số {k} của cổng thử"
+                      " nghiệm</a></li>" for k in range(ARTICLES))
+    routes = {"/": page(f"<html><body><ul>{listing}</ul></body></html>"),
+              "/article.html": _slow_article}
+    data = tmp_path / "data"
+    batches = {"PORTAL_STORE_BATCH_SIZE": "1000", "PORTAL_STORE_BATCH_SECONDS": "2",
+               "PORTAL_CATALOG_BATCH_SIZE": "1000"}
+    with HostileServer(routes) as server:
+        args = [*CLI, "crawl", "--listing", server.url("/"), "--data", str(data)]
+        for name, value in {**TEST_CRAWL_SETTINGS, "CONCURRENT_REQUESTS_PER_DOMAIN": "2",
+                            "AUTOTHROTTLE_ENABLED": "False", **batches}.items():
+            args += ["-s", f"{name}={value}"]
+        crawl = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 text=True, stdin=subprocess.DEVNULL)
+        writes = 0
+        while crawl.poll() is None:
+            if (data / "catalog.sqlite").exists():
+                _write_beside(data / "catalog.sqlite", writes)  # "locked" would raise
+                writes += 1
+            time.sleep(0.05)
+        out, err = crawl.communicate(timeout=120)
+    assert writes >= 20, "the crawl ended before the other writer got going"
+    assert crawl.returncode == 0, err
+    assert f"{ARTICLES} new" in out, out
+    db = sqlite3.connect(data / "catalog.sqlite")
+    assert db.execute("SELECT count(*) FROM versions").fetchone() == (ARTICLES,)
+    assert db.execute("SELECT count(*) FROM skipped WHERE url LIKE 'http://elsewhere.invalid/%'"
+                      ).fetchone() == (writes,)
+    db.close()

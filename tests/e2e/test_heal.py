@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
 
-from portal_archive.archive.cdxj import index_warcs, indexed_files
+from portal_archive.archive.cdxj import index_warcs, indexed_files, site_lines
 from portal_archive.crawler.demo.content import DemoSite
 from portal_archive.crawler.demo.portal import DemoPortal
 
@@ -37,7 +37,7 @@ def _crawl_args(portal: DemoPortal, data: Path) -> list[str]:
 def _closed_unindexed(data: Path) -> set[str]:
     closed = {p.relative_to(data / "warc").as_posix()
               for p in (data / "warc").glob("demo/*.warc.gz")}
-    return closed - indexed_files(data / "index" / "demo.cdxj")
+    return closed - indexed_files(data / "index")
 
 
 def _kill_in_close_window(proc: subprocess.Popen[bytes], data: Path) -> bool:
@@ -93,8 +93,7 @@ def test_twenty_kill_9s_at_random_moments_lose_nothing(tmp_path: Path) -> None:
     assert not list((tmp_path / "warc").rglob("*.open"))
     for name in ("demo", "generic"):
         expected = index_warcs(tmp_path / "warc", sorted((tmp_path / "warc").glob(f"{name}/*")))
-        index = (tmp_path / "index" / f"{name}.cdxj").read_text("utf-8")
-        assert index.splitlines(keepends=True) == expected, f"seed {seed}"
+        assert site_lines(tmp_path / "index", name) == expected, f"seed {seed}"
     assert not list(tmp_path.rglob("*.tmp")), f"seed {seed}"
     with sqlite3.connect(tmp_path / "catalog.sqlite") as db:
         statuses = [row[0] for row in db.execute("SELECT status FROM runs")]
@@ -173,9 +172,9 @@ def test_an_index_that_cannot_be_written_stops_the_crawl_and_the_next_one_indexe
     tmp_path: Path,
 ) -> None:
     # Root writes anywhere, so the failing write is made another way: while the crawl
-    # pauses before its first index merge, the index file's name is taken by a folder.
-    # The merge then fails with an OSError, as it would on a full disk.
-    blocker = tmp_path / "index" / "demo.cdxj"
+    # pauses before its first indexing, the index manifest's name is taken by a folder.
+    # Indexing then fails with an OSError, as it would on a full disk.
+    blocker = tmp_path / "index" / "segments.json"
     with DemoPortal(DemoSite(articles=10, faults=False)) as portal:
         proc = subprocess.Popen(_crawl_args(portal, tmp_path), env={**os.environ, PAUSE_ENV: "1"},
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -193,7 +192,6 @@ def test_an_index_that_cannot_be_written_stops_the_crawl_and_the_next_one_indexe
         again = crawl_demo(portal, tmp_path, **SMALL_WARCS)
     assert again.returncode == 0, again.stderr
     warcs = sorted((tmp_path / "warc").glob("demo/*.warc.gz"))
-    assert blocker.read_text("utf-8").splitlines(keepends=True) == index_warcs(
-        tmp_path / "warc", warcs)
+    assert site_lines(tmp_path / "index", "demo") == index_warcs(tmp_path / "warc", warcs)
     verified = run_cli("verify", "--data", str(tmp_path))
     assert verified.returncode == 0, verified.stdout
