@@ -28,6 +28,11 @@ Listings are portal-archive's alone: trafilatura does not read listing pages.
 
     pip install -e '.[bench]'
     python bench/extract_vs_trafilatura.py --rounds 5 --demo-articles 60 [--profile]
+    python bench/extract_vs_trafilatura.py --figures [--quick]   # bench/run.py's lines
+
+--figures prints the speed ratio (portal-archive's pages per second over trafilatura's) on
+the fixture and demo pages and on the real pages, and the share of real-page checks each
+passes (the "published day" row aside, as in the table).
 """
 
 from __future__ import annotations
@@ -48,6 +53,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+sys.path.insert(0, str(ROOT / "bench"))
+from figures import emit, unavailable  # noqa: E402
 
 from portal_archive.crawler.extract import ExtractionError, decode_html, extract_article  # noqa: E402
 from portal_archive.crawler.sites import SiteProfile, load_profile  # noqa: E402
@@ -300,6 +308,49 @@ def best_rate(pages: list[Page], extract: Callable[[Page], object], rounds: int)
     return len(pages) / best
 
 
+def real_page_bodies() -> tuple[list[Page], dict[str, list[realpages.Check]]]:
+    """Every real article page that can be read (as a Page for timing) and both columns'
+    checks over them; truth files whose pages are absent are left out."""
+    load = realpages.default_loader()
+    pages: list[Page] = []
+    checks: dict[str, list[realpages.Check]] = {name: [] for name in REAL_COLUMNS}
+    for truth_path in realpages.truth_files():
+        truth = realpages.load_truth(truth_path)
+        try:
+            found = real_checks(truth, load)
+            bodies = {name: load(name, entry) for name, entry in truth.pages.items()}
+        except FileNotFoundError:
+            continue
+        for column, cs in found.items():
+            checks[column] += [c for c in cs if c.field != DAY]
+        pages += [Page(name, decode_html(body, None), truth.pages[name]["url"], None, "",
+                       None, [], [], []) for name, body in bodies.items()]
+    return pages, checks
+
+
+def figures(pages: list[Page], rounds: int) -> None:
+    rate = {"ours": best_rate(pages, ours, rounds), "theirs": best_rate(pages, theirs, rounds)}
+    emit("extract_vs_trafilatura", rate["ours"] / rate["theirs"],
+         f"(speed ratio on {len(pages)} fixture and demo pages, best of {rounds};"
+         f" {rate['ours']:.0f} vs {rate['theirs']:.0f} pages/s)")
+    real, checks = real_page_bodies()
+    if not real:
+        for name in ("extract_real_speed_ratio", "extract_real_accuracy"):
+            print(unavailable(name, "no real pages: $PORTAL_ARCHIVE_REALPAGES and"
+                              " $PORTAL_ARCHIVE_MIRRORS"))
+        return
+    generic = lambda p: ours(p, False)  # noqa: E731 (real pages are read without a profile)
+    ratio = best_rate(real, generic, rounds) / best_rate(real, theirs, rounds)
+    emit("extract_real_speed_ratio", ratio, f"(speed ratio on {len(real)} real pages)")
+    share = {n: realpages.overall(cs) for n, cs in checks.items()}
+    emit("extract_real_accuracy", share["portal-archive"],
+         f"(share of {len(checks['trafilatura'])} checks passed on {len(real)} real pages;"
+         f" trafilatura {share['trafilatura']:.3f})")
+    emit("extract_real_accuracy_vs_trafilatura",
+         share["portal-archive"] / max(share["trafilatura"], 1e-9),
+         "(portal-archive's share of real-page checks passed / trafilatura's)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5, help="timed passes; the best counts")
@@ -311,7 +362,12 @@ def main() -> int:
     parser.add_argument("--truth", type=Path, action="append",
                         help="a real-page truth file to score (repeatable; default:"
                         f" {realpages.TRUTH.relative_to(ROOT)} and bench/realpages_*.json)")
+    parser.add_argument("--figures", action="store_true", help="print bench/run.py's lines")
+    parser.add_argument("--quick", action="store_true",
+                        help="CI size: 2 rounds, 10 demo articles")
     args = parser.parse_args()
+    if args.quick:
+        args.rounds, args.demo_articles = 2, 10
     try:
         import trafilatura  # noqa: F401
     except ImportError:
@@ -323,6 +379,9 @@ def main() -> int:
     corpus = corpus_pages()
     demo = demo_pages(args.demo_articles) if args.demo_articles else []
     pages = corpus + demo
+    if args.figures:
+        figures(pages, args.rounds)
+        return 0
     if args.profile:
         profiler = cProfile.Profile()
         profiler.runcall(lambda: [ours(p) for p in pages for _ in range(3)])
