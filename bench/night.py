@@ -20,7 +20,7 @@ target per host) with DOWNLOAD_DELAY 1 and robots.txt obeyed, run by
 The baseline is bench/bare_spider.py in one process, with the same politeness settings
 (the job's, over crawler/settings.py's defaults) and no archiving.
 
-    python bench/night.py --count 300 --articles 8
+    python bench/night.py --count 300 --articles 8  # issue 11's done-when: < 180 s, < 2 GB
     python bench/night.py --figures [--quick]       # --quick: 30 portals x 8 articles
 """
 
