@@ -21,19 +21,29 @@ def _slow_article(handler: BaseHTTPRequestHandler) -> None:
     numbered_article()(handler)
 
 
-def test_readers_in_other_processes_cost_a_crawl_nothing(tmp_path: Path) -> None:
+def _slow_portal() -> HostileServer:
+    """A listing of ARTICLES articles that each take a quarter of a second."""
     listing = "".join(f"<li><a href='/article.html?id={k}'>Tin tức chậm số {k} của cổng thử"
                       " nghiệm</a></li>" for k in range(ARTICLES))
-    routes = {"/": page(f"<html><body><ul>{listing}</ul></body></html>"),
-              "/article.html": _slow_article}
+    return HostileServer({"/": page(f"<html><body><ul>{listing}</ul></body></html>"),
+                          "/article.html": _slow_article})
+
+
+def _start_crawl(server: HostileServer, data: Path,
+                 **settings: str) -> subprocess.Popen[str]:
+    """A crawl of the slow portal, two requests at a time, in a process of its own."""
+    args = [*CLI, "crawl", "--listing", server.url("/"), "--data", str(data)]
+    for name, value in {**TEST_CRAWL_SETTINGS, "CONCURRENT_REQUESTS_PER_DOMAIN": "2",
+                        "AUTOTHROTTLE_ENABLED": "False", **settings}.items():
+        args += ["-s", f"{name}={value}"]
+    return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            stdin=subprocess.DEVNULL)
+
+
+def test_readers_in_other_processes_cost_a_crawl_nothing(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    with HostileServer(routes) as server:
-        args = [*CLI, "crawl", "--listing", server.url("/"), "--data", str(data)]
-        for name, value in {**TEST_CRAWL_SETTINGS, "CONCURRENT_REQUESTS_PER_DOMAIN": "2",
-                            "AUTOTHROTTLE_ENABLED": "False"}.items():
-            args += ["-s", f"{name}={value}"]
-        crawl = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                 text=True, stdin=subprocess.DEVNULL)
+    with _slow_portal() as server:
+        crawl = _start_crawl(server, data)
         readers = 0
         while crawl.poll() is None and readers < 8:
             if (data / "catalog.sqlite").exists():
@@ -69,20 +79,10 @@ def test_a_crawl_storing_in_batches_never_keeps_another_writer_waiting(
         tmp_path: Path) -> None:
     """Batches of articles and captures wait in memory, never in an open transaction:
     here a batch waits 2 s for its timer, twice the other writer's patience."""
-    listing = "".join(f"<li><a href='/article.html?id={k}'>Tin tức chậm số {k} của cổng thử"
-                      " nghiệm</a></li>" for k in range(ARTICLES))
-    routes = {"/": page(f"<html><body><ul>{listing}</ul></body></html>"),
-              "/article.html": _slow_article}
     data = tmp_path / "data"
-    batches = {"PORTAL_STORE_BATCH_SIZE": "1000", "PORTAL_STORE_BATCH_SECONDS": "2",
-               "PORTAL_CATALOG_BATCH_SIZE": "1000"}
-    with HostileServer(routes) as server:
-        args = [*CLI, "crawl", "--listing", server.url("/"), "--data", str(data)]
-        for name, value in {**TEST_CRAWL_SETTINGS, "CONCURRENT_REQUESTS_PER_DOMAIN": "2",
-                            "AUTOTHROTTLE_ENABLED": "False", **batches}.items():
-            args += ["-s", f"{name}={value}"]
-        crawl = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                 text=True, stdin=subprocess.DEVNULL)
+    with _slow_portal() as server:
+        crawl = _start_crawl(server, data, PORTAL_STORE_BATCH_SIZE="1000",
+                             PORTAL_STORE_BATCH_SECONDS="2", PORTAL_CATALOG_BATCH_SIZE="1000")
         writes = 0
         while crawl.poll() is None:
             if (data / "catalog.sqlite").exists():
