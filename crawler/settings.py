@@ -173,6 +173,8 @@ EXTENSIONS = {
     # itself (crawler/session.py), so the order of these lines does not matter.
     "portal_archive.crawler.session.CrawlSession": 0,
     "portal_archive.crawler.watchdog.Watchdog": 150,
+    # The delay counted from each response's arrival, one request per host at a time.
+    "portal_archive.crawler.politeness.DelayAfterResponse": 160,
     "portal_archive.crawler.monitor.ChangeMonitor": 200,
     "portal_archive.crawler.alerts.AppriseAlerts": 300,
     "portal_archive.crawler.extensions.TerminalProgress": 500,

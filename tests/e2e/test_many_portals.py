@@ -83,15 +83,12 @@ def test_thirty_polite_portals_in_one_job_and_one_that_hangs(tmp_path: Path) -> 
         assert not path.startswith(DISALLOWED), (host, path)
         times[host].append(moment)
     for host, moments in times.items():
-        first, *gaps = [b - a for a, b in itertools.pairwise(sorted(moments))]
-        # Seen by the server, whose clock stamps a request when its busy loop reads it: one
-        # read late makes the next gap look short by as much (the first, robots.txt, also
-        # waited for its connection). So each gap may look a little short, never their
-        # mean. Scrapy's jitter (off: crawler/settings.py) would make some gaps of half
-        # the delay: below 0.8 of it, in 17 gaps, all but certainly.
-        assert first >= DELAY * 0.5, (host, first)
-        assert min(gaps) >= DELAY * 0.8, (host, gaps)
-        assert sum(gaps) / len(gaps) >= DELAY * 0.99, (host, gaps)
+        gaps = [b - a for a, b in itertools.pairwise(sorted(moments))]
+        # As the server saw them arrive: the delay counts from each response's arrival,
+        # one request at a time (crawler/politeness.py), so no reactor's lateness in
+        # sending can bring two requests closer. The server's own stamp may be read a
+        # few milliseconds late, hence the 2 %.
+        assert min(gaps) >= DELAY * 0.98, (host, gaps)
 
 
 def _article_hits(server: HostileServer) -> int:
