@@ -68,6 +68,7 @@ class WarcCaptureMiddleware:
         self.max_size = settings.getint("WARC_MAX_SIZE")
         self.gzip = settings.getbool("WARC_GZIP")
         self.gzip_level = settings.getint("WARC_GZIP_LEVEL")
+        self.index_from_writer = settings.getbool("WARC_INDEX_FROM_WRITER")
         self.user_agent = settings.get("USER_AGENT")
         self.clock: Callable[[], datetime] = load_object(settings.get("PORTAL_CAPTURE_CLOCK"))
         self.writer: RollingWarcWriter | None = None
@@ -126,12 +127,15 @@ class WarcCaptureMiddleware:
             logger.warning("%s", line)
         self.stats.set_value("heal/repairs", len(done))
 
-    def _index_file(self, path: Path) -> None:
-        # Each file is indexed as it closes (at rollover or at the end), never per record.
+    def _index_file(self, path: Path, lines: list[str] | None) -> None:
+        # Each file is indexed as it closes (at rollover or at the end), never per record,
+        # from the lines its writer kept (None: cdxj-indexer reads the file again).
         if _PAUSE_BEFORE_INDEX:
             time.sleep(float(_PAUSE_BEFORE_INDEX))
+        if not self.index_from_writer:
+            lines = None
         try:
-            added = add_to_index(self.data.index, self.site, self.data.warc, [path])
+            added = add_to_index(self.data.index, self.site, self.data.warc, [path], lines)
         except OSError as exc:
             # A full disk: the file is closed and whole; the next crawl indexes it.
             self._fatal(f"could not index {path}: {exc.strerror or exc}")
