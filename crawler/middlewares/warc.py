@@ -181,10 +181,12 @@ class WarcCaptureMiddleware:
                 self.writer.builder, response.url, profile, original, http_headers, warc_headers
             )
         else:
+            # The payload digest is already known (the revisit check needs it): given,
+            # warcio does not read the body a second time for it.
             first = self.writer.builder.create_warc_record(
                 response.url, "response", payload=BytesIO(response.body),
                 length=len(response.body), http_headers=http_headers,
-                warc_headers_dict=warc_headers,
+                warc_headers_dict={**warc_headers, "WARC-Payload-Digest": digest},
             )
         record_id = first.rec_headers.get_header("WARC-Record-ID")
         request_record = self.writer.builder.create_warc_record(
