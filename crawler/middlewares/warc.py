@@ -141,6 +141,8 @@ class WarcCaptureMiddleware:
             self._fatal(f"could not index {path}: {exc.strerror or exc}")
             return
         self.stats.inc_value("index/lines_added", added)
+        self.stats.inc_value("index/files_from_writer" if lines is not None
+                             else "index/files_read_again")
 
     def spider_closed(self, spider: Spider) -> None:
         # The session closes the catalog and releases the lock, after every handler.
