@@ -6,10 +6,9 @@ without scanning a WARC.
 pywb merges per look-up; a site's captures are the lines whose WARC file is in
 ``warc/<site>/``.
 
-The lines still come from cdxj-indexer re-reading each closed WARC, not from what the
-writer knew: measured on the demo crawl, indexing its 518 KiB WARC (189 lines) costs
-0.03 s of CPU against 2.5 s for the crawl, about 1 %, so writing lines ourselves (and
-keeping them identical to cdxj-indexer's, revisits included) would not clearly pay.
+A closed file's lines come from its writer, which kept each record's line as it wrote
+it (archive/cdxjline.py: byte for byte cdxj-indexer's); cdxj-indexer re-reads a WARC
+only where the writer is gone (heal, rebuild) or was unsure of a line.
 """
 
 from __future__ import annotations
@@ -24,6 +23,7 @@ from typing import Any
 from cdxj_indexer.main import CDXJIndexer
 
 from portal_archive.archive import segments
+from portal_archive.archive.cdxjline import sorted_lines
 from portal_archive.archive.keys import site_of_series
 from portal_archive.archive.warcfile import OPEN_SUFFIX
 
@@ -67,12 +67,16 @@ def index_warcs(warc_root: Path, files: Iterable[Path]) -> list[str]:
     return out.getvalue().splitlines(keepends=True)
 
 
-def add_to_index(index_dir: Path, site: str, warc_root: Path, files: Iterable[Path]) -> int:
+def add_to_index(index_dir: Path, site: str, warc_root: Path, files: Iterable[Path],
+                 lines: Iterable[str] | None = None) -> int:
     """Add the lines of closed WARC ``files`` of ``site`` to the index as one new
     segment (archive/segments.py); returns the lines added. Nothing already in the
-    index is rewritten, except by the merges of full levels."""
+    index is rewritten, except by the merges of full levels.
+
+    ``lines``, when given, are the files' lines as their writer knew them
+    (archive/cdxjline.py): the files are then not read again."""
     files = [Path(f) for f in files]
-    new = index_warcs(warc_root, files)
+    new = index_warcs(warc_root, files) if lines is None else sorted_lines(lines)
     names = [f.relative_to(warc_root).as_posix() for f in files
              if not str(f).endswith(OPEN_SUFFIX)]
     segment = segments.add_segment(index_dir, [line.encode("utf-8") for line in new], names,

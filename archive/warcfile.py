@@ -22,6 +22,7 @@ from warcio.recordloader import ArcWarcRecord
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
+from portal_archive.archive.cdxjline import NotKnown, cdxj_line
 from portal_archive.archive.stamps import utc_stamp14
 
 OPEN_SUFFIX = ".open"
@@ -64,7 +65,7 @@ class RollingWarcWriter:
         info: Mapping[str, str] | None = None,
         gzip: bool = True,
         gzip_level: int = DEFAULT_GZIP_LEVEL,
-        on_close: Callable[[Path], None] | None = None,
+        on_close: Callable[[Path, list[str] | None], None] | None = None,
     ) -> None:
         self.root = Path(root)
         self.site = site
@@ -72,7 +73,13 @@ class RollingWarcWriter:
         self.info = dict(info or {})
         self.gzip = gzip
         self.gzip_level = gzip_level
-        self.on_close = on_close  # told of each file once it is closed (to index it)
+        # Told of each file once it is closed, with its index lines (archive/cdxjline.py)
+        # or None where the writer could not be sure of them: to index it.
+        self.on_close = on_close
+        self._lines: list[str] | None = []  # the current file's index lines
+        # An uncompressed file's record length, as warcio reads it back, leaves out the
+        # record's closing CRLFs: there cdxj-indexer is left to read the file.
+        self._knows_lines = gzip
         self._buffer = BytesIO()
         # Builds records (create_warc_record) and serialises each, uncompressed, into
         # _plain; write() gzips it as one member into _buffer. warcio's own gzip=True
@@ -108,6 +115,7 @@ class RollingWarcWriter:
         # "xb": never overwrite, even if another writer raced us to the name.
         self._out = open(final.with_name(name + OPEN_SUFFIX), "xb")
         self._name = name
+        self._lines = [] if self._knows_lines else None
         info = {
             "software": self.info.get("software", "portal-archive"),
             "hostname": socket.gethostname(),
@@ -130,10 +138,11 @@ class RollingWarcWriter:
         _fsync_dir(self.directory)
         self.closed_files.append(self.current_file)
         closed = self.directory / self._name
+        lines, self._lines = self._lines, []
         self._out = None
         self._name = ""
         if self.on_close is not None:
-            self.on_close(closed)
+            self.on_close(closed, lines)
 
     # -- records -------------------------------------------------------------
     def write(self, records: list[ArcWarcRecord], moment: datetime) -> list[RecordLocation]:
@@ -165,10 +174,25 @@ class RollingWarcWriter:
                 self._out, self.directory / (self._name + OPEN_SUFFIX), start
             )
             raise
-        return [
+        locations = [
             RecordLocation(self.current_file, start + a, b - a)
             for a, b in zip(bounds, bounds[1:], strict=False)
         ]
+        self._note_lines(records, locations)
+        return locations
+
+    def _note_lines(self, records: list[ArcWarcRecord], locations: list[RecordLocation]) -> None:
+        """Keep the records' index lines for the file's close (their headers are final
+        once serialised), or forget the file's lines if one of them is not known."""
+        if self._lines is None:
+            return
+        try:
+            for record, at in zip(records, locations, strict=True):
+                line = cdxj_line(record, at.file, at.offset, at.length)
+                if line is not None:
+                    self._lines.append(line)
+        except NotKnown:
+            self._lines = None
 
 
     def _serialise(self, record: ArcWarcRecord) -> None:

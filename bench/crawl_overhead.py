@@ -13,9 +13,10 @@ side with the plain crawl and the bare spider:
     python bench/crawl_overhead.py --articles 500 --set CONCURRENT_ITEMS=16 \
         --set WARC_GZIP_LEVEL=6
 
-Each portal crawl's WARCs are then indexed again by cdxj-indexer, as the crawl does when
-a file closes, and timed: the ``index s`` column sizes that step, and ``-index x`` is
-the wall ratio the crawl would have without it.
+Each portal crawl's WARCs are then indexed again by cdxj-indexer and timed: the
+``index s`` column sizes what re-reading its WARCs costs, which the crawl no longer
+pays (its writer keeps each record's index line, archive/cdxjline.py) unless run with
+``--set WARC_INDEX_FROM_WRITER=False``; ``-index x`` is the wall ratio less that step.
 
 ``--figures`` prints only ``crawl_overhead_ratio: X`` (wall) and
 ``crawl_overhead_cpu_ratio: Y`` on stdout (the table goes to stderr), measured side

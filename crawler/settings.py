@@ -129,6 +129,10 @@ WARC_GZIP = True
 # (123 KiB on average) 6 costs 2.4 ms a page against 9's 3.4 for files 0.3% larger,
 # and 1 costs 1.5 ms for files 8.6% larger (bench/crawl_overhead.py --set WARC_GZIP_LEVEL=N).
 WARC_GZIP_LEVEL = 6
+# A closed file's index lines from what its writer knew (archive/cdxjline.py), not from
+# cdxj-indexer reading the file again; False is the old way, kept to measure the lever
+# (bench/crawl_overhead.py --set WARC_INDEX_FROM_WRITER=False).
+WARC_INDEX_FROM_WRITER = True
 
 # Above RedirectMiddleware (600) and HttpCompressionMiddleware (590), process_response
 # sees the bytes as they came off the wire, before redirects are followed or bodies decoded.

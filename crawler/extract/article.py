@@ -144,8 +144,8 @@ def _read_page(html: str, url: str, selectors: Selectors | None, rules: dict[str
     drop_hidden(root, keep)
     drop_removed(root, selectors, keep)
     container, rules["body"] = _content_block(root, pinned)
-    lift_date_lines(root, container)
-    crumbs = strip_boilerplate(root, container, keep)
+    title_h1s = lift_date_lines(root, container)
+    crumbs = strip_boilerplate(root, container, keep, title_h1s)
     survey = survey_page(root, container, pinned.one.get("title"))
     return _Page(head, base, pinned, container, crumbs, survey)
 

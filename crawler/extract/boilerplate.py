@@ -160,8 +160,11 @@ def is_title_h1(h1: El) -> bool:
     return bool(text) and not is_site_heading(h1, text)
 
 
-def strip_boilerplate(root: El, container: El | None, pinned: list[El]) -> list[str]:
+def strip_boilerplate(
+    root: El, container: El | None, pinned: list[El], title_h1s: list[El] | None = None
+) -> list[str]:
     """Drop boilerplate in place; return the breadcrumb's items (read before it goes).
+    ``title_h1s``: the page's title h1s if already known for the tree as it is.
 
     What holds the content block, a real h1, a title-class line opening the block or an
     element a profile pinned is the article, whatever its class or tag says (ASP.NET's
@@ -169,7 +172,9 @@ def strip_boilerplate(root: El, container: El | None, pinned: list[El]) -> list[
     "Quảng cáo" go too.
     """
     # The list keeps the proxies alive, so that their id()s stay theirs.
-    anchors = [h for h in root.iter("h1") if is_title_h1(h)] + pinned
+    if title_h1s is None:
+        title_h1s = [h for h in root.iter("h1") if is_title_h1(h)]
+    anchors = title_h1s + pinned
     anchors += [container] if container is not None else []
     anchors += opening_title_lines(container) if container is not None else []
     keep = anchors + [a for el in anchors for a in el.iterancestors()]

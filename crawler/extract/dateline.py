@@ -56,22 +56,28 @@ def _depth(el: El) -> int:
     return sum(1 for _ in el.iterancestors())
 
 
-def lift_date_lines(root: El, container: El | None) -> None:
+def lift_date_lines(root: El, container: El | None) -> list[El] | None:
     """Move a labelled publication line ("Ngày đăng: 26/08/2020 - 21:56", "Thứ 3,
     31/08/2021 | 10:18") out of the widget row it shares with share buttons or font-size
     links (a ``div.social``, a ``<header>``) to just before that row, in the block it
     shares with the title, so that dropping the widgets does not drop the article's date.
-    Run before the boilerplate goes; only lines within a few levels of a title h1."""
+    Run before the boilerplate goes; only lines within a few levels of a title h1.
+
+    Returns the title h1s it found if it moved nothing (they are then still the page's,
+    and strip_boilerplate need not look for them again), else None."""
     lines = _labelled_date_lines(root)
     if not lines:
-        return
+        return None
     h1s = [h for h in root.iter("h1") if is_title_h1(h)]
+    moved = False
     for line in lines:
         row = _widget_row(line, h1s, container)
         if row is not None:
             drop(line)  # its tail stays where it was
             line.tail = None
             row.addprevious(line)
+            moved = True
+    return None if moved else h1s
 
 
 def _labelled_date_lines(root: El) -> list[El]:

@@ -72,6 +72,7 @@ class WarcCaptureMiddleware:
         self.max_size = settings.getint("WARC_MAX_SIZE")
         self.gzip = settings.getbool("WARC_GZIP")
         self.gzip_level = settings.getint("WARC_GZIP_LEVEL")
+        self.index_from_writer = settings.getbool("WARC_INDEX_FROM_WRITER")
         self.user_agent = settings.get("USER_AGENT")
         self.clock: Callable[[], datetime] = load_object(settings.get("PORTAL_CAPTURE_CLOCK"))
         self.writer: RollingWarcWriter | None = None
@@ -134,17 +135,22 @@ class WarcCaptureMiddleware:
             logger.warning("%s", line)
         self.stats.set_value("heal/repairs", len(done))
 
-    def _index_file(self, path: Path) -> None:
-        # Each file is indexed as it closes (at rollover or at the end), never per record.
+    def _index_file(self, path: Path, lines: list[str] | None) -> None:
+        # Each file is indexed as it closes (at rollover or at the end), never per record,
+        # from the lines its writer kept (None: cdxj-indexer reads the file again).
         if _PAUSE_BEFORE_INDEX:
             time.sleep(float(_PAUSE_BEFORE_INDEX))
+        if not self.index_from_writer:
+            lines = None
         try:
-            added = add_to_index(self.data.index, self.site, self.data.warc, [path])
+            added = add_to_index(self.data.index, self.site, self.data.warc, [path], lines)
         except OSError as exc:
             # A full disk: the file is closed and whole; the next crawl indexes it.
             self._fatal(f"could not index {path}: {exc.strerror or exc}")
             return
         self.stats.inc_value("index/lines_added", added)
+        self.stats.inc_value("index/files_from_writer" if lines is not None
+                             else "index/files_read_again")
 
     def spider_closed(self, spider: Spider) -> None:
         # The session closes the catalog and releases the lock, after every handler.
@@ -185,10 +191,12 @@ class WarcCaptureMiddleware:
                 self.writer.builder, response.url, profile, original, http_headers, warc_headers
             )
         else:
+            # The payload digest is already known (the revisit check needs it): given,
+            # warcio does not read the body a second time for it.
             first = self.writer.builder.create_warc_record(
                 response.url, "response", payload=BytesIO(response.body),
                 length=len(response.body), http_headers=http_headers,
-                warc_headers_dict=warc_headers,
+                warc_headers_dict={**warc_headers, "WARC-Payload-Digest": digest},
             )
         record_id = first.rec_headers.get_header("WARC-Record-ID")
         request_record = self.writer.builder.create_warc_record(

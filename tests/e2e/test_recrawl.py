@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -111,6 +112,21 @@ def test_index_agrees_with_cdxj_indexer(twice, tmp_path: Path) -> None:
     assert keyed(list(iter_index(data / "index"))) == keyed(
         [CdxjLine.parse(line) for line in theirs.read_text().splitlines()])
     assert "".join(ours) == theirs.read_text()
+
+
+def test_each_crawl_indexed_its_file_from_what_its_writer_knew(twice) -> None:
+    """The lines compared with cdxj-indexer's above are the writer's own: no crawl of
+    the two read its WARC again to index it."""
+    from portal_archive.archive.catalog import Catalog
+
+    data, _ = twice
+    catalog = Catalog(data / "catalog.sqlite")
+    runs = [json.loads(run["stats"]) for run in catalog.runs()]
+    catalog.close()
+    assert len(runs) == 2
+    for stats in runs:
+        assert stats["index/files_from_writer"] == stats["warc/files"] == 1
+        assert "index/files_read_again" not in stats
 
 
 def captures(index: Path, url: str) -> list[CdxjLine]:
