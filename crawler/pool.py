@@ -233,8 +233,7 @@ class _Pool:
 
     def _not_started(self, site: SiteCrawl) -> None:
         name = stop_signal() or "a signal"
-        status = 128 + signal.Signals[name].value if name in signal.Signals.__members__ else 1
-        site.fail(f"crawl of {site.label} not started: stopped by {name}", status)
+        site.fail(f"crawl of {site.label} not started: stopped by {name}", _exit_status(name))
         _end_hook(self.hooks, site)
 
 
@@ -248,6 +247,12 @@ def _end_hook(hooks: Hooks, site: SiteCrawl) -> None:
 def _filter_logs(crawler: Crawler, *, alone: bool) -> Callable[[], None]:
     # After a fatal stop (a full disk) every later line of a crawl alone says the same.
     return lambda: one_line_logs(crawler.stats if alone else None)
+
+
+def _exit_status(signal_name: str) -> int:
+    """A shell's exit status for a process ended by ``signal_name`` (1 if it is none)."""
+    members = signal.Signals.__members__
+    return 128 + members[signal_name].value if signal_name in members else 1
 
 
 # A crawl still running when the reactor stopped (a second signal, or a first one before
@@ -267,7 +272,7 @@ def _outcome(site: SiteCrawl, crawler: Crawler, result: Any) -> None:
         if isinstance(exc, KeyboardInterrupt):  # SIGTERM or Ctrl-C as it opened
             name = stop_signal() or "SIGINT"
             site.fail(f"crawl of {site.label} interrupted by {name} as it began",
-                      128 + signal.Signals[name].value)
+                      _exit_status(name))
         elif isinstance(exc, PortalArchiveError):
             site.fail(str(exc), exc.exit_code)
         elif isinstance(exc, sqlite3.DatabaseError):  # a catalog whose pages are not whole

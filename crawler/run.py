@@ -1,21 +1,16 @@
-"""The settings the CLI layers over crawler/settings.py for a crawl, its site's lock and
-its one-line logs; crawler/pool.py runs the crawls."""
+"""The settings the CLI layers over crawler/settings.py for a crawl, and its one-line
+logs; crawler/pool.py runs the crawls and takes each site's lock."""
 
 from __future__ import annotations
 
 import logging
 import os
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
 from scrapy.settings import Settings
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.project import get_project_settings
 
 from portal_archive.archive.errors import PortalArchiveError
-from portal_archive.archive.lock import acquire, holds, release
 from portal_archive.crawler.spec import CrawlSpec
 
 
@@ -34,37 +29,6 @@ def parse_overrides(pairs: list[str]) -> dict[str, str]:
             raise PortalArchiveError(f"-s takes NAME=VALUE, got {pair!r}")
         overrides[name] = value
     return overrides
-
-
-@contextmanager
-def site_lock(data_dir: Path, site: str, *,
-              on_busy: Callable[[PortalArchiveError], None] | None = None) -> Iterator[None]:
-    """The one place a crawl takes its site's lock (archive/lock.py), and only once: the
-    first holder in this process takes it (the scheduler's worker, or the crawl pool,
-    crawler/pool.py); inside it, a second call finds it held and takes nothing.
-
-    A busy site fails at once, or, with ``on_busy``, is said once and waited for: two
-    jobs naming one site, or a hand-started crawl, then run one after the other.
-    """
-    if holds(data_dir, site):
-        yield
-        return
-    said = False
-    while True:
-        try:
-            acquire(data_dir, site)
-            break
-        except PortalArchiveError as exc:
-            if on_busy is None:
-                raise
-            if not said:
-                on_busy(exc)
-                said = True
-            time.sleep(0.5)
-    try:
-        yield
-    finally:
-        release(data_dir, site)
 
 
 def spec_settings(spec: CrawlSpec, series: str | None = None) -> Settings:

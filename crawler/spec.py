@@ -1,6 +1,6 @@
 """What one crawl is asked to do: the typed value `portal-archive crawl` builds from its
 arguments and the scheduler hands to its worker process, both passing it to
-``run_crawl(spec)`` (crawler/run.py).
+``run_crawl(spec)`` (crawler/pool.py).
 
 A spec is checked as it is made: a setting Scrapy and crawler/settings.py do not define,
 or a value that does not read as its default's type, is refused with the one line that
