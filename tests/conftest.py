@@ -125,3 +125,19 @@ def warc_response_urls(data: Path) -> set[str]:
                 if record.rec_type == "response":
                     urls.add(record.rec_headers.get_header("WARC-Target-URI"))
     return urls
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A real PostgreSQL server (tests/postgres.py): one per test process."""
+    from tests.postgres import server_url
+
+    yield from server_url()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> str:
+    """A fresh, empty database of its own for one test (a libpq URL)."""
+    from tests.postgres import new_database
+
+    return new_database(postgres_server)
