@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import time
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -40,8 +41,9 @@ SITE = DemoSite(articles=12, faults=False)  # every article on each listing's fi
 MACHINES = ("machine-a", "machine-b", "machine-c")
 # Small enough for a test: a dead machine's jobs are retried after 3 s without its
 # heartbeat; its lease on the site has lapsed by then.
+DELIVERY_SECONDS = 1
 QUICK_RECOVERY = {"PORTAL_WORKER_STALLED_AFTER": "3", "PORTAL_LEASE_SECONDS": "2",
-                  "PORTAL_DELIVERY_SECONDS": "1"}
+                  "PORTAL_DELIVERY_SECONDS": str(DELIVERY_SECONDS)}
 
 
 # -- the world: portals, a schedule, machines -------------------------------------------
@@ -175,10 +177,10 @@ def test_two_nights_on_three_machines_archive_every_article_once(
         second = expected_events(portals, 1)
         wait_until(lambda: len(shared_events(shared)) >= sum((first + second).values()), 30,
                    lambda: "the second night's events\n" + logs(everyone))
-        # One more delivery round: nothing is sent twice.
         wait_until(lambda: not catalog(postgres_url, "SELECT id FROM events"
                                                      " WHERE delivered_at IS NULL"),
                    10, "every event marked delivered")
+        time.sleep(2 * DELIVERY_SECONDS)  # two more delivery rounds: none sends again
         statuses = {name: w.stop() for name, w in everyone.items()}
     assert statuses == dict.fromkeys(everyone, 0), logs(everyone)
     assert not any("Traceback" in w.text() for w in everyone.values()), logs(everyone)
@@ -250,8 +252,10 @@ def test_a_machine_killed_mid_crawl_gives_its_site_to_another_and_heals_on_resta
         # Another machine finishes the site (the dead one's heartbeat stops, its job is
         # retried, its lease lapses).
         (survivor,) = [n for n in names if n != victim]
-        wait_for_jobs(postgres_url, 1, 60, lambda: logs(workers))
+        wait_for_jobs(postgres_url, 1, 60, lambda: logs(workers), [workers[survivor]])
         assert any(p.name.endswith(f"-{survivor}.warc.gz") for p in warc_files(shared))
+        runs = [s for (s,) in catalog(postgres_url, "SELECT status FROM runs")]
+        assert runs.count("finished") == 1, runs  # the survivor's; the dead one's is not
 
         # The dead machine comes back: it closes and ships what it left behind.
         back = stack.enter_context(Worker(tmp_path / victim, victim, postgres_url, env))
