@@ -38,6 +38,7 @@ UNFINISHED = ("todo", "doing")
 def distributed_env(url: str, shared: Path, **extra: str) -> dict[str, str]:
     """The environment of every process of a distributed archive (design12's table):
     one PostgreSQL database as catalog and queue, one shared folder."""
+    shared.mkdir(parents=True, exist_ok=True)  # mounted before any machine starts
     return {**os.environ, "PORTAL_CATALOG_URL": url, "PORTAL_QUEUE_URL": url,
             "PORTAL_SHARED_STORAGE": str(shared), **extra}
 
@@ -154,6 +155,14 @@ def wait_for_workers(url: str, workers: Sequence[Worker], timeout: float = 60) -
                + "\n".join(f"--- {w.id}\n{w.text()[-2000:]}" for w in workers))
 
 
+def assert_none_failed(url: str, logs: Callable[[], str] = lambda: "") -> Counter[str]:
+    """The crawl jobs' states, failing at once if any job failed."""
+    statuses = job_statuses(url)
+    if statuses["failed"]:
+        raise AssertionError(f"a crawl job failed: {dict(statuses)}\n{logs()}")
+    return statuses
+
+
 def wait_for_jobs(url: str, done: int, timeout: float = 120,
                   logs: Callable[[], str] = lambda: "",
                   running: Iterable[Background] = ()) -> Counter[str]:
@@ -162,9 +171,7 @@ def wait_for_jobs(url: str, done: int, timeout: float = 120,
     def ended() -> Counter[str] | None:
         for process in running:
             process.assert_running()
-        statuses = job_statuses(url)
-        if statuses["failed"]:
-            raise AssertionError(f"a crawl job failed: {dict(statuses)}\n{logs()}")
+        statuses = assert_none_failed(url, logs)
         finished = sum(n for s, n in statuses.items() if s not in UNFINISHED)
         busy = any(statuses[s] for s in UNFINISHED)
         return statuses if finished >= done and not busy else None
