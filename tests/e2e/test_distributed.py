@@ -14,6 +14,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from xml.etree import ElementTree
 
 import psycopg
 import pytest
@@ -191,6 +192,10 @@ def test_two_nights_on_three_machines_archive_every_article_once(
     lines = shared_events(shared)
     assert Counter((e["type"], e["url"]) for e in lines) == first + second
     assert {e["site"] for e in lines} == {"demo", "generic"}
+    for site in ("demo", "generic"):  # and each in its site's Atom feed, once
+        feed = ElementTree.parse(shared / "feeds" / f"{site}.atom").getroot()
+        entries = feed.findall("{http://www.w3.org/2005/Atom}entry")
+        assert len(entries) == sum(e["site"] == site for e in lines), site
 
     # Every article exactly once: one version per distinct content, the portals' truth.
     versions = Counter(url for (url,) in catalog(postgres_url, "SELECT url FROM versions"))
