@@ -83,7 +83,7 @@ def heal_other_sites(data: DataDir, site: str) -> list[str]:
     crawled by another process, nor by this one (a pool of crawls, crawler/pool.py).
     With shared storage: only what the staging folder holds, under its locks."""
     if data.staged:
-        return _ship_other_sites(data, site)
+        return heal_staging(data, but=site)
     done = []
     for other in _sites_needing_care(data):
         if other == site or holds(data.root, other):
@@ -99,15 +99,16 @@ def heal_other_sites(data: DataDir, site: str) -> list[str]:
     return done
 
 
-def _ship_other_sites(data: DataDir, site: str) -> list[str]:
-    """Every other series with a file in the staging folder, its staging lock free (the
-    WARC middleware holds it while it writes there)."""
+def heal_staging(data: DataDir, but: str = "") -> list[str]:
+    """Ship what killed crawls left in the staging folder, for every series but ``but``
+    whose staging lock is free (the WARC middleware holds it while it writes there): what
+    a worker does as it starts, and every crawl's first heal in a process."""
     done: list[str] = []
     if not data.staging_warc.is_dir():
         return done
     for folder in sorted(p for p in data.staging_warc.iterdir() if p.is_dir()):
         other = folder.name
-        if other == site or holds(data.staging, other) or not any(folder.iterdir()):
+        if other == but or holds(data.staging, other) or not any(folder.iterdir()):
             continue
         try:
             acquire(data.staging, other)

@@ -14,7 +14,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from portal_archive.archive.catalog import Catalog
 from portal_archive.archive.cdxj import add_to_index, indexed_files, iter_index, site_of_file
 from portal_archive.archive.datadir import DataDir
-from portal_archive.archive.heal import heal_other_sites, heal_site
+from portal_archive.archive.heal import heal_other_sites, heal_site, heal_staging
 from portal_archive.archive.lock import acquire, release
 from portal_archive.archive.segments import read_manifest
 from portal_archive.archive.ship import ship, temporary_name
@@ -134,6 +134,23 @@ def test_other_series_in_staging_are_shipped_unless_their_crawl_writes_there(
         release(data.staging, "hue")
     assert len(done) == 1 and not left.exists() and busy.exists()
     assert (data.warc / left.relative_to(data.staging_warc)).exists()
+
+
+def test_a_worker_starting_ships_every_series_left_in_its_staging_folder(
+    tmp_path: Path
+) -> None:
+    data = _folders(tmp_path)
+    _w1, closed = _write(data, "quangninh", ["http://q.test/a"])
+    writer, left_open = _write(data, "demo", ["http://d.test/a"], close=False)
+    writer._out.flush()  # type: ignore[union-attr]  # what a kill -9 leaves
+    done = heal_staging(data)
+    assert len(done) == 3  # one closed, then each shipped
+    assert not list(data.staging_warc.rglob("*.warc*"))
+    assert sorted(line.url for line in iter_index(data.index)) == [
+        "http://d.test/a", "http://q.test/a"]
+    assert verify(DataDir(data.root)).ok
+    assert closed.name in {p.name for p in data.warc.rglob("*.warc.gz")}
+    assert not left_open.exists() and heal_staging(data) == []
 
 
 def test_names_of_before_the_worker_id_still_read(tmp_path: Path) -> None:
