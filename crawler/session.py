@@ -1,4 +1,5 @@
-"""The crawl's session: its one catalog connection, its run row and its site lock.
+"""The crawl's session: its catalog, its run row and its site lock (or, with a server
+catalog, its lease: crawler/lease.py).
 
 The lock and run row are the crawl's *series* (crawler/sites.py series_of): the profile
 id, or one per host for ad-hoc listings; articles and events keep the profile id.
@@ -17,19 +18,19 @@ hold every figure of the run.
 from __future__ import annotations
 
 import logging
-import sqlite3
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from portal_archive.archive.catalog import Catalog, damaged
+from portal_archive.archive.catalog import Catalog, CatalogError, open_catalog, uses_server
 from portal_archive.archive.datadir import DataDir
 from portal_archive.archive.errors import PortalArchiveError
 from portal_archive.archive.lock import acquire, holds, release
 from portal_archive.archive.stamps import utc_iso
 from portal_archive.crawler.eventlog import EventLog
 from portal_archive.crawler.fatal import stop_crawl
+from portal_archive.crawler.lease import SeriesLease, lease_seconds, worker_id
 from portal_archive.crawler.outcome import note_signals, run_status
 from portal_archive.crawler.signals import run_ending, run_events_complete
 
@@ -51,12 +52,19 @@ class CrawlSession:
         self.data = DataDir(crawler.settings.get("PORTAL_DATA_DIR"))
         self.lock_error = ""
         self.owns_lock = False
-        self._take_lock()
-        try:
-            self.catalog = _open_catalog(self.data, self.series)
-        except BaseException:
-            self._release_lock()
-            raise
+        self.lease: SeriesLease | None = None
+        url = crawler.settings.get("PORTAL_CATALOG_URL") or None
+        if uses_server(url):
+            # Shared across machines: the lease, not this machine's lock, is the guard.
+            self.catalog = _open_catalog(self.data, self.series, url)
+            self._take_lease()
+        else:
+            self._take_lock()
+            try:
+                self.catalog = _open_catalog(self.data, self.series, url)
+            except BaseException:
+                self._release_lock()
+                raise
         self.events = EventLog(crawler, self.catalog, self.data)
         # The site's recorded moves: an article read on a host the portal moved to is
         # keyed with the host its history began on (archive/keys.py).
@@ -93,6 +101,17 @@ class CrawlSession:
             self.lock_error = str(exc)  # said at spider_opened, when the crawl can stop
             return
         self.owns_lock = True
+
+    def _take_lease(self) -> None:
+        settings = self.crawler.settings
+        try:
+            self.lease = SeriesLease(self.catalog, self.series, worker_id(settings),
+                                     lease_seconds(settings),
+                                     lost=lambda message: stop_crawl(self.crawler, message))
+            self.lock_error = self.lease.take()
+        except BaseException:
+            self.catalog.close()
+            raise
 
     def _release_lock(self) -> None:
         if self.owns_lock:
@@ -137,19 +156,22 @@ class CrawlSession:
                 self.catalog.finish_run(self.run_id, utc_iso(), run_status(self.reason),
                                         self.crawler.stats.get_stats())
         finally:
+            if self.lease is not None:
+                self.lease.release()  # while the catalog is still open
             self.catalog.close()
             self._release_lock()
 
 
-def _open_catalog(data: DataDir, site: str) -> Catalog:
+def _open_catalog(data: DataDir, site: str, url: str | None) -> Catalog:
     """The catalog, read where the crawl starts reading: an unusable one (gone beside
-    WARCs, cut short, a torn page) is a PortalArchiveError now, before any write."""
-    catalog = Catalog(data.catalog)
+    WARCs, cut short, a torn page, a server that is down) is a PortalArchiveError now,
+    before any write."""
+    catalog = open_catalog(data, url)
     try:
         catalog.last_run(site)
-    except sqlite3.DatabaseError as exc:
+    except CatalogError as exc:
         catalog.close()
-        raise damaged(data.catalog, exc) from None
+        raise catalog.unusable(exc) from None
     return catalog
 
 

@@ -82,6 +82,13 @@ LOG_LEVEL = "INFO"
 # --- portal-archive ---------------------------------------------------------
 # Data folder (CONTRACT.md): warc/, index/, json/, catalog.sqlite, events.jsonl.
 PORTAL_DATA_DIR = os.environ.get("PORTAL_ARCHIVE_DATA") or "portal-data"
+# The catalog (archive/catalogdb.py): a SQLAlchemy URL, sqlite:///PATH or a PostgreSQL
+# server shared by workers on several machines; empty: <data>/catalog.sqlite.
+PORTAL_CATALOG_URL = os.environ.get("PORTAL_CATALOG_URL", "")
+# This worker's id (leases); empty: <hostname>-<pid>.
+PORTAL_WORKER_ID = os.environ.get("PORTAL_WORKER_ID", "")
+# How long a crawl's lease on its site lasts in a server catalog (renewed every third).
+PORTAL_LEASE_SECONDS = os.environ.get("PORTAL_LEASE_SECONDS") or "120"
 # Site profile id, or "generic" with PORTAL_LISTING_URLS.
 PORTAL_SITE = ""
 PORTAL_LISTING_URLS: list[str] = []
