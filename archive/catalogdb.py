@@ -45,7 +45,7 @@ def parse_url(url: str) -> URL:
     project installs); anything that is neither SQLite nor PostgreSQL, one line."""
     try:
         parsed = make_url(url)
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is no number
         raise PortalArchiveError(f"the catalog URL {url!r} is not a database URL"
                                  " (sqlite:///PATH or postgresql://USER@HOST/DB)") from None
     backend = parsed.get_backend_name()

@@ -14,6 +14,7 @@ import logging
 import os
 import socket
 from collections.abc import Callable
+from typing import Any
 
 from scrapy.settings import BaseSettings
 from twisted.internet.task import LoopingCall
@@ -48,16 +49,18 @@ def lease_seconds(settings: BaseSettings) -> float:
 
 class SeriesLease:
     """``lost``: called with a one-line message if the lease is found taken by another
-    while the crawl runs (it expired: this process stood still longer than its length)."""
+    while the crawl runs (it expired: this process stood still longer than its length).
+    ``clock``: what has twisted's ``callLater`` (the reactor, or a test's Clock)."""
 
     def __init__(self, catalog: Catalog, series: str, holder: str, seconds: float,
-                 lost: Callable[[str], None]) -> None:
+                 lost: Callable[[str], None], clock: Any = None) -> None:
         self.catalog = catalog
         self.series = series
         self.holder = holder
         self.seconds = seconds
         self.lost = lost
         self.held = False
+        self.clock = clock
         self._renewing: LoopingCall | None = None
 
     def take(self) -> str:
@@ -67,6 +70,8 @@ class SeriesLease:
             return f"another crawl of site {self.series!r} is running: {held_by}"
         self.held = True
         self._renewing = LoopingCall(self._renew)
+        if self.clock is not None:
+            self._renewing.clock = self.clock
         self._renewing.start(self.seconds / 3, now=False)
         return ""
 

@@ -103,12 +103,16 @@ class CrawlSession:
         self.owns_lock = True
 
     def _take_lease(self) -> None:
+        """Refused before Scrapy starts (as the CLI refuses a held lock): one line, and
+        no run row in a catalog another machine's crawl of the site is writing."""
         settings = self.crawler.settings
         try:
             self.lease = SeriesLease(self.catalog, self.series, worker_id(settings),
                                      lease_seconds(settings),
                                      lost=lambda message: stop_crawl(self.crawler, message))
-            self.lock_error = self.lease.take()
+            refusal = self.lease.take()
+            if refusal:
+                raise PortalArchiveError(refusal)
         except BaseException:
             self.catalog.close()
             raise
