@@ -28,13 +28,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, text
-from sqlalchemy.engine import Connection
+from sqlalchemy import text
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.sql.elements import TextClause
 
 from portal_archive.archive import catalogdb
-from portal_archive.archive.catalogdb import CatalogRow, parse_url, shown, sqlite_url
+from portal_archive.archive.catalogdb import CatalogRow, parse_url, rows_of, shown, sqlite_url
 from portal_archive.archive.errors import PortalArchiveError
 from portal_archive.archive.keys import HostMoves, move_of
 from portal_archive.archive.rekey import rekey_with_hosts
@@ -196,13 +195,21 @@ def _capture_row(c: Capture) -> dict[str, Any]:
     return {name: getattr(c, name) for name in _CAPTURE_COLUMNS}
 
 
-@lru_cache(maxsize=256)
-def _sql(statement: str, *expanding: str) -> TextClause:
-    """One TextClause per statement: SQLAlchemy's compiled cache then knows it again."""
-    clause = text(statement)
-    if expanding:
-        clause = clause.bindparams(*(bindparam(name, expanding=True) for name in expanding))
-    return clause
+@lru_cache(maxsize=2048)
+def _compiled(dialect: Dialect, statement: str) -> tuple[str, tuple[str, ...] | None]:
+    """The statement in the driver's own SQL, and the order of its parameters if the
+    driver takes them by position (None: by name)."""
+    compiled = text(statement).compile(dialect=dialect)
+    names = tuple(compiled.positiontup or ()) if dialect.positional else None
+    return str(compiled), names
+
+
+def _in_list(prefix: str, values: Sequence[Any]) -> tuple[str, dict[str, Any]]:
+    """``:u0, :u1, ...`` for an IN list, and their values (at most 500: a statement per
+    length, each compiled once)."""
+    names = [f"{prefix}{i}" for i in range(len(values))]
+    return ", ".join(":" + n for n in names), dict(zip(names, values, strict=True))
+
 
 
 REBUILD_HINT = "portal-archive verify --rebuild-catalog rebuilds it from the WARCs and JSON"
@@ -356,36 +363,63 @@ class Catalog:
             self.engine = None  # type: ignore[assignment]
 
     # -- statements ------------------------------------------------------------------
+    # Statements are SQLAlchemy text, compiled once per dialect, and run on the pooled
+    # DBAPI connection: SQLAlchemy's result objects cost some 300 µs a row set for a
+    # textual SELECT * (its column metadata is built anew each time), more than the
+    # query; the crawl makes several per page.
     @contextmanager
-    def _connection(self) -> Iterator[Connection]:
-        """The transaction's connection, or one from the pool for this statement alone."""
+    def _dbapi(self) -> Iterator[Any]:
+        """The transaction's DBAPI connection, or one from the pool for this statement."""
         if self._conn is not None:
-            yield self._conn
+            yield self._conn.connection
             return
-        with self.engine.connect() as conn:
-            yield conn
+        raw = self.engine.raw_connection()
+        try:
+            yield raw
+        finally:
+            raw.close()  # back to the pool
 
-    def _exec(self, statement: str, params: Mapping[str, Any] | None = None,
-              *expanding: str) -> int:
+    def _run(self, statement: str, params: Any, many: bool = False,
+             ) -> tuple[int, list[CatalogRow]]:
+        """(rows changed, rows read) of one statement, ``many``: once per params."""
+        sql, names = _compiled(self.engine.dialect, statement)
+        args: Any = params
+        if names is not None:
+            args = ([tuple(p[n] for n in names) for p in params] if many
+                    else tuple(params[n] for n in names))
+        try:
+            with self._dbapi() as dbapi:
+                cursor = dbapi.cursor()
+                try:
+                    if many:
+                        cursor.executemany(sql, args)
+                    else:
+                        cursor.execute(sql, args)
+                    read = (rows_of(cursor.description, cursor.fetchall())
+                            if cursor.description else [])
+                    return cursor.rowcount, read
+                finally:
+                    cursor.close()
+        except self.engine.dialect.loaded_dbapi.Error as exc:
+            # Said as SQLAlchemy says it (and callers catch it): CatalogError.
+            raise DBAPIError.instance(sql, args, exc, self.engine.dialect.loaded_dbapi.Error,
+                                      dialect=self.engine.dialect) from exc
+
+    def _exec(self, statement: str, params: Mapping[str, Any] | None = None) -> int:
         """Run a statement; how many rows it changed."""
-        with self._connection() as conn:
-            return conn.execute(_sql(statement, *expanding), params or {}).rowcount
+        return self._run(statement, params or {})[0]
 
     def _many(self, statement: str, rows: list[dict[str, Any]]) -> None:
         if rows:
-            with self._connection() as conn:
-                conn.execute(_sql(statement), rows)
+            self._run(statement, rows, many=True)
 
     def _rows(self, statement: str, params: Mapping[str, Any] | None = None,
-              *expanding: str) -> list[CatalogRow]:
-        with self._connection() as conn:
-            result = conn.execute(_sql(statement, *expanding), params or {})
-            return [CatalogRow(row) for row in result]
+              ) -> list[CatalogRow]:
+        return self._run(statement, params or {})[1]
 
     def _one(self, statement: str, params: Mapping[str, Any] | None = None) -> CatalogRow | None:
-        with self._connection() as conn:
-            row = conn.execute(_sql(statement), params or {}).first()
-            return None if row is None else CatalogRow(row)
+        rows = self._run(statement, params or {})[1]
+        return rows[0] if rows else None
 
     def _scalar(self, statement: str, params: Mapping[str, Any] | None = None) -> Any:
         row = self._one(statement, params)
@@ -393,9 +427,7 @@ class Catalog:
 
     def execute(self, statement: str, params: Mapping[str, Any] | None = None) -> list[CatalogRow]:
         """Any SQL of the caller's own (verify, the rebuild): its rows, if it has any."""
-        with self._connection() as conn:
-            result = conn.execute(_sql(statement), params or {})
-            return [CatalogRow(row) for row in result] if result.returns_rows else []
+        return self._rows(statement, params)
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
@@ -511,9 +543,10 @@ class Catalog:
         wanted = list(dict.fromkeys(urls))
         found: set[str] = set()
         for start in range(0, len(wanted), 500):  # below SQLite's variable limit
+            marks, args = _in_list("u", wanted[start : start + 500])
             rows = self._rows(
-                "SELECT DISTINCT url FROM captures WHERE url IN :urls AND status < 400",
-                {"urls": wanted[start : start + 500]}, "urls",
+                f"SELECT DISTINCT url FROM captures WHERE url IN ({marks}) AND status < 400",
+                args,
             )
             found.update(row[0] for row in rows)
         return found
@@ -532,10 +565,11 @@ class Catalog:
         wanted = list(dict.fromkeys(urls))[:500]  # a listing page has far fewer links
         if not wanted:
             return set()
+        marks, args = _in_list("u", wanted)
         rows = self._rows(
-            "SELECT url FROM captures WHERE url IN :urls AND status < 400"
-            " AND run_id != :run UNION SELECT url FROM skipped WHERE url IN :skipped",
-            {"urls": wanted, "run": before_run, "skipped": wanted}, "urls", "skipped",
+            f"SELECT url FROM captures WHERE url IN ({marks}) AND status < 400"
+            f" AND run_id != :run UNION SELECT url FROM skipped WHERE url IN ({marks})",
+            {**args, "run": before_run},
         )
         return {row[0] for row in rows}
 
@@ -709,8 +743,9 @@ class Catalog:
         """Mark events sent on at ``at``; within the caller's transaction, if any."""
         wanted = list(ids)
         for start in range(0, len(wanted), 500):
-            self._exec("UPDATE events SET delivered_at = :at WHERE id IN :ids",
-                       {"at": at, "ids": wanted[start : start + 500]}, "ids")
+            marks, args = _in_list("i", wanted[start : start + 500])
+            self._exec(f"UPDATE events SET delivered_at = :at WHERE id IN ({marks})",
+                       {**args, "at": at})
 
     # -- leases ----------------------------------------------------------------
     def take_lease(self, name: str, holder: str, seconds: float) -> str | None:

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import URL, Engine, Row, make_url
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from portal_archive.archive.errors import PortalArchiveError
@@ -130,24 +130,37 @@ class CatalogRow(Sequence[Any]):
     """A row read both ways callers always have: ``row["col"]`` and ``row[0]``, and
     ``dict(row)``."""
 
-    __slots__ = ("_row",)
+    __slots__ = ("_values", "_index")
 
-    def __init__(self, row: Row[Any]) -> None:
-        self._row = row
+    def __init__(self, values: Sequence[Any], index: Mapping[str, int]) -> None:
+        self._values = values
+        self._index = index
 
     def __getitem__(self, key: Any) -> Any:
         if isinstance(key, str):
-            return self._row._mapping[key]
-        return self._row[key]
+            return self._values[self._index[key]]
+        return self._values[key]
 
     def __len__(self) -> int:
-        return len(self._row)
+        return len(self._values)
 
     def __iter__(self) -> Iterator[Any]:
-        return iter(self._row)
+        return iter(self._values)
+
+    def __eq__(self, other: object) -> bool:
+        return tuple(self) == tuple(other) if isinstance(other, Sequence) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
 
     def keys(self) -> list[str]:
-        return list(self._row._mapping.keys())
+        return list(self._index)
 
     def __repr__(self) -> str:
-        return f"CatalogRow({dict(self._row._mapping)!r})"
+        return f"CatalogRow({dict(zip(self._index, self._values, strict=True))!r})"
+
+
+def rows_of(description: Sequence[Sequence[Any]] | None,
+            values: Iterable[Sequence[Any]]) -> list[CatalogRow]:
+    """Rows of a DBAPI cursor (``description`` its column descriptions)."""
+    index = {column[0]: i for i, column in enumerate(description or ())}
+    return [CatalogRow(row, index) for row in values]
