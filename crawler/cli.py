@@ -283,7 +283,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
     if not data.warc.is_dir():
         raise PortalArchiveError(f"nothing archived in {data.root} (no warc/ folder)")
     if args.rebuild_catalog:
+        from portal_archive.archive.catalog import uses_server
         from portal_archive.archive.rebuild import rebuild_catalog
+
+        if uses_server():
+            raise PortalArchiveError("--rebuild-catalog rebuilds a data folder's SQLite"
+                                     " catalog, not the server's of PORTAL_CATALOG_URL")
         from portal_archive.crawler.text import text_hash
 
         print(rebuild_catalog(data, text_hash).summary(), flush=True)

@@ -55,6 +55,11 @@ def test_a_crawl_with_its_catalog_on_postgresql(portal: DemoPortal, tmp_path: Pa
     assert after_again["new"] == after_first["new"]
     assert after_again["articles"] == after_first["articles"]
     assert after_again["runs"] == 2
+    verified = run_cli("verify", "--data", str(tmp_path / "one"), env=env)
+    assert verified.returncode == 0, verified.stdout + verified.stderr  # files and rows agree
+    rebuild = run_cli("verify", "--data", str(tmp_path / "one"), "--rebuild-catalog", env=env)
+    assert rebuild.returncode == 1
+    assert "not the server's of PORTAL_CATALOG_URL" in _one_error_line(rebuild.stderr)
 
     # Another machine's crawl of the site holds its lease: this one is refused.
     catalog = Catalog(postgres_url)
