@@ -65,10 +65,14 @@ class CrawlSession:
             except BaseException:
                 self._release_lock()
                 raise
-        self.events = EventLog(crawler, self.catalog, self.data)
-        # The site's recorded moves: an article read on a host the portal moved to is
-        # keyed with the host its history began on (archive/keys.py).
-        self.moves = self.catalog.host_moves(self.site)
+        try:
+            self.events = EventLog(crawler, self.catalog, self.data)
+            # The site's recorded moves: an article read on a host the portal moved to
+            # is keyed with the host its history began on (archive/keys.py).
+            self.moves = self.catalog.host_moves(self.site)
+        except BaseException:
+            self._give_back()
+            raise
         self.reason = "finished"
         self.spider_closed_seen = self.closed = False
 
@@ -160,10 +164,13 @@ class CrawlSession:
                 self.catalog.finish_run(self.run_id, utc_iso(), run_status(self.reason),
                                         self.crawler.stats.get_stats())
         finally:
-            if self.lease is not None:
-                self.lease.release()  # while the catalog is still open
-            self.catalog.close()
-            self._release_lock()
+            self._give_back()
+
+    def _give_back(self) -> None:
+        if self.lease is not None:
+            self.lease.release()  # while the catalog is still open
+        self.catalog.close()
+        self._release_lock()
 
 
 def _open_catalog(data: DataDir, site: str, url: str | None) -> Catalog:
