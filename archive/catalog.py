@@ -297,9 +297,13 @@ class Catalog:
             )
         if version:
             self._upgrade(version)
-        for statement in _schema_statements(self.backend):
-            self._exec(statement)
-        if version != SCHEMA_VERSION:
+        if version == SCHEMA_VERSION:
+            return
+        # One transaction, one commit: the new schema's pages go to the WAL once, not
+        # once per table (a first crawl on a nearly full disk has that much more room).
+        with self.transaction():
+            for statement in _schema_statements(self.backend):
+                self._exec(statement)
             self._exec(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     def _create_on_server(self) -> None:
