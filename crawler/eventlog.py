@@ -32,7 +32,8 @@ class EventLog:
             "at": utc_iso(timespec="seconds"),
             "run_id": run_id, "fields": fields or [], "diff": diff, "title": title,
         }
-        self.catalog.add_event(event)
+        # Sent on here and now (the line, the signal the alerts collect): delivered.
+        self.catalog.add_event(event, delivered_at=str(event["at"]))
         append_event(self.data.events, event)
         self.crawler.stats.inc_value(f"events/{type_}")
         self.crawler.signals.send_catch_log(change_detected, event=event)
