@@ -18,8 +18,8 @@ its requests x the delay whichever worker runs it, so the wall is about
 ceil(sites / (workers x concurrency)) waves of one site's crawl. Below the ideal: each
 worker's warm-up (imports and its first crawler, 2-4 s of CPU, contended when three start
 on two cores), the last wave's uneven sites, and job pickup. At --quick size a site takes
-about 2 s, so the warm-up dominates (about 1.4x on 2 and 3 workers); with many sites at
-once and a short delay the two cores, not the workers, become the bound.
+about 2 s, so the warm-up weighs most (1.4-1.7x on 2 workers, 1.4-2.0x on 3); with many
+sites at once and a short delay the two cores, not the workers, become the bound.
 
 Every article must be archived on shared storage, and no two requests may reach one
 portal closer than the delay, whichever worker sent them; else the figures are
