@@ -23,7 +23,7 @@ from portal_archive.archive.errors import PortalArchiveError
 from portal_archive.archive.keys import HostMoves, move_of
 from portal_archive.archive.rekey import rekey_with_hosts
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -88,7 +88,8 @@ CREATE TABLE IF NOT EXISTS events (
     run_id TEXT NOT NULL,
     fields TEXT NOT NULL,
     diff TEXT NOT NULL,
-    title TEXT
+    title TEXT,
+    delivered_at TEXT  -- NULL until the scheduler sent it out (a worker's crawl's events)
 );
 CREATE INDEX IF NOT EXISTS events_by_time ON events (at);
 CREATE INDEX IF NOT EXISTS events_by_site ON events (site, at);
@@ -118,6 +119,7 @@ CREATE TABLE IF NOT EXISTS skipped (
 MIGRATIONS: dict[int, tuple[str, ...]] = {
     2: ("ALTER TABLE listing_items ADD COLUMN listed_date TEXT",),
     3: (),
+    4: (),  # events.delivered_at: _add_delivered_at
 }
 
 
@@ -222,6 +224,8 @@ class Catalog:
                 self.db.execute(statement)
             if step == 3:
                 rekey_with_hosts(self.db, self.path.parent / "json", self.host_moves)
+            if step == 4:
+                _add_delivered_at(self.db)
             self.db.execute(f"PRAGMA user_version={step + 1}")
 
     def close(self) -> None:
@@ -494,13 +498,25 @@ class Catalog:
         )
 
     # -- events --------------------------------------------------------------
-    def add_event(self, event: Mapping[str, Any]) -> None:
+    def add_event(self, event: Mapping[str, Any], *, delivered: bool = True) -> None:
+        """``delivered``: sent out by its own crawl (else the scheduler sends it)."""
         self.db.execute(
-            "INSERT INTO events (type, site, url, at, run_id, fields, diff, title)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO events (type, site, url, at, run_id, fields, diff, title,"
+            " delivered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (event["type"], event["site"], event["url"], event["at"], event["run_id"],
-             json.dumps(event["fields"], ensure_ascii=False), event["diff"], event.get("title")),
+             json.dumps(event["fields"], ensure_ascii=False), event["diff"], event.get("title"),
+             event["at"] if delivered else None),
         )
+
+    def undelivered_events(self, limit: int = 1000) -> list[sqlite3.Row]:
+        """Events no one has sent out yet, oldest first (schedules/delivery.py)."""
+        return self.db.execute(
+            "SELECT * FROM events WHERE delivered_at IS NULL ORDER BY id LIMIT ?", (limit,)
+        ).fetchall()
+
+    def mark_delivered(self, ids: Iterable[int], at: str) -> None:
+        self.db.executemany("UPDATE events SET delivered_at = ? WHERE id = ?",
+                            [(at, id_) for id_ in ids])
 
     def events(
         self, since: str | None = None, type_: str | None = None, site: str | None = None,
@@ -531,6 +547,15 @@ class Catalog:
         return self.db.execute(
             "SELECT * FROM versions WHERE url = ? ORDER BY captured_at, id", (url,)
         ).fetchall()
+
+
+def _add_delivered_at(db: sqlite3.Connection) -> None:
+    """Schema 5's ``events.delivered_at``; the events already there were sent out by
+    their own crawl. (A catalog without the table gets it whole from SCHEMA.)"""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(events)")}
+    if columns and "delivered_at" not in columns:
+        db.execute("ALTER TABLE events ADD COLUMN delivered_at TEXT")
+        db.execute("UPDATE events SET delivered_at = at")
 
 
 # -- a catalog that is gone or damaged ------------------------------------------

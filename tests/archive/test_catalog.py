@@ -79,13 +79,14 @@ def test_a_catalog_held_by_another_upgrade_is_said_in_one_line(
     holder.execute("BEGIN IMMEDIATE")  # as a process upgrading it would hold it
     monkeypatch.setattr(catalog_module, "BUSY_TIMEOUT_S", 0.2)
     try:
-        with pytest.raises(PortalArchiveError, match="being upgraded to schema 4 by another"):
+        with pytest.raises(PortalArchiveError,
+                           match=f"being upgraded to schema {SCHEMA_VERSION} by another"):
             Catalog(path)
     finally:
         holder.execute("ROLLBACK")
         holder.close()
     Catalog(path).close()  # once it is free, the upgrade runs
-    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 4
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 
 def _capture(n: int) -> Capture:

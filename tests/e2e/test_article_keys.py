@@ -11,6 +11,7 @@ import os
 import sqlite3
 from pathlib import Path, PurePosixPath
 
+from portal_archive.archive.catalog import SCHEMA_VERSION
 from portal_archive.archive.keys import article_key, legacy_article_key
 from portal_archive.crawler.demo.content import CATEGORIES, DemoSite
 from portal_archive.crawler.demo.portal import DemoPortal
@@ -120,7 +121,7 @@ def test_an_old_data_folder_of_a_moved_portal_is_migrated_and_keeps_its_history(
         result = crawl_demo(portal, tmp_path, "--backfill", **FAST)  # migrates first
         assert result.returncode == 0, result.stderr
     db = _catalog(tmp_path)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == 4
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     for version in db.execute("SELECT url, key, json_path FROM versions").fetchall():
         assert version["key"] == _home_key(version["url"], portal)
         assert PurePosixPath(version["json_path"]).parent.name == version["key"]

@@ -1,0 +1,147 @@
+"""The distributed crawl on one machine (issue 12, part "queue"): `schedule run-now
+--queue` defers one job per site to a real PostgreSQL (procrastinate), `portal-archive
+worker` processes crawl them over loopback portals (tests/portals.py), and
+`schedule run --queue` delivers the workers' events once."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TypeVar
+
+import psycopg
+import pytest
+
+from portal_archive.crawler.sites import GENERIC, series_of
+from tests.portals import Portals
+
+from ..conftest import CLI, run_cli, warc_response_urls
+
+T = TypeVar("T")
+# Small, so that a killed worker's job comes back within seconds.
+STALLED_AFTER = "2"
+
+
+def _job(folder: Path, sites: list[str], *, delay: float = 0, notify: str = "") -> None:
+    settings = {"DOWNLOAD_DELAY": delay, "AUTOTHROTTLE_START_DELAY": delay,
+                "DOWNLOAD_TIMEOUT": 5, "RETRY_TIMES": 1, "PORTAL_REQUISITES": "False"}
+    lines = ["[job.communes]", f"sites = {json.dumps(sites)}", 'cron = "30 2 * * *"']
+    if notify:
+        lines.append(f"notify = [{json.dumps(notify)}]")
+    lines += ["[job.communes.settings]", *(f'{k} = "{v}"' for k, v in settings.items())]
+    folder.mkdir(exist_ok=True)
+    (folder / "communes.toml").write_text("\n".join(lines) + "\n", "utf-8")
+
+
+class Worker:
+    """`portal-archive worker` in the background, its lines in a file."""
+
+    def __init__(self, data: Path, queue: str, log: Path, *, concurrency: int = 4,
+                 name: str = "w1") -> None:
+        self.log = log
+        self.out = open(log, "ab")  # noqa: SIM115 - closed in stop()
+        env = {**os.environ, "PORTAL_WORKER_STALLED_AFTER": STALLED_AFTER}
+        self.process = subprocess.Popen(
+            [*CLI, "worker", "--data", str(data), "--queue", queue,
+             "--concurrency", str(concurrency), "--id", name],
+            stdin=subprocess.DEVNULL, stdout=self.out, stderr=self.out, env=env)
+
+    def text(self) -> str:
+        return self.log.read_text("utf-8", errors="replace")
+
+    def stop(self, signum: int = signal.SIGTERM, timeout: float = 30) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signum)
+        try:
+            return self.process.wait(timeout)
+        finally:
+            self.out.close()
+
+
+@pytest.fixture
+def workers() -> Iterator[list[Worker]]:
+    started: list[Worker] = []
+    yield started
+    for worker in started:
+        if worker.process.poll() is None:
+            worker.process.kill()
+            worker.process.wait()
+        worker.out.close()
+
+
+def wait_until(check: Callable[[], T | None], timeout: float, what: Callable[[], str]) -> T:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting: {what()}")
+
+
+def _jobs(queue: str) -> list[tuple[int, str, str, str | None]]:
+    try:
+        with psycopg.connect(queue) as conn:
+            return conn.execute(
+                "SELECT id, status::text, args->>'site', lock FROM procrastinate_jobs"
+                " ORDER BY id").fetchall()
+    except psycopg.errors.UndefinedTable:
+        return []
+
+
+def _statuses(queue: str) -> list[str]:
+    return [status for _id, status, _site, _lock in _jobs(queue)]
+
+
+def _enqueue(folder: Path, data: Path, queue: str) -> str:
+    done = run_cli("schedule", "run-now", "communes", "--schedules", str(folder),
+                   "--data", str(data), "--queue", queue, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stderr
+
+
+def test_a_worker_crawls_every_queued_site_a_few_at_a_time(
+        tmp_path: Path, postgres_url: str, workers: list[Worker]) -> None:
+    folder, data = tmp_path / "schedules", tmp_path / "data"
+    with Portals(count=5, articles=4, images=0) as portals:
+        _job(folder, portals.listing_urls, delay=0.3)
+        said = _enqueue(folder, data, postgres_url)
+        assert said.count("queued (queue job") == 5, said
+        # Again while they wait: none is queued twice, each said in one line.
+        again = _enqueue(folder, data, postgres_url)
+        assert again.count("already waiting in the queue") == 5, again
+        assert len(_jobs(postgres_url)) == 5
+        assert {lock for *_rest, lock in _jobs(postgres_url)} == {
+            series_of(GENERIC, [url]) for url in portals.listing_urls}
+
+        worker = Worker(data, postgres_url, tmp_path / "w1.log", concurrency=2)
+        workers.append(worker)
+        wait_until(lambda: _statuses(postgres_url) == ["succeeded"] * 5, 60,
+                   lambda: f"{_jobs(postgres_url)}\n{worker.text()}")
+        requests = portals.requests()
+        assert worker.stop() == 0, worker.text()
+
+    # Every article archived, once per portal, by the one worker.
+    archived = warc_response_urls(data)
+    for host in portals.hosts:
+        assert set(portals.article_urls(host)) <= archived, host
+    # At most two portals at once: their first and last requests overlap at most pairwise.
+    spans = {}
+    for host, _path, at in requests:
+        first, last = spans.get(host, (at, at))
+        spans[host] = (min(first, at), max(last, at))
+    most = max(sum(1 for first, last in spans.values() if first <= at <= last)
+               for at, _ in spans.values())
+    assert most <= 2, spans
+    # Its crawls' events are in the catalog only, waiting for the scheduler.
+    assert not (data / "events.jsonl").exists()
+    db = sqlite3.connect(data / "catalog.sqlite")
+    assert db.execute("SELECT count(*) FROM events WHERE delivered_at IS NULL").fetchone()[0] \
+        == 5 * 4
+    assert "stopped" in worker.text().splitlines()[-1]
