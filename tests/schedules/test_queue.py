@@ -10,8 +10,10 @@ import os
 import signal
 import sqlite3
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TypeVar
 
@@ -145,3 +147,103 @@ def test_a_worker_crawls_every_queued_site_a_few_at_a_time(
     assert db.execute("SELECT count(*) FROM events WHERE delivered_at IS NULL").fetchone()[0] \
         == 5 * 4
     assert "stopped" in worker.text().splitlines()[-1]
+
+
+def test_a_worker_killed_mid_crawl_gives_its_site_back_to_another(
+        tmp_path: Path, postgres_url: str, workers: list[Worker]) -> None:
+    folder, data = tmp_path / "schedules", tmp_path / "data"
+    with Portals(count=1, articles=8, images=0) as portals:
+        _job(folder, portals.listing_urls, delay=0.5)  # ~5 s: long enough to be cut
+        _enqueue(folder, data, postgres_url)
+        first = Worker(data, postgres_url, tmp_path / "w1.log", name="w1")
+        workers.append(first)
+        wait_until(lambda: len(portals.requests()) >= 3, 30,
+                   lambda: f"{_jobs(postgres_url)}\n{first.text()}")
+        first.process.kill()  # -9: no clean stop, its job stays "doing"
+        first.process.wait()
+        [(job_id, status, _site, _lock)] = _jobs(postgres_url)
+        assert status == "doing"
+
+        second = Worker(data, postgres_url, tmp_path / "w2.log", name="w2")
+        workers.append(second)
+        wait_until(lambda: _statuses(postgres_url) == ["succeeded"], 60,
+                   lambda: f"{_jobs(postgres_url)}\n{second.text()}")
+        assert second.stop() == 0, second.text()
+
+    # The same job, retried once its worker was silent, finished by the second worker.
+    assert [job for job, *_rest in _jobs(postgres_url)] == [job_id]
+    assert f"job {job_id} ({portals.listing_urls[0]}) of a worker silent for" in second.text()
+    assert set(portals.article_urls(portals.hosts[0])) <= warc_response_urls(data)
+    db = sqlite3.connect(data / "catalog.sqlite")
+    # The killed crawl's run is healed as such by the next; that one pages through all.
+    assert [status for (status,) in db.execute("SELECT status FROM runs ORDER BY started_at")
+            ] == ["killed", "finished"]
+    # Each article's version once, though two crawls read it.
+    versions = db.execute("SELECT url, count(*) FROM versions GROUP BY url").fetchall()
+    assert versions and all(count == 1 for _url, count in versions)
+
+
+class _Hook(BaseHTTPRequestHandler):
+    """An apprise ``json://`` target: what it was sent."""
+
+    received: list[dict[str, str]] = []
+
+    def do_POST(self) -> None:  # noqa: N802
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        type(self).received.append(json.loads(body))
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_the_scheduler_delivers_the_workers_events_once(
+        tmp_path: Path, postgres_url: str, workers: list[Worker]) -> None:
+    folder, data = tmp_path / "schedules", tmp_path / "data"
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _Hook.received.clear()
+    log = tmp_path / "scheduler.log"
+    with Portals(count=2, articles=3, images=0) as portals, open(log, "ab") as out:
+        _job(folder, portals.listing_urls, notify=f"json://127.0.0.1:{server.server_port}/h")
+        scheduler = subprocess.Popen(
+            [*CLI, "schedule", "run", "--schedules", str(folder), "--data", str(data),
+             "--queue", postgres_url, "--poll", "0.3"],
+            stdin=subprocess.DEVNULL, stdout=out, stderr=out,
+            env={**os.environ, "PORTAL_DELIVERY_SECONDS": "0.5"})
+        try:
+            _enqueue(folder, data, postgres_url)
+            worker = Worker(data, postgres_url, tmp_path / "w1.log")
+            workers.append(worker)
+            wait_until(lambda: _statuses(postgres_url) == ["succeeded"] * 2, 60,
+                       lambda: f"{_jobs(postgres_url)}\n{worker.text()}")
+            wait_until(lambda: len(_Hook.received) >= 2, 20,
+                       lambda: log.read_text("utf-8"))
+            time.sleep(1.5)  # three more deliveries: nothing is sent again
+            scheduler.send_signal(signal.SIGTERM)
+            assert scheduler.wait(30) == 0, log.read_text("utf-8")
+        finally:
+            if scheduler.poll() is None:
+                scheduler.kill()
+            server.shutdown()
+        assert worker.stop() == 0
+
+    db = sqlite3.connect(data / "catalog.sqlite")
+    events = db.execute("SELECT type, url, run_id, delivered_at FROM events").fetchall()
+    assert len(events) == 2 * 3 and all(at for *_event, at in events)
+    lines = [json.loads(line) for line in (data / "events.jsonl").read_text().splitlines()]
+    assert sorted((e["type"], e["url"], e["run_id"]) for e in lines) == sorted(
+        (kind, url, run) for kind, url, run, _at in events)  # each event once
+    # One message per site and run, to the job's target, as a crawl alone sends it.
+    assert len(_Hook.received) == 2
+    for message in _Hook.received:
+        assert "3 new" in message["title"], message
+        # One portal's run each: its articles, none of the other's.
+        assert sum(any(url in message["message"] for url in portals.article_urls(host))
+                   for host in portals.hosts) == 1, message
+    for url in (u for host in portals.hosts for u in portals.article_urls(host)):
+        assert sum(url in message["message"] for message in _Hook.received) == 1, url
+    feed = (data / "feeds" / "generic.atom").read_text("utf-8")
+    assert all(url in feed for url, in db.execute("SELECT url FROM events"))
