@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import signal
 import sqlite3
-from asyncio import ensure_future
+from asyncio import Future, ensure_future
 from collections import deque
 from collections.abc import Callable, Coroutine
 from contextlib import suppress
@@ -267,6 +267,7 @@ class LivePool:
         self.base = base
         self.ends: dict[int, Deferred[SiteCrawl]] = {}
         self.on_stop: Callable[[], object] = lambda: None
+        self.error: BaseException | None = None  # what ended ``main``, if it raised
 
     def serve(self, main: Callable[[], Coroutine[Any, Any, Any]]) -> None:
         pool = self.pool
@@ -274,6 +275,8 @@ class LivePool:
         pool.reactor.callWhenRunning(self._begin, main)
         pool.process.start(stop_after_crawl=False, install_signal_handlers=False)
         pool.close_all()
+        if self.error is not None:
+            raise self.error
 
     def crawl(self, site: SiteCrawl) -> Deferred[SiteCrawl]:
         """Crawl ``site`` as soon as a slot is free; fires with it when it has ended (its
@@ -303,7 +306,14 @@ class LivePool:
             signal.signal(signum, self._on_signal)
         note_signals(None)  # remembers which signal came, for each crawl's last line
         task = ensure_future(main())
-        task.add_done_callback(lambda _task: self.pool._stop_reactor())
+        task.add_done_callback(self._main_ended)
+
+    def _main_ended(self, task: Future[Any]) -> None:
+        try:
+            if not task.cancelled() and task.exception() is not None:
+                self.error = task.exception()
+        finally:
+            self.pool._stop_reactor()
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
         reactor = self.pool.reactor

@@ -76,7 +76,7 @@ def ensure_schema(url: str) -> None:
             if row is None or row[0] is None:
                 conn.execute(SchemaManager.get_schema())
     except psycopg.Error as exc:
-        raise PortalArchiveError(f"cannot use the queue {_redacted(url)}: {_first_line(exc)}"
+        raise PortalArchiveError(f"cannot use the queue {_redacted(url)}: {first_line(exc)}"
                                  ) from None
 
 
@@ -108,7 +108,7 @@ def job_status(queue: App, job_id: int) -> str:
     return str(queue.job_manager.get_job_status(job_id).value)
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [exc.__class__.__name__])[0]
 
 

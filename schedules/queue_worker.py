@@ -26,9 +26,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import psycopg
 from procrastinate import App
+from procrastinate.exceptions import ProcrastinateException
+from procrastinate.worker import Worker
 
 from portal_archive.archive.datadir import DataDir
+from portal_archive.archive.errors import PortalArchiveError
 from portal_archive.crawler.eventlog import DISPATCHER
 from portal_archive.crawler.outcome import stop_signal
 from portal_archive.crawler.pool import LivePool, SiteCrawl
@@ -39,6 +43,7 @@ from portal_archive.schedules.queue import (
     TASK,
     CrawlFailed,
     CrawlGivenBack,
+    first_line,
     open_queue,
     site_listings,
 )
@@ -70,7 +75,10 @@ def run_worker(data: Path, url: str, *, concurrency: int, name: str,
     pool = LivePool(CrawlSpec(data, defaults=defaults, verbose=verbose))
     jobs = _Jobs(pool, data, defaults, verbose)
     say(f"{name} taking crawls from the queue, {concurrency} at once, data in {data}")
-    pool.serve(lambda: _work(queue, pool, jobs, concurrency, name))
+    try:
+        pool.serve(lambda: _work(queue, pool, jobs, concurrency, name))
+    except (psycopg.Error, ProcrastinateException) as exc:  # the queue's server went away
+        raise PortalArchiveError(f"the queue failed: {first_line(exc)}") from None
     say(f"{name} stopped")
     return 0
 
@@ -79,33 +87,37 @@ async def _work(queue: App, pool: LivePool, jobs: _Jobs, concurrency: int, name:
                 ) -> None:
     stalled = stalled_after()
     async with queue.open_async():
-        worker = asyncio.ensure_future(queue.run_worker_async(
-            name=name, concurrency=concurrency, install_signal_handlers=False,
+        worker = Worker(
+            queue, name=name, concurrency=concurrency, install_signal_handlers=False,
             update_heartbeat_interval=min(10.0, stalled / 4),
             stalled_worker_timeout=stalled, additional_context={"crawl": jobs.crawl},
             # A retried job (the stalled ones below) sends no notification: poll too.
-            fetch_job_polling_interval=min(5.0, stalled / 2)))
-        # Cancelled, procrastinate's worker takes no more jobs and waits for the running ones.
-        pool.on_stop = worker.cancel
-        retrier = asyncio.ensure_future(_retry_stalled(queue, stalled))
+            fetch_job_polling_interval=min(5.0, stalled / 2))
+        running = asyncio.ensure_future(worker.run())
+        # Stopped, procrastinate's worker takes no more jobs and waits for the running ones.
+        pool.on_stop = worker.stop
+        retrier = asyncio.ensure_future(_retry_stalled(queue, worker, stalled))
         try:
-            with suppress(asyncio.CancelledError):
-                await worker
+            await running
         finally:
             retrier.cancel()
             with suppress(asyncio.CancelledError):
                 await retrier
 
 
-async def _retry_stalled(queue: App, stalled: float) -> None:
+async def _retry_stalled(queue: App, worker: Worker, stalled: float) -> None:
     """Give back the jobs of workers whose heartbeat is older than ``stalled`` seconds
-    (killed, or cut off): their lock goes with them, and a worker takes them again."""
+    (killed, or cut off): their lock goes with them, and a worker takes them again.
+    Never this worker's own: alive, its heartbeat only came late (a crawl starting holds
+    the loop a moment)."""
     manager = queue.job_manager
     while True:
         await asyncio.sleep(max(0.5, stalled / 2))
         try:
             for job in await manager.get_stalled_jobs(seconds_since_heartbeat=stalled,
                                                       task_name=TASK):
+                if job.worker_id is not None and job.worker_id == worker.worker_id:
+                    continue
                 await manager.retry_job(job)
                 say(f"job {job.id} ({job.task_kwargs.get('site')}) of a worker silent for"
                     f" {stalled:g} s: back in the queue")

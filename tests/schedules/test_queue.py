@@ -149,20 +149,30 @@ def test_a_worker_crawls_every_queued_site_a_few_at_a_time(
     assert "stopped" in worker.text().splitlines()[-1]
 
 
-def test_a_worker_killed_mid_crawl_gives_its_site_back_to_another(
+def test_a_worker_stopped_or_killed_mid_crawl_gives_its_site_back(
         tmp_path: Path, postgres_url: str, workers: list[Worker]) -> None:
     folder, data = tmp_path / "schedules", tmp_path / "data"
     with Portals(count=1, articles=8, images=0) as portals:
         _job(folder, portals.listing_urls, delay=0.5)  # ~5 s: long enough to be cut
         _enqueue(folder, data, postgres_url)
+        # SIGTERM mid-crawl: the crawl stops cleanly, its job goes back to the queue.
+        stopped = Worker(data, postgres_url, tmp_path / "w0.log", name="w0")
+        workers.append(stopped)
+        wait_until(lambda: len(portals.requests()) >= 3, 30,
+                   lambda: f"{_jobs(postgres_url)}\n{stopped.text()}")
+        assert stopped.stop() == 0, stopped.text()
+        assert "interrupted by SIGTERM" in stopped.text()
+        [(job_id, status, _site, _lock)] = _jobs(postgres_url)
+        assert status == "todo"
+
         first = Worker(data, postgres_url, tmp_path / "w1.log", name="w1")
         workers.append(first)
-        wait_until(lambda: len(portals.requests()) >= 3, 30,
+        seen = len(portals.requests())
+        wait_until(lambda: len(portals.requests()) >= seen + 3, 30,
                    lambda: f"{_jobs(postgres_url)}\n{first.text()}")
         first.process.kill()  # -9: no clean stop, its job stays "doing"
         first.process.wait()
-        [(job_id, status, _site, _lock)] = _jobs(postgres_url)
-        assert status == "doing"
+        assert _statuses(postgres_url) == ["doing"]
 
         second = Worker(data, postgres_url, tmp_path / "w2.log", name="w2")
         workers.append(second)
@@ -177,7 +187,7 @@ def test_a_worker_killed_mid_crawl_gives_its_site_back_to_another(
     db = sqlite3.connect(data / "catalog.sqlite")
     # The killed crawl's run is healed as such by the next; that one pages through all.
     assert [status for (status,) in db.execute("SELECT status FROM runs ORDER BY started_at")
-            ] == ["killed", "finished"]
+            ] == ["interrupted", "killed", "finished"]
     # Each article's version once, though two crawls read it.
     versions = db.execute("SELECT url, count(*) FROM versions GROUP BY url").fetchall()
     assert versions and all(count == 1 for _url, count in versions)
