@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import threading
@@ -101,6 +102,12 @@ def _statuses(queue: str) -> list[str]:
     return [status for _id, status, _site, _lock in _jobs(queue)]
 
 
+def _dead_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 def _enqueue(folder: Path, data: Path, queue: str) -> str:
     done = run_cli("schedule", "run-now", "communes", "--schedules", str(folder),
                    "--data", str(data), "--queue", queue, timeout=60)
@@ -111,8 +118,9 @@ def _enqueue(folder: Path, data: Path, queue: str) -> str:
 def test_a_worker_crawls_every_queued_site_a_few_at_a_time(
         tmp_path: Path, postgres_url: str, workers: list[Worker]) -> None:
     folder, data = tmp_path / "schedules", tmp_path / "data"
-    with Portals(count=5, articles=4, images=0) as portals:
-        _job(folder, portals.listing_urls, delay=0.3)
+    dead = f"http://127.0.0.1:{_dead_port()}/tin-tuc"
+    with Portals(count=4, articles=4, images=0) as portals:
+        _job(folder, [*portals.listing_urls, dead], delay=0.2)
         said = _enqueue(folder, data, postgres_url)
         assert said.count("queued (queue job") == 5, said
         # Again while they wait: none is queued twice, each said in one line.
@@ -120,11 +128,11 @@ def test_a_worker_crawls_every_queued_site_a_few_at_a_time(
         assert again.count("already waiting in the queue") == 5, again
         assert len(_jobs(postgres_url)) == 5
         assert {lock for *_rest, lock in _jobs(postgres_url)} == {
-            series_of(GENERIC, [url]) for url in portals.listing_urls}
+            series_of(GENERIC, [url]) for url in [*portals.listing_urls, dead]}
 
         worker = Worker(data, postgres_url, tmp_path / "w1.log", concurrency=2)
         workers.append(worker)
-        wait_until(lambda: _statuses(postgres_url) == ["succeeded"] * 5, 60,
+        wait_until(lambda: _statuses(postgres_url) == ["succeeded"] * 4 + ["failed"], 60,
                    lambda: f"{_jobs(postgres_url)}\n{worker.text()}")
         requests = portals.requests()
         assert worker.stop() == 0, worker.text()
@@ -145,15 +153,18 @@ def test_a_worker_crawls_every_queued_site_a_few_at_a_time(
     assert not (data / "events.jsonl").exists()
     db = sqlite3.connect(data / "catalog.sqlite")
     assert db.execute("SELECT count(*) FROM events WHERE delivered_at IS NULL").fetchone()[0] \
-        == 5 * 4
+        == 4 * 4
+    # The dead site's job failed, with the crawl's own one line; no traceback.
+    assert f"error: could not crawl {dead.split('/')[2]}: " in worker.text()
+    assert "Traceback" not in worker.text()
     assert "stopped" in worker.text().splitlines()[-1]
 
 
 def test_a_worker_stopped_or_killed_mid_crawl_gives_its_site_back(
         tmp_path: Path, postgres_url: str, workers: list[Worker]) -> None:
     folder, data = tmp_path / "schedules", tmp_path / "data"
-    with Portals(count=1, articles=8, images=0) as portals:
-        _job(folder, portals.listing_urls, delay=0.5)  # ~5 s: long enough to be cut
+    with Portals(count=1, articles=6, images=0) as portals:
+        _job(folder, portals.listing_urls, delay=0.4)  # ~3 s: long enough to be cut
         _enqueue(folder, data, postgres_url)
         # SIGTERM mid-crawl: the crawl stops cleanly, its job goes back to the queue.
         stopped = Worker(data, postgres_url, tmp_path / "w0.log", name="w0")
@@ -257,3 +268,50 @@ def test_the_scheduler_delivers_the_workers_events_once(
         assert sum(url in message["message"] for message in _Hook.received) == 1, url
     feed = (data / "feeds" / "generic.atom").read_text("utf-8")
     assert all(url in feed for url, in db.execute("SELECT url FROM events"))
+
+
+def test_the_scheduler_queues_each_fire_time_and_a_waiting_site_once(
+        tmp_path: Path, postgres_url: str) -> None:
+    folder, data = tmp_path / "schedules", tmp_path / "data"
+    _job(folder, ["demo"])
+    toml = (folder / "communes.toml").read_text()
+    (folder / "communes.toml").write_text(  # every second, and no worker to take it
+        toml.replace('cron = "30 2 * * *"', 'cron = "* * * * *"\nseconds = "*"'))
+    log = tmp_path / "scheduler.log"
+    with open(log, "ab") as out:
+        scheduler = subprocess.Popen(
+            [*CLI, "schedule", "run", "--schedules", str(folder), "--data", str(data),
+             "--queue", postgres_url, "--poll", "0.3"],
+            stdin=subprocess.DEVNULL, stdout=out, stderr=out)
+        try:
+            wait_until(lambda: "already waiting in the queue" in log.read_text(), 30,
+                       lambda: log.read_text("utf-8"))
+            scheduler.send_signal(signal.SIGTERM)
+            assert scheduler.wait(30) == 0, log.read_text("utf-8")
+        finally:
+            if scheduler.poll() is None:
+                scheduler.kill()
+    text = log.read_text("utf-8")
+    assert text.count("crawl of demo queued (queue job 1)") == 1, text
+    assert [(status, site) for _id, status, site, _lock in _jobs(postgres_url)] == [
+        ("todo", "demo")]
+    assert not (data / "warc").exists()  # nothing crawled here: the workers crawl
+
+
+def test_no_queue_or_a_queue_that_is_down_is_one_line(tmp_path: Path) -> None:
+    env = {"PORTAL_QUEUE_URL": ""}
+    none = run_cli("worker", "--data", str(tmp_path), env=env, timeout=60)
+    assert none.returncode == 1
+    assert none.stderr.strip() == ("portal-archive: error: no queue: give --queue URL or set"
+                                   " PORTAL_QUEUE_URL (the libpq URL of the PostgreSQL"
+                                   " database)")
+    down = f"postgresql://portal:secret@127.0.0.1:{_dead_port()}/q"
+    for args in (["worker", "--data", str(tmp_path), "--queue", down],
+                 ["schedule", "run-now", "demo-nightly", "--data", str(tmp_path),
+                  "--queue", down]):
+        result = run_cli(*args, env=env, timeout=60)
+        assert result.returncode == 1, result.stderr
+        [line] = result.stderr.splitlines()
+        assert line.startswith("portal-archive: error: cannot use the queue"
+                               " postgresql://portal@127.0.0.1:"), line
+        assert "secret" not in line
