@@ -175,15 +175,18 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     from portal_archive.crawler.run import project_settings
     from portal_archive.schedules.queue import queue_url
-    from portal_archive.schedules.queue_worker import run_worker, worker_id
+    from portal_archive.schedules.queue_worker import WORKER_ID_ENV, run_worker, worker_id
 
     url = queue_url(args.queue)
+    name = worker_id(args.id)
+    # Before any settings are read: its crawls name their WARCs and leases after it.
+    os.environ[WORKER_ID_ENV] = name
     concurrency = (args.concurrency if args.concurrency is not None
                    else project_settings().getint("PORTAL_SITES_PER_PROCESS"))
     if concurrency < 1:
         raise PortalArchiveError(f"--concurrency takes a number of sites, 1 or more:"
                                  f" got {concurrency}")
-    return run_worker(_data(args), url, concurrency=concurrency, name=worker_id(args.id),
+    return run_worker(_data(args), url, concurrency=concurrency, name=name,
                       verbose=args.verbose)
 
 

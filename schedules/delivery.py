@@ -12,6 +12,7 @@ a crawl on one machine sends them (crawler/alerts.py).
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from portal_archive.crawler.sites import GENERIC, series_of
 from portal_archive.schedules.config import Job, substitute_env
 
 log = logging.getLogger("schedules")
+SHARED_ENV = "PORTAL_SHARED_STORAGE"  # design12: the union of every worker's archive
 
 
 def notify_targets(jobs: Iterable[Job]) -> dict[str, list[str]]:
@@ -42,10 +44,15 @@ def notify_targets(jobs: Iterable[Job]) -> dict[str, list[str]]:
     return targets
 
 
+def archive_root(data: Path) -> Path:
+    """Where the events go: the shared archive folder if there is one, else ``data``."""
+    return Path(os.environ.get(SHARED_ENV) or data)
+
+
 def deliver(data: Path, jobs: Mapping[str, Job]) -> int:
     """Send out every undelivered event; how many were."""
     settings = project_settings()
-    folder = DataDir(data)
+    folder = DataDir(archive_root(data))
     catalog = Catalog(folder.catalog)
     targets = notify_targets(jobs.values())
     sent = 0

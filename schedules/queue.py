@@ -81,7 +81,11 @@ def ensure_schema(url: str) -> None:
 
 
 def task_series(site: str) -> str:
-    """The series (lock name) of a task's ``site``."""
+    """The series (lock name) of a task's ``site``.
+
+    >>> task_series("demo"), task_series("http://127.2.0.1:8080/a http://127.2.0.1:8080/b")
+    ('demo', 'generic-127.2.0.1_8080')
+    """
     listings = site_listings(site)
     return series_of(GENERIC if listings else site, listings)
 

@@ -50,13 +50,13 @@ from portal_archive.schedules.queue import (
 
 PROG = "portal-archive worker"
 STALLED_ENV = "PORTAL_WORKER_STALLED_AFTER"
-ID_ENV = "PORTAL_WORKER_ID"
+WORKER_ID_ENV = "PORTAL_WORKER_ID"
 log = logging.getLogger("portal_archive.worker")
 
 
 def worker_id(given: str | None = None) -> str:
     """``--id``, else PORTAL_WORKER_ID, else ``<hostname>-<pid>``."""
-    return given or os.environ.get(ID_ENV) or f"{socket.gethostname()}-{os.getpid()}"
+    return given or os.environ.get(WORKER_ID_ENV) or f"{socket.gethostname()}-{os.getpid()}"
 
 
 def stalled_after() -> float:

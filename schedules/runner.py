@@ -407,7 +407,7 @@ DELIVERY_STORE = "delivery"  # the delivery job's store and executor: in memory,
 def _deliver(data: Path, jobs: Callable[[], dict[str, Job]]) -> None:
     """The delivery job: the workers' events out, once; a failure is one line, and the
     events wait for the next time."""
-    from portal_archive.schedules.delivery import deliver
+    from portal_archive.schedules.delivery import archive_root, deliver
 
     try:
         sent = deliver(data, jobs())
@@ -416,7 +416,7 @@ def _deliver(data: Path, jobs: Callable[[], dict[str, Job]]) -> None:
                   exc.__class__.__name__, exc)
         return
     if sent:
-        log.info("%d event(s) delivered to %s", sent, DataDir(data).events)
+        log.info("%d event(s) delivered to %s", sent, DataDir(archive_root(data)).events)
 
 
 def _apply(scheduler: BackgroundScheduler, jobs: dict[str, Job], data: Path, *,
