@@ -70,6 +70,7 @@ def run_worker(data: Path, url: str, *, concurrency: int, name: str,
     data = data.resolve()
     DataDir(data).ensure_writable()
     queue = open_queue(url)
+    logging.getLogger("procrastinate.worker").addFilter(_not_said_already)
     defaults = (("PORTAL_SITES_PER_PROCESS", concurrency),
                 ("PORTAL_EVENT_DELIVERY", DISPATCHER))
     pool = LivePool(CrawlSpec(data, defaults=defaults, verbose=verbose))
@@ -149,6 +150,13 @@ class _Jobs:
             raise CrawlFailed(ended.error)
         assert ended.stats is not None
         print(crawl_summary(ended.stats, self.data), flush=True)
+
+
+def _not_said_already(record: logging.LogRecord) -> bool:
+    """procrastinate's line for a failed job repeats its arguments and the crawl's error,
+    which the worker has just said in its own one line."""
+    exc = record.exc_info[1] if record.exc_info else None
+    return not (getattr(record, "action", "") == "job_error" and isinstance(exc, CrawlFailed))
 
 
 def say(line: str) -> None:

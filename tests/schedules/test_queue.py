@@ -157,6 +157,7 @@ def test_a_worker_crawls_every_queued_site_a_few_at_a_time(
     # The dead site's job failed, with the crawl's own one line; no traceback.
     assert f"error: could not crawl {dead.split('/')[2]}: " in worker.text()
     assert "Traceback" not in worker.text()
+    assert "crawl_site[" not in worker.text()  # procrastinate's repeat of it: not said
     assert "stopped" in worker.text().splitlines()[-1]
 
 
