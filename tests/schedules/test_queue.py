@@ -151,6 +151,7 @@ def test_a_worker_crawls_every_queued_site_a_few_at_a_time(
     assert most <= 2, spans
     # Its crawls' events are in the catalog only, waiting for the scheduler.
     assert not (data / "events.jsonl").exists()
+    assert not list(data.glob("feeds/*.atom"))
     db = sqlite3.connect(data / "catalog.sqlite")
     assert db.execute("SELECT count(*) FROM events WHERE delivered_at IS NULL").fetchone()[0] \
         == 4 * 4
