@@ -115,15 +115,20 @@ async def _retry_stalled(queue: App, worker: Worker, stalled: float) -> None:
     while True:
         await asyncio.sleep(max(0.5, stalled / 2))
         try:
-            for job in await manager.get_stalled_jobs(seconds_since_heartbeat=stalled,
-                                                      task_name=TASK):
-                if job.worker_id is not None and job.worker_id == worker.worker_id:
-                    continue
+            found = await manager.get_stalled_jobs(seconds_since_heartbeat=stalled,
+                                                   task_name=TASK)
+        except (psycopg.Error, ProcrastinateException) as exc:  # the database away a moment
+            say(f"could not look for stalled jobs: {first_line(exc)}; trying again")
+            continue
+        for job in found:
+            if job.worker_id is not None and job.worker_id == worker.worker_id:
+                continue
+            try:
                 await manager.retry_job(job)
-                say(f"job {job.id} ({job.task_kwargs.get('site')}) of a worker silent for"
-                    f" {stalled:g} s: back in the queue")
-        except Exception as exc:  # the database away a moment: next time
-            say(f"could not look for stalled jobs: {exc.__class__.__name__}: {exc}")
+            except (psycopg.Error, ProcrastinateException):
+                continue  # another worker gave it back first
+            say(f"job {job.id} ({job.task_kwargs.get('site')}) of a worker silent for"
+                f" {stalled:g} s: back in the queue")
 
 
 class _Jobs:
