@@ -11,6 +11,12 @@ first. Other sites are healed only when they show a sign of a crash and their lo
 free (no crawl of theirs is running): a file still ``.open``, or a closed WARC the index
 does not name. Their runs are left to their own next crawl, which alone knows which run
 is its own.
+
+With shared storage (archive/datadir.py, archive/ship.py) a crawl writes its WARCs in a
+local staging folder: there a killed run leaves a file ``.open`` or closed but not yet
+shipped, and heal closes it, ships it to the shared folder and indexes it there. Other
+sites' leftovers are healed in the staging folder only, under its own locks: the shared
+folder's other series may be crawled right now on another machine.
 """
 
 from __future__ import annotations
@@ -26,7 +32,10 @@ from portal_archive.archive.errors import PortalArchiveError
 from portal_archive.archive.lock import acquire, holds, release
 from portal_archive.archive.records import read_records
 from portal_archive.archive.segments import migrate
+from portal_archive.archive.ship import ship
 from portal_archive.archive.warcfile import OPEN_SUFFIX
+
+CLOSED_SUFFIXES = (".warc.gz", ".warc")  # what a writer closes (WARC_GZIP on or off)
 
 TMP_SUFFIX = ".tmp"  # archive/atomic.py: ".<name>.<random>.tmp" beside the target
 
@@ -36,6 +45,8 @@ def heal_site(
 ) -> list[str]:
     """Heal ``site``, whose lock the caller holds; one line per thing done."""
     done = migrate(data.index)  # an old one-file-per-site index, once
+    if data.staged:
+        done += ship_leftovers(data, site)
     for path in sorted((data.warc / site).glob("*" + OPEN_SUFFIX)):
         done.append(repair_open_file(data, path))
     missing = unindexed_files(data.index, data.warc, site)
@@ -52,9 +63,27 @@ def heal_site(
     return done
 
 
+def ship_leftovers(data: DataDir, site: str) -> list[str]:
+    """Close what a killed crawl left ``.open`` in the staging folder, then ship every
+    closed file still there (archive/ship.py); one line per file."""
+    folder = data.staging_warc / site
+    if not folder.is_dir():
+        return []
+    done = [close_open_file(path)[1] for path in sorted(folder.glob("*" + OPEN_SUFFIX))]
+    leftovers = sorted(p for p in folder.iterdir() if p.name.endswith(CLOSED_SUFFIXES))
+    indexed = indexed_files(data.index) if leftovers else set()
+    for path in leftovers:
+        ship(data, path, indexed=indexed)
+        done.append(f"{path}: moved to {data.warc / site} and indexed (its crawl died first)")
+    return done
+
+
 def heal_other_sites(data: DataDir, site: str) -> list[str]:
     """Heal the files of every other site that shows a sign of a crash and is idle: not
-    crawled by another process, nor by this one (a pool of crawls, crawler/pool.py)."""
+    crawled by another process, nor by this one (a pool of crawls, crawler/pool.py).
+    With shared storage: only what the staging folder holds, under its locks."""
+    if data.staged:
+        return heal_staging(data, but=site)
     done = []
     for other in _sites_needing_care(data):
         if other == site or holds(data.root, other):
@@ -67,6 +96,28 @@ def heal_other_sites(data: DataDir, site: str) -> list[str]:
             done += heal_site(data, None, other)
         finally:
             release(data.root, other)
+    return done
+
+
+def heal_staging(data: DataDir, but: str = "") -> list[str]:
+    """Ship what killed crawls left in the staging folder, for every series but ``but``
+    whose staging lock is free (the WARC middleware holds it while it writes there): what
+    a worker does as it starts, and every crawl's first heal in a process."""
+    done: list[str] = []
+    if not data.staging_warc.is_dir():
+        return done
+    for folder in sorted(p for p in data.staging_warc.iterdir() if p.is_dir()):
+        other = folder.name
+        if other == but or holds(data.staging, other) or not any(folder.iterdir()):
+            continue
+        try:
+            acquire(data.staging, other)
+        except PortalArchiveError:
+            continue  # its crawl is writing there and ships its own files
+        try:
+            done += ship_leftovers(data, other)
+        finally:
+            release(data.staging, other)
     return done
 
 
@@ -100,6 +151,15 @@ def _temp_files(data: DataDir, site: str) -> Iterator[Path]:
 def repair_open_file(data: DataDir, path: Path) -> str:
     """Cut a file left ``.open`` by an interrupted crawl after its last whole record,
     close it and index it; returns what was done, in one line."""
+    final, said = close_open_file(path)
+    if final is not None:
+        add_to_index(data.index, final.parent.name, data.warc, [final])
+    return said
+
+
+def close_open_file(path: Path) -> tuple[Path | None, str]:
+    """Cut a file left ``.open`` after its last whole record and close it: its final
+    path (None if it held no whole record and is gone) and what was done, in one line."""
     end = 0
     for offset, length, _record, problem in read_records(path):
         if problem:
@@ -107,12 +167,11 @@ def repair_open_file(data: DataDir, path: Path) -> str:
         end = offset + length
     if end == 0:
         path.unlink()  # killed before its first record was whole: nothing to keep
-        return f"{path}: held no whole record, removed"
+        return None, f"{path}: held no whole record, removed"
     with open(path, "r+b") as handle:
         handle.truncate(end)
         handle.flush()
         os.fsync(handle.fileno())
     final = path.with_name(path.name[: -len(OPEN_SUFFIX)])
     path.rename(final)
-    add_to_index(data.index, final.parent.name, data.warc, [final])
-    return f"{final}: closed after its last whole record ({end} bytes)"
+    return final, f"{final}: closed after its last whole record ({end} bytes)"

@@ -24,6 +24,7 @@ from warcio.warcwriter import WARCWriter
 
 from portal_archive.archive.cdxjline import NotKnown, cdxj_line
 from portal_archive.archive.stamps import utc_stamp14
+from portal_archive.archive.workerid import worker_id
 
 OPEN_SUFFIX = ".open"
 WARC_VERSION = "1.1"
@@ -50,10 +51,14 @@ class RecordLocation:
 
 
 class RollingWarcWriter:
-    """Appends records to ``<directory>/<prefix>-<timestamp>-<serial>.warc.gz``.
+    """Appends records to ``<directory>/<prefix>-<timestamp>-<serial>-<worker>.warc.gz``.
 
     One gzip member per record, at ``gzip_level``; a new file is started once the
     current one reaches ``max_size`` bytes, each beginning with a warcinfo record.
+    ``worker`` (archive/workerid.py, default this process's id) keeps the names of two
+    writers of one series apart, even in the same second; a name already in
+    ``shipped_root`` (the shared archive's warc/, where closed files are moved) is taken.
+    Names without a worker (before issue 12) are read like any other: nothing parses them.
     """
 
     def __init__(
@@ -66,8 +71,12 @@ class RollingWarcWriter:
         gzip: bool = True,
         gzip_level: int = DEFAULT_GZIP_LEVEL,
         on_close: Callable[[Path, list[str] | None], None] | None = None,
+        worker: str = "",
+        shipped_root: Path | None = None,
     ) -> None:
         self.root = Path(root)
+        self.worker = worker_id(worker)
+        self.shipped_root = shipped_root
         self.site = site
         self.max_size = max_size
         self.info = dict(info or {})
@@ -107,13 +116,12 @@ class RollingWarcWriter:
         stamp = utc_stamp14(moment)
         ext = ".warc.gz" if self.gzip else ".warc"
         while True:
-            name = f"{self.site}-{stamp}-{self._serial:05d}{ext}"
+            name = f"{self.site}-{stamp}-{self._serial:05d}-{self.worker}{ext}"
             self._serial += 1
-            final = self.directory / name
-            if not final.exists() and not final.with_name(name + OPEN_SUFFIX).exists():
+            if not self._taken(name):
                 break
         # "xb": never overwrite, even if another writer raced us to the name.
-        self._out = open(final.with_name(name + OPEN_SUFFIX), "xb")
+        self._out = open(self.directory / (name + OPEN_SUFFIX), "xb")
         self._name = name
         self._lines = [] if self._knows_lines else None
         info = {
@@ -126,6 +134,12 @@ class RollingWarcWriter:
         }
         self.write([self.builder.create_warcinfo_record(name, info)], moment)
 
+    def _taken(self, name: str) -> bool:
+        final = self.directory / name
+        if final.exists() or final.with_name(name + OPEN_SUFFIX).exists():
+            return True
+        return self.shipped_root is not None and (self.shipped_root / self.site / name).exists()
+
     def close(self) -> None:
         """Flush, fsync and drop the ``.open`` suffix of the current file."""
         if self._out is None:
@@ -135,7 +149,7 @@ class RollingWarcWriter:
         self._out.close()
         path = self.directory / (self._name + OPEN_SUFFIX)
         path.rename(self.directory / self._name)
-        _fsync_dir(self.directory)
+        fsync_dir(self.directory)
         self.closed_files.append(self.current_file)
         closed = self.directory / self._name
         lines, self._lines = self._lines, []
@@ -217,7 +231,7 @@ def _reopen_truncated(out: BinaryIO, path: Path, size: int) -> BinaryIO:
     return open(path, "ab")
 
 
-def _fsync_dir(directory: Path) -> None:
+def fsync_dir(directory: Path) -> None:
     # The rename is only durable once the directory entry is on disk.
     fd = os.open(directory, os.O_RDONLY)
     try:

@@ -168,7 +168,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
         return run_in_processes(None, [(spec.site, spec) for spec in specs])
     stats = run_crawl(specs[0])
-    print(crawl_summary(stats, specs[0].data_dir))
+    print(crawl_summary(stats, specs[0].data().root))
     return 0
 
 
@@ -207,15 +207,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
             " and one is malformed, on purpose: a crawl must survive them)",
             flush=True,
         )
-        stats = run_crawl(CrawlSpec(
+        spec = CrawlSpec(
             data,
             site="demo",
             settings=tuple(overrides.items()),
             defaults=(*DEMO_CRAWL_SETTINGS.items(), ("PORTAL_BASE_URL", portal.base_url)),
             verbose=args.verbose,
-        ))
-    print(crawl_summary(stats, data))
-    sample = next(iter(sorted(DataDir(data).json.glob("demo/*/*.json"))), None)
+        )
+        stats = run_crawl(spec)
+    print(crawl_summary(stats, spec.data().root))
+    sample = next(iter(sorted(spec.data().json.glob("demo/*/*.json"))), None)
     print("\n" + next_steps(data, portal, sample))
     return 0
 

@@ -35,6 +35,7 @@ from portal_archive.crawler.changes import classify
 from portal_archive.crawler.eventlog import EventLog
 from portal_archive.crawler.fatal import stop_crawl
 from portal_archive.crawler.session import session_of
+from portal_archive.crawler.storage import crawl_data
 from portal_archive.crawler.text import text_hash
 from portal_archive.crawler.writebehind import WriteBehind
 
@@ -89,7 +90,7 @@ class ArticleVersionPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArticleVersionPipeline:
         settings = crawler.settings
-        pipeline = cls(DataDir(settings.get("PORTAL_DATA_DIR")),
+        pipeline = cls(crawl_data(settings),
                        settings.getint("PORTAL_STORE_BATCH_SIZE"),
                        settings.getfloat("PORTAL_STORE_BATCH_SECONDS"))
         pipeline.crawler = crawler

@@ -35,7 +35,6 @@ from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
 from portal_archive.archive.catalog import damaged
-from portal_archive.archive.datadir import DataDir
 from portal_archive.archive.errors import PortalArchiveError
 from portal_archive.archive.lock import acquire, holds, release
 from portal_archive.crawler.alerts import check_apprise_urls
@@ -122,7 +121,7 @@ def _prepare(site: SiteCrawl) -> bool:
             generic_profile(list(spec.listings))
         else:
             load_profile(spec.site)
-        DataDir(spec.data_dir).ensure_writable()
+        spec.data().ensure_writable()  # and the shared storage, if any
     except PortalArchiveError as exc:
         site.fail(str(exc), exc.exit_code)
         site.refused = True
@@ -193,7 +192,7 @@ class _Pool:
             self.reactor.stop()
 
     def _start(self, site: SiteCrawl) -> None:
-        data = site.spec.data_dir
+        data = site.spec.data().root  # the archive's: shared storage's, if any
         try:
             if not holds(data, site.series):
                 acquire(data, site.series)
@@ -244,7 +243,7 @@ class _Pool:
             _outcome(site, crawler, result)
             _end_hook(self.hooks, site)
         finally:
-            release(site.spec.data_dir, site.series)
+            release(site.spec.data().root, site.series)
         self._fill()
 
     def _not_started(self, site: SiteCrawl) -> None:
@@ -367,7 +366,7 @@ def _outcome(site: SiteCrawl, crawler: Crawler, result: Any) -> None:
         elif isinstance(exc, PortalArchiveError):
             site.fail(str(exc), exc.exit_code)
         elif isinstance(exc, sqlite3.DatabaseError):  # a catalog whose pages are not whole
-            site.fail(str(damaged(DataDir(site.spec.data_dir).catalog, exc)))
+            site.fail(str(damaged(site.spec.data().catalog, exc)))
         else:
             site.fail(f"crawl of {site.label} failed: {exc.__class__.__name__}: {exc}")
         return

@@ -32,6 +32,7 @@ from portal_archive.crawler.eventlog import EventLog
 from portal_archive.crawler.fatal import stop_crawl
 from portal_archive.crawler.outcome import note_signals, run_status
 from portal_archive.crawler.signals import run_ending, run_events_complete
+from portal_archive.crawler.storage import crawl_data
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ class CrawlSession:
         # The lock, run rows, WARC series and listing history: per host for a generic crawl.
         self.series: str = getattr(spider, "series", self.site)
         self.run_id: str = getattr(spider, "run_id", "")
-        self.data = DataDir(crawler.settings.get("PORTAL_DATA_DIR"))
+        self.data = crawl_data(crawler.settings)
         self.lock_error = ""
         self.owns_lock = False
         self._take_lock()

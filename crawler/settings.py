@@ -82,6 +82,12 @@ LOG_LEVEL = "INFO"
 # --- portal-archive ---------------------------------------------------------
 # Data folder (CONTRACT.md): warc/, index/, json/, catalog.sqlite, events.jsonl.
 PORTAL_DATA_DIR = os.environ.get("PORTAL_ARCHIVE_DATA") or "portal-data"
+# Shared storage (issue 12, archive/datadir.py): the archive is this folder and
+# PORTAL_DATA_DIR only stages the WARCs being written; each closed one is moved here
+# with its index segment (archive/ship.py), JSON is written here directly. "": none.
+PORTAL_SHARED_STORAGE = os.environ.get("PORTAL_SHARED_STORAGE", "")
+# This worker's id, in WARC names and leases (archive/workerid.py); "": <hostname>-<pid>.
+PORTAL_WORKER_ID = os.environ.get("PORTAL_WORKER_ID", "")
 # Site profile id, or "generic" with PORTAL_LISTING_URLS.
 PORTAL_SITE = ""
 PORTAL_LISTING_URLS: list[str] = []

@@ -11,11 +11,13 @@ the JSON the worker reads).
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from portal_archive.archive.datadir import SHARED_ENV_VAR, DataDir
 from portal_archive.crawler.settings_check import check_overrides
 from portal_archive.crawler.sites import GENERIC
 
@@ -44,6 +46,14 @@ class CrawlSpec:
     def overrides(self) -> dict[str, Any]:
         """The user's settings, typed as their defaults are, for ``Settings.set``."""
         return check_overrides(dict(self.settings))
+
+    def data(self) -> DataDir:
+        """The crawl's folders: ``data_dir``, or the shared storage the crawl's settings
+        or environment name (PORTAL_SHARED_STORAGE) with ``data_dir`` as its staging,
+        as crawler/storage.py reads them from the crawl's settings."""
+        shared = self.overrides().get(
+            SHARED_ENV_VAR, dict(self.defaults).get(SHARED_ENV_VAR, os.environ.get(SHARED_ENV_VAR)))
+        return DataDir.for_crawl(self.data_dir, str(shared) if shared else None)
 
     def to_json(self) -> str:
         """The spec as one JSON object; :meth:`from_json` reads it back equal."""

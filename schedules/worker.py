@@ -164,7 +164,7 @@ class _Runs:
             prog = PROG if site.error.startswith("cannot record") else CRAWL_PROG
             print(f"{prog}: error: {site.error}", file=sys.stderr, flush=True)
         elif site.stats is not None:
-            print(crawl_summary(site.stats, site.spec.data_dir), flush=True)
+            print(crawl_summary(site.stats, site.spec.data().root), flush=True)
         if self.args.job is None:
             return
         run_id = self.ids.pop(id(site), None)

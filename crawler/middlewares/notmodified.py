@@ -17,9 +17,9 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 
-from portal_archive.archive.datadir import DataDir
 from portal_archive.archive.warcfile import read_record
 from portal_archive.crawler.session import session_of
+from portal_archive.crawler.storage import crawl_data
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -35,7 +35,7 @@ class NotModifiedMiddleware:
         if not crawler.settings.getbool("CONDITIONAL_REQUESTS_ENABLED"):
             raise NotConfigured
         self.stats = crawler.stats
-        self.data = DataDir(crawler.settings.get("PORTAL_DATA_DIR"))
+        self.data = crawl_data(crawler.settings)
         # The crawl's one catalog connection, read here for the last capture's validators.
         self.catalog = session_of(crawler).catalog
 

@@ -26,9 +26,10 @@ from scrapy.utils.misc import load_object
 
 from portal_archive.archive.catalog import Capture
 from portal_archive.archive.cdxj import add_to_index
-from portal_archive.archive.datadir import DataDir
+from portal_archive.archive.errors import PortalArchiveError
 from portal_archive.archive.heal import heal_other_sites, heal_site
 from portal_archive.archive.httpheaders import WireHeaders, from_wire
+from portal_archive.archive.lock import acquire, release
 from portal_archive.archive.revisit import (
     IDENTICAL_PAYLOAD,
     Original,
@@ -36,10 +37,12 @@ from portal_archive.archive.revisit import (
     revisit_profile,
     revisit_record,
 )
+from portal_archive.archive.ship import ship
 from portal_archive.archive.warcfile import RollingWarcWriter, warc_date
 from portal_archive.crawler.fatal import stop_crawl
 from portal_archive.crawler.middlewares.notmodified import META as CONDITION
 from portal_archive.crawler.session import CrawlSession, session_of
+from portal_archive.crawler.storage import crawl_data
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -68,12 +71,14 @@ class WarcCaptureMiddleware:
         self.crawler = crawler
         self.session = session
         self.stats = crawler.stats
-        self.data = DataDir(settings.get("PORTAL_DATA_DIR"))
+        self.data = crawl_data(settings)
         self.max_size = settings.getint("WARC_MAX_SIZE")
         self.gzip = settings.getbool("WARC_GZIP")
         self.gzip_level = settings.getint("WARC_GZIP_LEVEL")
         self.index_from_writer = settings.getbool("WARC_INDEX_FROM_WRITER")
         self.user_agent = settings.get("USER_AGENT")
+        self.worker = settings.get("PORTAL_WORKER_ID")
+        self.staging_locked = False
         self.clock: Callable[[], datetime] = load_object(settings.get("PORTAL_CAPTURE_CLOCK"))
         self.writer: RollingWarcWriter | None = None
         self.catalog = session.catalog
@@ -96,9 +101,11 @@ class WarcCaptureMiddleware:
         if not self.session.locked:
             return  # the session stops the crawl: another one holds the site
         site = self.site
+        if not self._lock_staging():
+            return
         self._heal(site)
         self.writer = RollingWarcWriter(
-            self.data.warc,
+            self.data.staging_warc,
             site,
             max_size=self.max_size,
             gzip=self.gzip,
@@ -115,20 +122,38 @@ class WarcCaptureMiddleware:
                 "http-headers": "names title-cased by Scrapy; reason phrases standard",
             },
             on_close=self._index_file,
+            worker=self.worker,
+            shipped_root=self.data.warc if self.data.staged else None,
         )
+
+    def _lock_staging(self) -> bool:
+        """With shared storage, hold the series' lock in the staging folder while writing
+        there: the guard against another crawl's heal shipping a file still being
+        written (archive/heal.py), whatever guards the series across machines."""
+        if not self.data.staged:
+            return True  # the session's lock is that folder's
+        try:
+            acquire(self.data.staging, self.site)
+        except PortalArchiveError as exc:
+            self._fatal(str(exc))
+            return False
+        self.staging_locked = True
+        return True
 
     def _heal(self, site: str) -> None:
         """What a killed crawl left (a file .open or unindexed, temporary files, a run
         still `running`) is put right before this crawl writes: see archive/heal.py."""
         try:
             done = heal_site(self.data, self.catalog, site, self.run_id)
-            if self.data.root.resolve() not in _HEALED_OTHERS:
+            # Per staging folder: where the leftovers of other crawls are (the archive
+            # itself without shared storage).
+            if self.data.staging.resolve() not in _HEALED_OTHERS:
                 # Once per process and data folder, not per site: a pool of 300 sites
                 # would otherwise scan every site's folder 300 times (crawler/pool.py).
-                _HEALED_OTHERS.add(self.data.root.resolve())
+                _HEALED_OTHERS.add(self.data.staging.resolve())
                 done += heal_other_sites(self.data, site)
-        except (OSError, sqlite3.Error) as exc:
-            self._fatal(f"could not repair what an earlier crawl left in {self.data.root}:"
+        except (OSError, sqlite3.Error, PortalArchiveError) as exc:
+            self._fatal(f"could not repair what an earlier crawl left in {self.data.staging}:"
                         f" {getattr(exc, 'strerror', None) or exc}")
             return
         for line in done:
@@ -143,10 +168,14 @@ class WarcCaptureMiddleware:
         if not self.index_from_writer:
             lines = None
         try:
-            added = add_to_index(self.data.index, self.site, self.data.warc, [path], lines)
-        except OSError as exc:
-            # A full disk: the file is closed and whole; the next crawl indexes it.
-            self._fatal(f"could not index {path}: {exc.strerror or exc}")
+            if self.data.staged:  # to shared storage, indexed there (archive/ship.py)
+                added = ship(self.data, path, lines)
+            else:
+                added = add_to_index(self.data.index, self.site, self.data.warc, [path], lines)
+        except (OSError, PortalArchiveError) as exc:
+            # A full disk: the file is closed and whole; the next crawl indexes (ships) it.
+            self._fatal(f"could not {'ship' if self.data.staged else 'index'} {path}:"
+                        f" {getattr(exc, 'strerror', None) or exc}")
             return
         self.stats.inc_value("index/lines_added", added)
         self.stats.inc_value("index/files_from_writer" if lines is not None
@@ -163,6 +192,9 @@ class WarcCaptureMiddleware:
             files = list(self.writer.closed_files)
             self.stats.set_value("warc/files", len(files))
             self.stats.set_value("warc/file_list", files)
+        if self.staging_locked:
+            release(self.data.staging, self.site)
+            self.staging_locked = False
 
     def _fatal(self, message: str) -> None:
         stop_crawl(self.crawler, message)

@@ -1,11 +1,14 @@
 import gzip
 import io
+import os
 import random
+import socket
 import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 
@@ -23,15 +26,15 @@ def _response(writer: RollingWarcWriter, url: str, body: bytes):
 
 
 def test_open_suffix_until_closed_then_renamed(tmp_path: Path) -> None:
-    writer = RollingWarcWriter(tmp_path, "demo")
+    writer = RollingWarcWriter(tmp_path, "demo", worker="w1")
     writer.write([_response(writer, "http://x.test/a", b"hello")], MOMENT)
     files = sorted(p.name for p in (tmp_path / "demo").iterdir())
-    assert files == ["demo-20250627092200-00000.warc.gz" + OPEN_SUFFIX]
+    assert files == ["demo-20250627092200-00000-w1.warc.gz" + OPEN_SUFFIX]
     writer.close()
     assert sorted(p.name for p in (tmp_path / "demo").iterdir()) == [
-        "demo-20250627092200-00000.warc.gz"
+        "demo-20250627092200-00000-w1.warc.gz"
     ]
-    assert writer.closed_files == ["demo/demo-20250627092200-00000.warc.gz"]
+    assert writer.closed_files == ["demo/demo-20250627092200-00000-w1.warc.gz"]
 
 
 def test_each_record_is_its_own_gzip_member_at_the_returned_offset(tmp_path: Path) -> None:
@@ -75,13 +78,67 @@ def test_file_starts_with_warcinfo_and_rolls_over_at_max_size(tmp_path: Path) ->
 
 def test_an_existing_name_is_never_overwritten(tmp_path: Path) -> None:
     (tmp_path / "demo").mkdir()
-    taken = tmp_path / "demo" / "demo-20250627092200-00000.warc.gz"
+    taken = tmp_path / "demo" / "demo-20250627092200-00000-w1.warc.gz"
     taken.write_bytes(b"earlier run")
-    writer = RollingWarcWriter(tmp_path, "demo")
+    writer = RollingWarcWriter(tmp_path, "demo", worker="w1")
     writer.write([_response(writer, "http://x.test/a", b"x")], MOMENT)
     writer.close()
     assert taken.read_bytes() == b"earlier run"
-    assert writer.closed_files == ["demo/demo-20250627092200-00001.warc.gz"]
+    assert writer.closed_files == ["demo/demo-20250627092200-00001-w1.warc.gz"]
+
+
+def test_a_name_already_shipped_to_shared_storage_is_taken(tmp_path: Path) -> None:
+    # A crawl whose file was moved to shared storage (archive/ship.py) is gone from the
+    # staging folder; the next crawl in the same second must not reuse its name.
+    shared = tmp_path / "shared"
+    (shared / "demo").mkdir(parents=True)
+    (shared / "demo" / "demo-20250627092200-00000-w1.warc.gz").write_bytes(b"shipped")
+    writer = RollingWarcWriter(tmp_path / "staging", "demo", worker="w1", shipped_root=shared)
+    writer.write([_response(writer, "http://x.test/a", b"x")], MOMENT)
+    writer.close()
+    assert writer.closed_files == ["demo/demo-20250627092200-00001-w1.warc.gz"]
+
+
+_WRITE_ONE = """
+import io, sys
+from datetime import UTC, datetime
+from warcio.statusandheaders import StatusAndHeaders
+from portal_archive.archive.warcfile import RollingWarcWriter
+writer = RollingWarcWriter(sys.argv[1], "demo")
+headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+record = writer.builder.create_warc_record(
+    "http://x.test/a", "response", payload=io.BytesIO(b"x"), length=1, http_headers=headers)
+writer.write([record], datetime(2025, 6, 27, 9, 22, 0, tzinfo=UTC))
+sys.stdin.read()  # both hold their file open at once
+writer.close()
+print(writer.closed_files[0])
+"""
+
+
+def test_two_processes_writing_one_series_in_one_second_never_collide(tmp_path: Path) -> None:
+    # Each stands for a worker of its own (PORTAL_WORKER_ID unset: <hostname>-<pid>).
+    env = {k: v for k, v in os.environ.items() if k != "PORTAL_WORKER_ID"}
+    procs = [subprocess.Popen([sys.executable, "-c", _WRITE_ONE, str(tmp_path)], env=env,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+             for _ in range(2)]
+    names = [proc.communicate("", timeout=60)[0].strip() for proc in procs]
+    assert all(proc.returncode == 0 for proc in procs)
+    host = socket.gethostname()
+    assert names[0] != names[1]
+    for proc, name in zip(procs, names, strict=True):
+        assert name.endswith(f"-00000-{host}-{proc.pid}.warc.gz")
+        with open(tmp_path / name, "rb") as stream:
+            assert [r.rec_type for r in ArchiveIterator(stream)] == ["warcinfo", "response"]
+
+
+def test_the_worker_id_is_taken_from_the_environment_and_sanitised(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PORTAL_WORKER_ID", "máy 2/ca đêm")
+    writer = RollingWarcWriter(tmp_path, "demo")
+    writer.write([_response(writer, "http://x.test/a", b"x")], MOMENT)
+    writer.close()
+    assert writer.closed_files == ["demo/demo-20250627092200-00000-m_y_2_ca_m.warc.gz"]
 
 
 def _warc_at_level(root: Path, level: int) -> Path:
