@@ -173,14 +173,15 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
+    from portal_archive.archive import workerid
     from portal_archive.crawler.run import project_settings
     from portal_archive.schedules.queue import queue_url
-    from portal_archive.schedules.queue_worker import WORKER_ID_ENV, run_worker, worker_id
+    from portal_archive.schedules.queue_worker import run_worker
 
     url = queue_url(args.queue)
-    name = worker_id(args.id)
+    name = workerid.worker_id(args.id or "")
     # Before any settings are read: its crawls name their WARCs and leases after it.
-    os.environ[WORKER_ID_ENV] = name
+    os.environ[workerid.ENV_VAR] = name
     concurrency = (args.concurrency if args.concurrency is not None
                    else project_settings().getint("PORTAL_SITES_PER_PROCESS"))
     if concurrency < 1:

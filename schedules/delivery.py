@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from portal_archive.archive.catalog import Catalog
-from portal_archive.archive.datadir import DataDir
+from portal_archive.archive.datadir import SHARED_ENV_VAR, DataDir
 from portal_archive.archive.events import append_event, event_from_row
 from portal_archive.archive.feed import write_site_feed
 from portal_archive.archive.stamps import utc_iso
@@ -28,7 +28,6 @@ from portal_archive.crawler.sites import GENERIC, series_of
 from portal_archive.schedules.config import Job, substitute_env
 
 log = logging.getLogger("schedules")
-SHARED_ENV = "PORTAL_SHARED_STORAGE"  # design12: the union of every worker's archive
 
 
 def notify_targets(jobs: Iterable[Job]) -> dict[str, list[str]]:
@@ -46,7 +45,7 @@ def notify_targets(jobs: Iterable[Job]) -> dict[str, list[str]]:
 
 def archive_root(data: Path) -> Path:
     """Where the events go: the shared archive folder if there is one, else ``data``."""
-    return Path(os.environ.get(SHARED_ENV) or data)
+    return DataDir.for_crawl(data, os.environ.get(SHARED_ENV_VAR) or None).root
 
 
 def deliver(data: Path, jobs: Mapping[str, Job]) -> int:

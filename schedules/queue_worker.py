@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import socket
 import sys
 from contextlib import suppress
 from pathlib import Path
@@ -31,11 +29,11 @@ from procrastinate import App
 from procrastinate.exceptions import ProcrastinateException
 from procrastinate.worker import Worker
 
-from portal_archive.archive.datadir import DataDir
 from portal_archive.archive.errors import PortalArchiveError
 from portal_archive.crawler.eventlog import DISPATCHER
 from portal_archive.crawler.outcome import stop_signal
 from portal_archive.crawler.pool import LivePool, SiteCrawl
+from portal_archive.crawler.run import project_settings
 from portal_archive.crawler.sites import GENERIC
 from portal_archive.crawler.spec import CrawlSpec
 from portal_archive.crawler.summary import crawl_summary
@@ -49,18 +47,12 @@ from portal_archive.schedules.queue import (
 )
 
 PROG = "portal-archive worker"
-STALLED_ENV = "PORTAL_WORKER_STALLED_AFTER"
-WORKER_ID_ENV = "PORTAL_WORKER_ID"
 log = logging.getLogger("portal_archive.worker")
 
 
-def worker_id(given: str | None = None) -> str:
-    """``--id``, else PORTAL_WORKER_ID, else ``<hostname>-<pid>``."""
-    return given or os.environ.get(WORKER_ID_ENV) or f"{socket.gethostname()}-{os.getpid()}"
-
-
 def stalled_after() -> float:
-    return float(os.environ.get(STALLED_ENV) or 60)
+    """PORTAL_WORKER_STALLED_AFTER (crawler/settings.py reads the environment)."""
+    return project_settings().getfloat("PORTAL_WORKER_STALLED_AFTER")
 
 
 def run_worker(data: Path, url: str, *, concurrency: int, name: str,
@@ -68,7 +60,7 @@ def run_worker(data: Path, url: str, *, concurrency: int, name: str,
     """Run until SIGTERM or SIGINT; 0 then. A queue that cannot be reached, or a data
     folder that cannot be written, is a PortalArchiveError before anything runs."""
     data = data.resolve()
-    DataDir(data).ensure_writable()
+    CrawlSpec(data).data().ensure_writable()  # and the shared storage, if there is one
     queue = open_queue(url)
     logging.getLogger("procrastinate.worker").addFilter(_not_said_already)
     defaults = (("PORTAL_SITES_PER_PROCESS", concurrency),
@@ -154,7 +146,7 @@ class _Jobs:
                 raise CrawlGivenBack(ended.error)
             raise CrawlFailed(ended.error)
         assert ended.stats is not None
-        print(crawl_summary(ended.stats, self.data), flush=True)
+        print(crawl_summary(ended.stats, spec.data().root), flush=True)
 
 
 def _not_said_already(record: logging.LogRecord) -> bool:

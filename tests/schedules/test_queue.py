@@ -46,10 +46,10 @@ class Worker:
     """`portal-archive worker` in the background, its lines in a file."""
 
     def __init__(self, data: Path, queue: str, log: Path, *, concurrency: int = 4,
-                 name: str = "w1") -> None:
+                 name: str = "w1", env: dict[str, str] | None = None) -> None:
         self.log = log
         self.out = open(log, "ab")  # noqa: SIM115 - closed in stop()
-        env = {**os.environ, "PORTAL_WORKER_STALLED_AFTER": STALLED_AFTER}
+        env = {**os.environ, "PORTAL_WORKER_STALLED_AFTER": STALLED_AFTER, **(env or {})}
         self.process = subprocess.Popen(
             [*CLI, "worker", "--data", str(data), "--queue", queue,
              "--concurrency", str(concurrency), "--id", name],
@@ -224,7 +224,11 @@ class _Hook(BaseHTTPRequestHandler):
 
 def test_the_scheduler_delivers_the_workers_events_once(
         tmp_path: Path, postgres_url: str, workers: list[Worker]) -> None:
-    folder, data = tmp_path / "schedules", tmp_path / "data"
+    # The worker writes in its local folder and ships to the shared one, where the
+    # scheduler, in a folder of its own, delivers (design12's layout on one machine).
+    folder, local, data = tmp_path / "schedules", tmp_path / "local", tmp_path / "shared"
+    data.mkdir()
+    shared = {"PORTAL_SHARED_STORAGE": str(data)}
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Hook)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     _Hook.received.clear()
@@ -232,13 +236,14 @@ def test_the_scheduler_delivers_the_workers_events_once(
     with Portals(count=2, articles=3, images=0) as portals, open(log, "ab") as out:
         _job(folder, portals.listing_urls, notify=f"json://127.0.0.1:{server.server_port}/h")
         scheduler = subprocess.Popen(
-            [*CLI, "schedule", "run", "--schedules", str(folder), "--data", str(data),
+            [*CLI, "schedule", "run", "--schedules", str(folder),
+             "--data", str(tmp_path / "scheduler"),
              "--queue", postgres_url, "--poll", "0.3"],
             stdin=subprocess.DEVNULL, stdout=out, stderr=out,
-            env={**os.environ, "PORTAL_DELIVERY_SECONDS": "0.5"})
+            env={**os.environ, **shared, "PORTAL_DELIVERY_SECONDS": "0.5"})
         try:
             _enqueue(folder, data, postgres_url)
-            worker = Worker(data, postgres_url, tmp_path / "w1.log")
+            worker = Worker(local, postgres_url, tmp_path / "w1.log", env=shared)
             workers.append(worker)
             wait_until(lambda: _statuses(postgres_url) == ["succeeded"] * 2, 60,
                        lambda: f"{_jobs(postgres_url)}\n{worker.text()}")
@@ -253,6 +258,9 @@ def test_the_scheduler_delivers_the_workers_events_once(
             server.shutdown()
         assert worker.stop() == 0
 
+    assert not (local / "events.jsonl").exists() and not (local / "catalog.sqlite").exists()
+    archived = warc_response_urls(data)  # shipped to the shared folder as they closed
+    assert all(set(portals.article_urls(host)) <= archived for host in portals.hosts)
     db = sqlite3.connect(data / "catalog.sqlite")
     events = db.execute("SELECT type, url, run_id, delivered_at FROM events").fetchall()
     assert len(events) == 2 * 3 and all(at for *_event, at in events)
