@@ -30,6 +30,7 @@ from procrastinate.exceptions import ProcrastinateException
 from procrastinate.worker import Worker
 
 from portal_archive.archive.errors import PortalArchiveError
+from portal_archive.archive.heal import heal_staging
 from portal_archive.crawler.eventlog import DISPATCHER
 from portal_archive.crawler.outcome import stop_signal
 from portal_archive.crawler.pool import LivePool, SiteCrawl
@@ -60,8 +61,11 @@ def run_worker(data: Path, url: str, *, concurrency: int, name: str,
     """Run until SIGTERM or SIGINT; 0 then. A queue that cannot be reached, or a data
     folder that cannot be written, is a PortalArchiveError before anything runs."""
     data = data.resolve()
-    CrawlSpec(data).data().ensure_writable()  # and the shared storage, if there is one
+    folders = CrawlSpec(data).data().ensure_writable()  # and the shared storage, if any
     queue = open_queue(url)
+    if folders.staged:  # what a run killed here left in the local folder: shipped first
+        for line in heal_staging(folders):
+            say(line)
     logging.getLogger("procrastinate.worker").addFilter(_not_said_already)
     defaults = (("PORTAL_SITES_PER_PROCESS", concurrency),
                 ("PORTAL_EVENT_DELIVERY", DISPATCHER))

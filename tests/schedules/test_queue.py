@@ -164,12 +164,17 @@ def test_a_worker_crawls_every_queued_site_a_few_at_a_time(
 
 def test_a_worker_stopped_or_killed_mid_crawl_gives_its_site_back(
         tmp_path: Path, postgres_url: str, workers: list[Worker]) -> None:
-    folder, data = tmp_path / "schedules", tmp_path / "data"
+    # Shared storage: what the killed worker left in its local folder is shipped by the
+    # next worker to start there.
+    folder, local, data = tmp_path / "schedules", tmp_path / "local", tmp_path / "shared"
+    data.mkdir()
+    shared = {"PORTAL_SHARED_STORAGE": str(data)}
     with Portals(count=1, articles=6, images=0) as portals:
         _job(folder, portals.listing_urls, delay=0.4)  # ~3 s: long enough to be cut
         _enqueue(folder, data, postgres_url)
         # SIGTERM mid-crawl: the crawl stops cleanly, its job goes back to the queue.
-        stopped = Worker(data, postgres_url, tmp_path / "w0.log", name="w0")
+        stopped = Worker(local, postgres_url, tmp_path / "w0.log", name="w0",
+                            env=shared)
         workers.append(stopped)
         wait_until(lambda: len(portals.requests()) >= 3, 30,
                    lambda: f"{_jobs(postgres_url)}\n{stopped.text()}")
@@ -178,7 +183,8 @@ def test_a_worker_stopped_or_killed_mid_crawl_gives_its_site_back(
         [(job_id, status, _site, _lock)] = _jobs(postgres_url)
         assert status == "todo"
 
-        first = Worker(data, postgres_url, tmp_path / "w1.log", name="w1")
+        first = Worker(local, postgres_url, tmp_path / "w1.log", name="w1",
+                            env=shared)
         workers.append(first)
         seen = len(portals.requests())
         wait_until(lambda: len(portals.requests()) >= seen + 3, 30,
@@ -187,7 +193,8 @@ def test_a_worker_stopped_or_killed_mid_crawl_gives_its_site_back(
         first.process.wait()
         assert _statuses(postgres_url) == ["doing"]
 
-        second = Worker(data, postgres_url, tmp_path / "w2.log", name="w2")
+        second = Worker(local, postgres_url, tmp_path / "w2.log", name="w2",
+                            env=shared)
         workers.append(second)
         wait_until(lambda: _statuses(postgres_url) == ["succeeded"], 60,
                    lambda: f"{_jobs(postgres_url)}\n{second.text()}")
@@ -197,6 +204,8 @@ def test_a_worker_stopped_or_killed_mid_crawl_gives_its_site_back(
     assert [job for job, *_rest in _jobs(postgres_url)] == [job_id]
     assert f"job {job_id} ({portals.listing_urls[0]}) of a worker silent for" in second.text()
     assert set(portals.article_urls(portals.hosts[0])) <= warc_response_urls(data)
+    assert "indexed (its crawl died first)" in second.text()  # the killed one's WARC
+    assert not list(local.glob("warc/*/*")), "every WARC shipped from the local folder"
     db = sqlite3.connect(data / "catalog.sqlite")
     # The killed crawl's run is healed as such by the next; that one pages through all.
     assert [status for (status,) in db.execute("SELECT status FROM runs ORDER BY started_at")
