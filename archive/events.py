@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
+
+from portal_archive.archive.catalogdb import CatalogRow
 
 TYPES = ("new", "edited", "cosmetic", "removed", "site-down", "site-moved", "crawl-incomplete")
 
@@ -27,7 +28,7 @@ def append_event(path: Path, event: Mapping[str, Any]) -> None:
         os.close(fd)
 
 
-def event_from_row(row: sqlite3.Row) -> dict[str, Any]:
+def event_from_row(row: CatalogRow | Mapping[str, Any]) -> dict[str, Any]:
     return {
         "type": row["type"],
         "site": row["site"],
@@ -40,6 +41,6 @@ def event_from_row(row: sqlite3.Row) -> dict[str, Any]:
     }
 
 
-def iter_events(rows: list[sqlite3.Row]) -> Iterator[dict[str, Any]]:
+def iter_events(rows: Iterable[CatalogRow | Mapping[str, Any]]) -> Iterator[dict[str, Any]]:
     for row in rows:
         yield event_from_row(row)

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import Connection
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 
@@ -72,24 +73,29 @@ def _rebuild(data: DataDir, text_hash: Callable[[Mapping[str, Any]], str]) -> Re
     done = Rebuilt()
     catalog = Catalog(building, new_beside_warcs=True)
     try:
-        catalog.db.execute("BEGIN")
-        _add_captures(catalog, data, done)
-        _add_versions(catalog, data, text_hash, done)
-        _add_events(catalog, data, done)
-        # JSON folders named by schema-3 keys (no host) take today's keys, and moves.
-        rekey_with_hosts(catalog.db, data.json, catalog.host_moves)
-        # Removed is what a removal event says of an article not captured since.
-        catalog.db.execute(
-            "UPDATE articles SET status = 'removed' WHERE EXISTS (SELECT 1 FROM events"
-            " WHERE events.type = 'removed' AND events.url = articles.url"
-            " AND events.at >= articles.last_seen)"
-        )
-        catalog.db.execute("COMMIT")
+        with catalog.transaction() as conn:
+            _fill(catalog, conn, data, text_hash, done)
     finally:
         catalog.close()
     done.kept_as = _set_aside(data.catalog)
     building.rename(data.catalog)
     return done
+
+
+def _fill(catalog: Catalog, conn: Connection, data: DataDir,
+          text_hash: Callable[[Mapping[str, Any]], str], done: Rebuilt) -> None:
+    """Everything, in the one transaction of the new file."""
+    _add_captures(catalog, data, done)
+    _add_versions(catalog, data, text_hash, done)
+    _add_events(catalog, data, done)
+    # JSON folders named by schema-3 keys (no host) take today's keys, and moves.
+    rekey_with_hosts(conn, data.json, catalog.host_moves)
+    # Removed is what a removal event says of an article not captured since.
+    catalog.execute(
+        "UPDATE articles SET status = 'removed' WHERE EXISTS (SELECT 1 FROM events"
+        " WHERE events.type = 'removed' AND events.url = articles.url"
+        " AND events.at >= articles.last_seen)"
+    )
 
 
 # -- captures and runs, from the WARCs ---------------------------------------------
@@ -177,18 +183,18 @@ def _add_versions(catalog: Catalog, data: DataDir,
         done.versions += 1
     # A version's run is its response record's; an index only while rebuilding, so
     # that memory stays flat however large the archive.
-    catalog.db.execute("CREATE INDEX rebuild_by_record ON captures (record_id)")
-    catalog.db.execute(
+    catalog.execute("CREATE INDEX rebuild_by_record ON captures (record_id)")
+    catalog.execute(
         "UPDATE versions SET run_id = COALESCE((SELECT run_id FROM captures"
         " WHERE captures.record_id = versions.record_id LIMIT 1), '')"
     )
-    catalog.db.execute("DROP INDEX rebuild_by_record")
+    catalog.execute("DROP INDEX rebuild_by_record")
     # Seen until its latest capture, not only its latest distinct version.
-    catalog.db.execute(
+    catalog.execute(
         "UPDATE articles SET last_seen = max(last_seen, COALESCE((SELECT max(captured_at)"
         " FROM captures WHERE captures.url = articles.url AND status < 400), ''))"
     )
-    catalog.db.execute(
+    catalog.execute(
         "UPDATE articles SET first_seen = (SELECT min(captured_at) FROM versions"
         " WHERE versions.url = articles.url)"
     )
@@ -201,7 +207,7 @@ def _add_events(catalog: Catalog, data: DataDir, done: Rebuilt) -> None:
         for line in lines:
             try:
                 event = json.loads(line)
-                catalog.add_event(event)
+                catalog.add_event(event, delivered_at=event["at"])  # in events.jsonl: sent
             except (ValueError, KeyError, TypeError):
                 continue  # a line torn by a crash
             done.events += 1

@@ -8,23 +8,27 @@ stays one article. Each version's JSON file moves to ``<site>/<new key>/``.
 
 Runs inside the catalog's migration transaction, and in ``verify --rebuild-catalog``
 (a JSON folder of schema 3 beside a lost catalog); on folders keyed today it moves
-nothing. A kill part-way leaves files moved and the catalog at schema 3: the next open
+nothing. SQLite's own SQL (sqlite_master, rowid): only SQLite catalogs ever had schema 3.
+A kill part-way leaves files moved and the catalog at schema 3: the next open
 runs it again, and a file already at its new place (the old one gone) is taken as moved.
 """
 
 from __future__ import annotations
 
 import os
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
+from typing import Any
+
+from sqlalchemy.engine import Connection
 
 from portal_archive.archive.keys import HostMoves
 
 
-def rekey_with_hosts(db: sqlite3.Connection, json_root: Path,
+def rekey_with_hosts(db: Connection, json_root: Path,
                      moves_of: Callable[[str], HostMoves]) -> None:
-    tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    tables = {row[0] for row in
+              db.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")}
     sites: dict[str, HostMoves] = {}
 
     def key(site: str, url: str) -> str:
@@ -33,9 +37,9 @@ def rekey_with_hosts(db: sqlite3.Connection, json_root: Path,
         return sites[site].key(url)
 
     emptied: set[Path] = set()
-    rows = []
+    rows: list[Any] = []
     if "versions" in tables:
-        rows = db.execute("SELECT id, url, site, json_path FROM versions").fetchall()
+        rows = list(db.exec_driver_sql("SELECT id, url, site, json_path FROM versions"))
     for version_id, url, site, json_path in rows:
         new_key = key(site, url)
         old = PurePosixPath(json_path)
@@ -44,14 +48,15 @@ def rekey_with_hosts(db: sqlite3.Connection, json_root: Path,
             emptied.add(json_root / old.parent)
         else:
             new = json_path
-        db.execute("UPDATE versions SET key = ?, json_path = ? WHERE id = ?",
+        db.exec_driver_sql("UPDATE versions SET key = ?, json_path = ? WHERE id = ?",
                    (new_key, new, version_id))
     for table, id_column in (("articles", "url"), ("listing_items", "rowid")):
         if table not in tables:
             continue  # a catalog from before the table (SCHEMA makes it empty)
-        rows = db.execute(f"SELECT {id_column}, site, url FROM {table}").fetchall()
-        db.executemany(f"UPDATE {table} SET key = ? WHERE {id_column} = ?",
-                       [(key(site, url), row_id) for row_id, site, url in rows])
+        rows = list(db.exec_driver_sql(f"SELECT {id_column}, site, url FROM {table}"))
+        if rows:  # (an empty list would be taken for no parameters at all)
+            db.exec_driver_sql(f"UPDATE {table} SET key = ? WHERE {id_column} = ?",
+                               [(key(site, url), row_id) for row_id, site, url in rows])
     for folder in emptied:
         try:
             folder.rmdir()

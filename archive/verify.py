@@ -11,13 +11,12 @@ closes it and indexes it.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, cast
 
-from portal_archive.archive.catalog import Catalog, damaged
+from portal_archive.archive.catalog import Catalog, CatalogError, open_catalog
 from portal_archive.archive.cdxj import CdxjLine
 from portal_archive.archive.datadir import DataDir
 from portal_archive.archive.errors import PortalArchiveError
@@ -155,7 +154,7 @@ def _check_catalog(data: DataDir, records: dict[tuple[str, int], Record],
     """SQLite's integrity check, every version's JSON file and every capture's record
     there; JSON files and WARC files the catalog does not know are noted."""
     try:
-        catalog = Catalog(data.catalog)
+        catalog = open_catalog(data)
     except PortalArchiveError as exc:
         report.problem(data.catalog, str(exc))
         return
@@ -164,8 +163,8 @@ def _check_catalog(data: DataDir, records: dict[tuple[str, int], Record],
             report.problem(data.catalog, f"integrity check: {problem}")
         versions = _check_versions(data, catalog, report)
         referenced = _check_captures(data, catalog, records, report)
-    except sqlite3.DatabaseError as exc:
-        report.problem(data.catalog, str(damaged(data.catalog, exc)))
+    except CatalogError as exc:
+        report.problem(data.catalog, str(catalog.unusable(exc)))
         return
     finally:
         catalog.close()
@@ -177,7 +176,7 @@ def _check_catalog(data: DataDir, records: dict[tuple[str, int], Record],
 
 def _check_versions(data: DataDir, catalog: Catalog, report: Report) -> set[str]:
     paths = set()
-    for (path,) in catalog.db.execute("SELECT json_path FROM versions"):
+    for (path,) in catalog.execute("SELECT json_path FROM versions"):
         paths.add(path)
         if not (data.json / path).is_file():
             report.problem(data.catalog, f"version file {data.json / path} is missing")
@@ -187,7 +186,7 @@ def _check_versions(data: DataDir, catalog: Catalog, report: Report) -> set[str]
 def _check_captures(data: DataDir, catalog: Catalog,
                     records: dict[tuple[str, int], Record], report: Report) -> set[str]:
     files = set()
-    rows = catalog.db.execute("SELECT url, record_id, warc_file, warc_offset FROM captures")
+    rows = catalog.execute("SELECT url, record_id, warc_file, warc_offset FROM captures")
     for url, record_id, name, offset in rows:
         files.add(name)
         record = records.get((name, offset)) or records.get((name + OPEN_SUFFIX, offset))
@@ -202,7 +201,7 @@ def _check_captures(data: DataDir, catalog: Catalog,
 def _repair(data: DataDir, report: Report) -> None:
     """What the next crawl of each site would heal first (archive/heal.py)."""
     try:
-        catalog: Catalog | None = Catalog(data.catalog)
+        catalog: Catalog | None = open_catalog(data)
     except PortalArchiveError:
         catalog = None  # reported by the catalog check; the files are repaired all the same
     try:

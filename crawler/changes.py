@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import difflib
 import json
-import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from portal_archive.archive.catalogdb import CatalogRow
 from portal_archive.crawler.text import fold
 
 # A run as the catalog returns it, or as a dict (the doctests).
-RunRow = Mapping[str, Any] | sqlite3.Row
+RunRow = Mapping[str, Any] | CatalogRow
 
 # The article fields an edit is reported on, in the order a reader meets them.
 TEXT_FIELDS = ("title", "category", "published", "lead", "body", "images", "authors", "source")

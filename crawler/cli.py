@@ -8,7 +8,6 @@ import errno
 import json
 import os
 import signal
-import sqlite3
 import sys
 import urllib.request
 from collections.abc import Sequence
@@ -16,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from portal_archive.archive.catalog import damaged
+from portal_archive.archive.catalog import CatalogError, failure_of
 from portal_archive.archive.datadir import DataDir, default_data_dir
 from portal_archive.archive.errors import PortalArchiveError
 from portal_archive.archive.events import TYPES as EVENT_TYPES
@@ -263,19 +262,20 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_changes(args: argparse.Namespace) -> int:
-    from portal_archive.archive.catalog import Catalog, check_catalog_file
+    from portal_archive.archive.catalog import check_catalog_file, open_catalog, uses_server
     from portal_archive.archive.events import iter_events
 
     data = DataDir(_data(args))
-    check_catalog_file(data.catalog)  # gone beside WARCs, or cut short: says how to rebuild
-    if not data.catalog.exists():
-        raise PortalArchiveError(f"nothing archived in {data.root} (no catalog.sqlite)")
+    if not uses_server():
+        check_catalog_file(data.catalog)  # gone beside WARCs, or cut short: how to rebuild
+        if not data.catalog.exists():
+            raise PortalArchiveError(f"nothing archived in {data.root} (no catalog.sqlite)")
     since = None
     if args.since:
         stamp = _user_since(args.since)  # 14 digits, UTC
         since = (f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:8]}T{stamp[8:10]}:{stamp[10:12]}:"
                  f"{stamp[12:14]}Z")
-    catalog = Catalog(data.catalog)
+    catalog = open_catalog(data)
     try:
         if args.site:
             _check_event_site(catalog, args.site)
@@ -314,7 +314,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
     if not data.warc.is_dir():
         raise PortalArchiveError(f"nothing archived in {data.root} (no warc/ folder)")
     if args.rebuild_catalog:
+        from portal_archive.archive.catalog import uses_server
         from portal_archive.archive.rebuild import rebuild_catalog
+
+        if uses_server():
+            raise PortalArchiveError("--rebuild-catalog rebuilds a data folder's SQLite"
+                                     " catalog, not the server's of PORTAL_CATALOG_URL")
         from portal_archive.crawler.text import text_hash
 
         print(rebuild_catalog(data, text_hash).summary(), flush=True)
@@ -388,9 +393,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PortalArchiveError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except sqlite3.DatabaseError as exc:
-        # A catalog whose header is whole but whose pages are not: found by a query.
-        print(f"{PROG}: error: {damaged(DataDir(_data(args)).catalog, exc)}", file=sys.stderr)
+    except CatalogError as exc:
+        # A catalog whose header is whole but whose pages are not (found by a query),
+        # or a catalog server gone away.
+        print(f"{PROG}: error: {failure_of(DataDir(_data(args)), exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

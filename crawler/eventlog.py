@@ -42,8 +42,10 @@ class EventLog:
             "at": utc_iso(timespec="seconds"),
             "run_id": run_id, "fields": fields or [], "diff": diff, "title": title,
         }
-        self.catalog.add_event(event, delivered=not self.dispatched)
-        if not self.dispatched:
+        if self.dispatched:  # the scheduler sends it on (schedules/delivery.py)
+            self.catalog.add_event(event)
+        else:  # sent on here and now (the line, the signal the alerts collect): delivered
+            self.catalog.add_event(event, delivered_at=str(event["at"]))
             append_event(self.data.events, event)
         self.crawler.stats.inc_value(f"events/{type_}")
         self.crawler.signals.send_catch_log(change_detected, event=event)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NoReturn
@@ -27,7 +26,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from portal_archive.archive.atomic import sync_files
-from portal_archive.archive.catalog import Catalog
+from portal_archive.archive.catalog import Catalog, CatalogError, reason_of
 from portal_archive.archive.datadir import DataDir
 from portal_archive.archive.jsonstore import write_json_atomic
 from portal_archive.archive.keys import article_key
@@ -109,15 +108,15 @@ class ArticleVersionPipeline:
     def process_item(self, item: dict[str, Any], spider: Spider | None = None) -> dict[str, Any]:
         try:
             seen = self._process(item)
-        except (OSError, sqlite3.Error) as exc:
-            self._failed(f"could not store the article {item.get('url')}: {exc}", exc)
+        except (OSError, CatalogError) as exc:
+            self._failed(f"could not store the article {item.get('url')}: {reason_of(exc)}", exc)
         self.batch.add(seen)
         return item
 
     def _failed(self, message: str, exc: Exception) -> NoReturn:
         # A full disk or a broken catalog: every later item would fail the same way.
         stop_crawl(self.crawler, message)
-        raise DropItem(str(exc)) from exc
+        raise DropItem(reason_of(exc)) from exc
 
     def _process(self, item: dict[str, Any]) -> Seen:
         assert self.catalog is not None
@@ -157,9 +156,9 @@ class ArticleVersionPipeline:
             with self.catalog.transaction():
                 for seen in batch:
                     self._record(seen, run_id)
-        except (OSError, sqlite3.Error) as exc:
+        except (OSError, CatalogError) as exc:
             stop_crawl(self.crawler, f"could not store the articles {batch[0].url} and"
-                                     f" {len(batch) - 1} more: {exc}")
+                                     f" {len(batch) - 1} more: {reason_of(exc)}")
             return
         self.crawler.stats.inc_value("json/batches")
 

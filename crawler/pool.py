@@ -19,7 +19,6 @@ never mixes jobs in one process (schedules/runner.py starts one per job and shar
 from __future__ import annotations
 
 import signal
-import sqlite3
 from asyncio import Future, ensure_future
 from collections import deque
 from collections.abc import Callable, Coroutine
@@ -34,7 +33,7 @@ from scrapy.utils.reactor import install_reactor, is_reactor_installed
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
-from portal_archive.archive.catalog import damaged
+from portal_archive.archive.catalog import CatalogError, failure_of
 from portal_archive.archive.errors import PortalArchiveError
 from portal_archive.archive.lock import acquire, holds, release
 from portal_archive.crawler.alerts import check_apprise_urls
@@ -365,8 +364,8 @@ def _outcome(site: SiteCrawl, crawler: Crawler, result: Any) -> None:
                       _exit_status(name))
         elif isinstance(exc, PortalArchiveError):
             site.fail(str(exc), exc.exit_code)
-        elif isinstance(exc, sqlite3.DatabaseError):  # a catalog whose pages are not whole
-            site.fail(str(damaged(site.spec.data().catalog, exc)))
+        elif isinstance(exc, CatalogError):  # a catalog whose pages are not whole
+            site.fail(str(failure_of(site.spec.data(), exc)))
         else:
             site.fail(f"crawl of {site.label} failed: {exc.__class__.__name__}: {exc}")
         return

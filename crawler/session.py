@@ -1,4 +1,5 @@
-"""The crawl's session: its one catalog connection, its run row and its site lock.
+"""The crawl's session: its catalog, its run row and its site lock (or, with a server
+catalog, its lease: crawler/lease.py).
 
 The lock and run row are the crawl's *series* (crawler/sites.py series_of): the profile
 id, or one per host for ad-hoc listings; articles and events keep the profile id.
@@ -17,19 +18,20 @@ hold every figure of the run.
 from __future__ import annotations
 
 import logging
-import sqlite3
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from portal_archive.archive.catalog import Catalog, damaged
+from portal_archive.archive.catalog import Catalog, CatalogError, open_catalog, uses_server
 from portal_archive.archive.datadir import DataDir
 from portal_archive.archive.errors import PortalArchiveError
 from portal_archive.archive.lock import acquire, holds, release
 from portal_archive.archive.stamps import utc_iso
+from portal_archive.archive.workerid import worker_id
 from portal_archive.crawler.eventlog import EventLog
 from portal_archive.crawler.fatal import stop_crawl
+from portal_archive.crawler.lease import SeriesLease, lease_seconds
 from portal_archive.crawler.outcome import note_signals, run_status
 from portal_archive.crawler.signals import run_ending, run_events_complete
 from portal_archive.crawler.storage import crawl_data
@@ -52,16 +54,27 @@ class CrawlSession:
         self.data = crawl_data(crawler.settings)
         self.lock_error = ""
         self.owns_lock = False
-        self._take_lock()
+        self.lease: SeriesLease | None = None
+        url = crawler.settings.get("PORTAL_CATALOG_URL") or None
+        if uses_server(url):
+            # Shared across machines: the lease, not this machine's lock, is the guard.
+            self.catalog = _open_catalog(self.data, self.series, url)
+            self._take_lease()
+        else:
+            self._take_lock()
+            try:
+                self.catalog = _open_catalog(self.data, self.series, url)
+            except BaseException:
+                self._release_lock()
+                raise
         try:
-            self.catalog = _open_catalog(self.data, self.series)
+            self.events = EventLog(crawler, self.catalog, self.data)
+            # The site's recorded moves: an article read on a host the portal moved to
+            # is keyed with the host its history began on (archive/keys.py).
+            self.moves = self.catalog.host_moves(self.site)
         except BaseException:
-            self._release_lock()
+            self._give_back()
             raise
-        self.events = EventLog(crawler, self.catalog, self.data)
-        # The site's recorded moves: an article read on a host the portal moved to is
-        # keyed with the host its history began on (archive/keys.py).
-        self.moves = self.catalog.host_moves(self.site)
         self.reason = "finished"
         self.spider_closed_seen = self.closed = False
 
@@ -94,6 +107,22 @@ class CrawlSession:
             self.lock_error = str(exc)  # said at spider_opened, when the crawl can stop
             return
         self.owns_lock = True
+
+    def _take_lease(self) -> None:
+        """Refused before Scrapy starts (as the CLI refuses a held lock): one line, and
+        no run row in a catalog another machine's crawl of the site is writing."""
+        settings = self.crawler.settings
+        try:
+            holder = worker_id(settings.get("PORTAL_WORKER_ID") or "")
+            self.lease = SeriesLease(self.catalog, self.series, holder,
+                                     lease_seconds(settings),
+                                     lost=lambda message: stop_crawl(self.crawler, message))
+            refusal = self.lease.take()
+            if refusal:
+                raise PortalArchiveError(refusal)
+        except BaseException:
+            self.catalog.close()
+            raise
 
     def _release_lock(self) -> None:
         if self.owns_lock:
@@ -138,19 +167,25 @@ class CrawlSession:
                 self.catalog.finish_run(self.run_id, utc_iso(), run_status(self.reason),
                                         self.crawler.stats.get_stats())
         finally:
-            self.catalog.close()
-            self._release_lock()
+            self._give_back()
+
+    def _give_back(self) -> None:
+        if self.lease is not None:
+            self.lease.release()  # while the catalog is still open
+        self.catalog.close()
+        self._release_lock()
 
 
-def _open_catalog(data: DataDir, site: str) -> Catalog:
+def _open_catalog(data: DataDir, site: str, url: str | None) -> Catalog:
     """The catalog, read where the crawl starts reading: an unusable one (gone beside
-    WARCs, cut short, a torn page) is a PortalArchiveError now, before any write."""
-    catalog = Catalog(data.catalog)
+    WARCs, cut short, a torn page, a server that is down) is a PortalArchiveError now,
+    before any write."""
+    catalog = open_catalog(data, url)
     try:
         catalog.last_run(site)
-    except sqlite3.DatabaseError as exc:
+    except CatalogError as exc:
         catalog.close()
-        raise damaged(data.catalog, exc) from None
+        raise catalog.unusable(exc) from None
     return catalog
 
 

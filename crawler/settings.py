@@ -86,8 +86,13 @@ PORTAL_DATA_DIR = os.environ.get("PORTAL_ARCHIVE_DATA") or "portal-data"
 # PORTAL_DATA_DIR only stages the WARCs being written; each closed one is moved here
 # with its index segment (archive/ship.py), JSON is written here directly. "": none.
 PORTAL_SHARED_STORAGE = os.environ.get("PORTAL_SHARED_STORAGE", "")
+# The catalog (archive/catalogdb.py): a SQLAlchemy URL, sqlite:///PATH or a PostgreSQL
+# server shared by workers on several machines; empty: <archive>/catalog.sqlite.
+PORTAL_CATALOG_URL = os.environ.get("PORTAL_CATALOG_URL", "")
 # This worker's id, in WARC names and leases (archive/workerid.py); "": <hostname>-<pid>.
 PORTAL_WORKER_ID = os.environ.get("PORTAL_WORKER_ID", "")
+# How long a crawl's lease on its site lasts in a server catalog (renewed every third).
+PORTAL_LEASE_SECONDS = os.environ.get("PORTAL_LEASE_SECONDS") or "120"
 # Site profile id, or "generic" with PORTAL_LISTING_URLS.
 PORTAL_SITE = ""
 PORTAL_LISTING_URLS: list[str] = []

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from portal_archive.archive.catalog import Catalog
+from portal_archive.archive.catalog import open_catalog
 from portal_archive.archive.datadir import SHARED_ENV_VAR, DataDir
 from portal_archive.archive.events import append_event, event_from_row
 from portal_archive.archive.feed import write_site_feed
@@ -52,7 +52,7 @@ def deliver(data: Path, jobs: Mapping[str, Job]) -> int:
     """Send out every undelivered event; how many were."""
     settings = project_settings()
     folder = DataDir(archive_root(data))
-    catalog = Catalog(folder.catalog)
+    catalog = open_catalog(folder)  # PORTAL_CATALOG_URL's, else the archive's SQLite
     targets = notify_targets(jobs.values())
     sent = 0
     try:

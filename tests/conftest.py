@@ -141,3 +141,12 @@ def postgres_url(postgres_server: str) -> str:
     from tests.postgres import new_database
 
     return new_database(postgres_server)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def catalog_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A new catalog's URL on each engine: the data folder's SQLite file, and a fresh
+    PostgreSQL database (archive/catalog.py runs the same SQL on both)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'catalog.sqlite'}"
+    return str(request.getfixturevalue("postgres_url"))

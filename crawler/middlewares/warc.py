@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sqlite3
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -24,7 +23,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from scrapy.utils.misc import load_object
 
-from portal_archive.archive.catalog import Capture
+from portal_archive.archive.catalog import Capture, CatalogError, reason_of
 from portal_archive.archive.cdxj import add_to_index
 from portal_archive.archive.errors import PortalArchiveError
 from portal_archive.archive.heal import heal_other_sites, heal_site
@@ -152,9 +151,9 @@ class WarcCaptureMiddleware:
                 # would otherwise scan every site's folder 300 times (crawler/pool.py).
                 _HEALED_OTHERS.add(self.data.staging.resolve())
                 done += heal_other_sites(self.data, site)
-        except (OSError, sqlite3.Error, PortalArchiveError) as exc:
+        except (OSError, CatalogError) as exc:
             self._fatal(f"could not repair what an earlier crawl left in {self.data.staging}:"
-                        f" {getattr(exc, 'strerror', None) or exc}")
+                        f" {getattr(exc, 'strerror', None) or reason_of(exc)}")
             return
         for line in done:
             logger.warning("%s", line)
@@ -185,8 +184,8 @@ class WarcCaptureMiddleware:
         # The session closes the catalog and releases the lock, after every handler.
         try:
             self.catalog.write_queued()
-        except sqlite3.Error as exc:
-            self._fatal(f"could not write the catalog {self.data.catalog}: {exc}")
+        except CatalogError as exc:
+            self._fatal(f"could not write the catalog {self.catalog.label}: {reason_of(exc)}")
         if self.writer is not None:
             self.writer.close()
             files = list(self.writer.closed_files)
@@ -241,7 +240,7 @@ class WarcCaptureMiddleware:
         except OSError as exc:
             # The writer cut the partial record; the file is closed as usual at the end.
             self._fatal(f"could not write WARC in {self.data.warc}: {exc.strerror or exc}")
-            raise IgnoreRequest(str(exc)) from exc
+            raise IgnoreRequest(reason_of(exc)) from exc
         if profile == IDENTICAL_PAYLOAD and original is not None:
             # The article JSON points at a response record, as the contract says: the
             # original this revisit names holds the same payload.
@@ -257,9 +256,9 @@ class WarcCaptureMiddleware:
             request.meta["captured_at"] = date
         try:
             self._catalogue(response, first, location, date, original if profile else None)
-        except sqlite3.Error as exc:
-            self._fatal(f"could not write the catalog {self.data.catalog}: {exc}")
-            raise IgnoreRequest(str(exc)) from exc
+        except CatalogError as exc:
+            self._fatal(f"could not write the catalog {self.catalog.label}: {reason_of(exc)}")
+            raise IgnoreRequest(reason_of(exc)) from exc
         self.stats.inc_value("warc/records", 2)
         self.stats.inc_value("warc/bytes", location.length + request_location.length)
         self.stats.inc_value("warc/revisits" if profile else "warc/responses")

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from portal_archive.archive import catalog as catalog_module
+from portal_archive.archive import catalogdb
 from portal_archive.archive.catalog import SCHEMA_VERSION, Capture, Catalog
 from portal_archive.archive.errors import PortalArchiveError
 from portal_archive.archive.keys import article_key
@@ -77,7 +77,7 @@ def test_a_catalog_held_by_another_upgrade_is_said_in_one_line(
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("PRAGMA user_version=3")  # schema 3: the next open re-keys it
     holder.execute("BEGIN IMMEDIATE")  # as a process upgrading it would hold it
-    monkeypatch.setattr(catalog_module, "BUSY_TIMEOUT_S", 0.2)
+    monkeypatch.setattr(catalogdb, "BUSY_TIMEOUT_S", 0.2)
     try:
         with pytest.raises(PortalArchiveError,
                            match=f"being upgraded to schema {SCHEMA_VERSION} by another"):

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from portal_archive.archive.catalog import Capture, Catalog
+from portal_archive.archive.catalog import RESPONSE_WITH_PAYLOAD, Capture, Catalog
 
 URL = "http://p.test/tin/a-1.html"
 
@@ -31,11 +31,8 @@ def test_the_original_is_the_capture_with_that_payload_not_the_latest(tmp_path: 
 
 def test_the_lookup_uses_an_index(tmp_path: Path) -> None:
     catalog = Catalog(tmp_path / "c.sqlite")
-    statements: list[str] = []
-    catalog.db.set_trace_callback(statements.append)  # the SQL as run, values filled in
-    catalog.response_with_payload(URL, "sha1:PAGE", 200)
-    catalog.db.set_trace_callback(None)
-    (query,) = statements
-    plan = " ".join(row[-1] for row in catalog.db.execute("EXPLAIN QUERY PLAN " + query))
+    plan = " ".join(row[-1] for row in catalog.execute(
+        "EXPLAIN QUERY PLAN " + RESPONSE_WITH_PAYLOAD,
+        {"url": URL, "digest": "sha1:PAGE", "status": 200}))
     assert "USING INDEX responses_by_payload" in plan, plan
     catalog.close()

@@ -16,7 +16,7 @@ from ..conftest import TEST_CRAWL_SETTINGS
 # worker runs a crawl in-process too), counting the connections opened to the catalog
 # and printing them with the crawl's final stats.
 _CRAWL = """
-import json, sqlite3, sys
+import json, sqlite3, sqlite3.dbapi2, sys
 import scrapy.crawler
 
 opened = []
@@ -25,7 +25,7 @@ def counting(path, *args, **kwargs):
     if str(path).endswith("catalog.sqlite"):
         opened.append(str(path))
     return connect(path, *args, **kwargs)
-sqlite3.connect = counting
+sqlite3.connect = sqlite3.dbapi2.connect = counting
 
 crawlers = []
 create = scrapy.crawler.CrawlerProcess.create_crawler

@@ -51,13 +51,13 @@ def test_each_site_and_run_one_message_and_each_event_one_line_once(
         f'notify = ["{hook}"]\n[job.b]\nsites = ["quangninh"]\ncron = "30 2 * * *"\n',
         "jobs.toml", check_env=False)}
     catalog = Catalog(tmp_path / "catalog.sqlite")
-    catalog.add_event(_event("demo", "http://d/old", "r0"))  # sent by its own crawl
+    catalog.add_event(_event("demo", "http://d/old", "r0"), delivered_at="2026-12-01T02:31:00Z")
     for event in (_event("demo", "http://d/1", "r1"), _event("demo", "http://d/2", "r1"),
                   _event("demo", "http://d/3", "r2", "removed"),
                   _event("generic", "http://127.2.0.1/tin/a.html", "g1"),
                   _event("quangninh", "http://o/1", "o1"),
                   _event("demo", "http://d/c", "r2", "cosmetic")):
-        catalog.add_event(event, delivered=False)
+        catalog.add_event(event)  # a worker's crawl's: for the scheduler to send
     catalog.close()
 
     assert deliver(tmp_path, jobs) == 6
