@@ -37,6 +37,7 @@ from portal_archive.archive.catalog import CatalogError, failure_of
 from portal_archive.archive.errors import PortalArchiveError
 from portal_archive.archive.lock import acquire, holds, release
 from portal_archive.crawler.alerts import check_apprise_urls
+from portal_archive.crawler.lease import LeaseHeld
 from portal_archive.crawler.outcome import check_ended, note_signals, stop_signal
 from portal_archive.crawler.run import one_line_logs, spec_settings
 from portal_archive.crawler.sites import GENERIC, generic_profile, load_profile, series_of
@@ -61,6 +62,7 @@ class SiteCrawl:
     refused: bool = False  # for what it asks, before any lock: unknown site, bad URL
     begun: bool = False  # Hooks.begin ran for it (its lock held)
     skipped: bool = False  # not crawled, and rightly so (its fire time already ran)
+    busy: bool = False  # not crawled: another crawl holds its lock or lease, try later
 
     def fail(self, message: str, status: int = 1) -> None:
         if not self.error:
@@ -198,6 +200,7 @@ class _Pool:
         except PortalArchiveError as exc:
             if self.hooks.busy is None:
                 site.fail(str(exc), exc.exit_code)
+                site.busy = True
                 _end_hook(self.hooks, site)
                 return
             if id(site) not in self.said_busy:
@@ -364,6 +367,7 @@ def _outcome(site: SiteCrawl, crawler: Crawler, result: Any) -> None:
                       _exit_status(name))
         elif isinstance(exc, PortalArchiveError):
             site.fail(str(exc), exc.exit_code)
+            site.busy = isinstance(exc, LeaseHeld)
         elif isinstance(exc, CatalogError):  # a catalog whose pages are not whole
             site.fail(str(failure_of(site.spec.data(), exc)))
         else:

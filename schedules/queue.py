@@ -27,11 +27,19 @@ TASK = "crawl_site"
 # Any fixed 64-bit number: the key of the advisory lock two processes creating the
 # schema at once take in turn.
 _SCHEMA_LOCK = 0x70_6F_72_74_61_6C  # "portal"
+# Seconds before a job given back or refused as busy runs again: a lease renews every
+# third of its length, so a few tries see a killed worker's lease expire.
+BUSY_WAIT_S = 5
 
 
 class CrawlGivenBack(Exception):
     """The worker stopped (SIGTERM) mid-crawl: the job goes back to the queue, and the
     site's next crawl, wherever it runs, pages through every listing."""
+
+
+class CrawlBusy(Exception):
+    """Another crawl holds the site (its lease: perhaps a killed worker's, not yet
+    expired; or a hand-started crawl's lock): the job is tried again BUSY_WAIT_S later."""
 
 
 class CrawlFailed(Exception):
@@ -62,7 +70,8 @@ def open_queue(url: str) -> App:
     # A few connections are plenty: jobs wait on crawls, not on the database.
     app = App(connector=PsycopgConnector(conninfo=url, min_size=1, max_size=4))
     app.task(name=TASK, pass_context=True,
-             retry=RetryStrategy(retry_exceptions=[CrawlGivenBack]))(crawl_site)
+             retry=RetryStrategy(wait=BUSY_WAIT_S,
+                                 retry_exceptions=[CrawlGivenBack, CrawlBusy]))(crawl_site)
     return app
 
 

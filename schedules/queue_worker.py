@@ -39,7 +39,9 @@ from portal_archive.crawler.sites import GENERIC
 from portal_archive.crawler.spec import CrawlSpec
 from portal_archive.crawler.summary import crawl_summary
 from portal_archive.schedules.queue import (
+    BUSY_WAIT_S,
     TASK,
+    CrawlBusy,
     CrawlFailed,
     CrawlGivenBack,
     first_line,
@@ -148,6 +150,9 @@ class _Jobs:
             say(f"error: {ended.error}")
             if stop_signal() is not None:
                 raise CrawlGivenBack(ended.error)
+            if ended.busy:
+                say(f"crawl of {label} tried again in {BUSY_WAIT_S} s")
+                raise CrawlBusy(ended.error)
             raise CrawlFailed(ended.error)
         assert ended.stats is not None
         print(crawl_summary(ended.stats, spec.data().root), flush=True)
@@ -157,7 +162,8 @@ def _not_said_already(record: logging.LogRecord) -> bool:
     """procrastinate's line for a failed job repeats its arguments and the crawl's error,
     which the worker has just said in its own one line."""
     exc = record.exc_info[1] if record.exc_info else None
-    return not (getattr(record, "action", "") == "job_error" and isinstance(exc, CrawlFailed))
+    return not (getattr(record, "action", "") in ("job_error", "job_error_retry")
+                and isinstance(exc, (CrawlFailed, CrawlBusy)))
 
 
 def say(line: str) -> None:

@@ -215,6 +215,39 @@ def test_a_worker_stopped_or_killed_mid_crawl_gives_its_site_back(
     assert versions and all(count == 1 for _url, count in versions)
 
 
+def test_a_site_whose_lease_another_holds_is_tried_again_until_it_expires(
+        tmp_path: Path, postgres_url: str, workers: list[Worker]) -> None:
+    # The lease of a "killed machine" that has not expired yet: the job is not failed but
+    # tried again, and crawled once the lease has run out.
+    from portal_archive.archive.catalog import Catalog
+    from tests.postgres import sqlalchemy_url
+
+    folder, data = tmp_path / "schedules", tmp_path / "data"
+    catalog_env = {"PORTAL_CATALOG_URL": sqlalchemy_url(postgres_url)}
+    with Portals(count=1, articles=2, images=0) as portals:
+        series = series_of(GENERIC, portals.listing_urls)
+        catalog = Catalog(sqlalchemy_url(postgres_url))
+        try:
+            assert catalog.take_lease(series, "killed-machine", 6) is None
+        finally:
+            catalog.close()
+        _job(folder, portals.listing_urls)
+        _enqueue(folder, data, postgres_url)
+        started = time.monotonic()
+        worker = Worker(data, postgres_url, tmp_path / "w1.log", env=catalog_env)
+        workers.append(worker)
+        wait_until(lambda: _statuses(postgres_url) == ["succeeded"], 60,
+                   lambda: f"{_jobs(postgres_url)}\n{worker.text()}")
+        waited = time.monotonic() - started
+        assert worker.stop() == 0, worker.text()
+    text = worker.text()
+    assert "killed-machine holds its lease" in text, text
+    assert "tried again in" in text
+    assert "Traceback" not in text
+    assert waited >= 4, waited  # not before the lease ran out
+    assert set(portals.article_urls(portals.hosts[0])) <= warc_response_urls(data)
+
+
 class _Hook(BaseHTTPRequestHandler):
     """An apprise ``json://`` target: what it was sent."""
 
