@@ -86,3 +86,18 @@ def test_a_site_gets_the_targets_of_every_job_that_names_it() -> None:
                       'notify = ["json://h/b", "json://h/a"]\n', "jobs.toml", check_env=False)
     assert notify_targets(jobs) == {"demo": ["json://h/a", "json://h/b"],
                                     "generic-127.2.0.1": ["json://h/b", "json://h/a"]}
+
+
+def test_a_running_runs_events_wait_until_it_has_ended(tmp_path: Path, hook: str) -> None:
+    jobs = {job.name: job for job in parse_text(
+        f'[job.a]\nsites = ["demo"]\ncron = "30 2 * * *"\nnotify = ["{hook}"]\n',
+        "jobs.toml", check_env=False)}
+    catalog = Catalog(tmp_path / "catalog.sqlite")
+    catalog.start_run("r1", "demo", "2026-12-01T02:30:00Z")
+    catalog.add_event(_event("demo", "http://d/1", "r1"))
+    assert deliver(tmp_path, jobs) == 0  # the crawl is still going: nothing yet
+    catalog.add_event(_event("demo", "http://d/2", "r1"))
+    catalog.finish_run("r1", "2026-12-01T02:40:00Z", "finished", {})
+    catalog.close()
+    assert deliver(tmp_path, jobs) == 2
+    assert [m["title"] for m in _Hook.received] == ["portal-archive demo: 2 new"]
