@@ -737,9 +737,13 @@ class Catalog:
         return self._rows(sql, args)
 
     def undelivered_events(self, limit: int = 1000) -> list[CatalogRow]:
-        """Events not yet sent on, oldest first (each with its ``id``)."""
+        """Events not yet sent on, oldest first (each with its ``id``), of runs that have
+        ended: a run's events go out together, in one message, once it is over (a killed
+        run's once the next crawl of its site has marked it so)."""
         return self._rows(
-            "SELECT * FROM events WHERE delivered_at IS NULL ORDER BY id LIMIT :limit",
+            "SELECT * FROM events WHERE delivered_at IS NULL AND NOT EXISTS (SELECT 1 FROM"
+            " runs WHERE runs.id = events.run_id AND runs.status = 'running')"
+            " ORDER BY id LIMIT :limit",
             {"limit": int(limit)},
         )
 

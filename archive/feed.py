@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree as ET
 
 from portal_archive.archive.atomic import write_text_atomic
+
+if TYPE_CHECKING:
+    from portal_archive.archive.catalog import Catalog
 
 ATOM = "http://www.w3.org/2005/Atom"
 LABELS = {
@@ -66,3 +69,14 @@ def _text(parent: ET.Element, tag: str, text: str = "") -> ET.Element:
     element = ET.SubElement(parent, f"{{{ATOM}}}{tag}")
     element.text = text
     return element
+
+
+def write_site_feed(catalog: Catalog, feeds: Path, site: str, size: int, replay_url: str) -> None:
+    """``feeds/<site>.atom`` from the catalog's newest ``size`` events of ``site`` (none:
+    no feed): written at the end of a crawl, or by the scheduler as it delivers."""
+    from portal_archive.archive.events import event_from_row
+
+    rows = catalog.events(site=site, newest_first=True, limit=size)
+    events = [event_from_row(row) for row in rows]
+    if events:
+        write_feed(feeds / f"{site}.atom", site, events, replay_url)

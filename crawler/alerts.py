@@ -18,6 +18,7 @@ from scrapy.exceptions import NotConfigured
 
 from portal_archive.archive.errors import PortalArchiveError
 from portal_archive.archive.feed import LABELS, replay_link
+from portal_archive.crawler.eventlog import dispatched
 from portal_archive.crawler.signals import change_detected, run_events_complete
 
 logger = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ class AppriseAlerts:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> AppriseAlerts:
         urls = crawler.settings.getlist("PORTAL_NOTIFY")
-        if not urls:
+        if not urls or dispatched(crawler):  # the scheduler alerts (schedules/delivery.py)
             raise NotConfigured
         ext = cls(crawler, urls)
         crawler.signals.connect(ext.collect, signal=change_detected)
@@ -61,21 +62,27 @@ class AppriseAlerts:
             else:
                 stats.inc_value("alerts/failed")
                 logger.warning("alert to %s failed after %d tries; the events are kept in "
-                               "the catalog and events.jsonl", _redacted(target),
+                               "the catalog and events.jsonl", redacted(target),
                                self.retries + 1)
 
     def _send(self, target: str, title: str, body: str) -> bool:
-        import apprise
+        return send_alert(target, title, body, self.retries, self.backoff)
 
-        sender = apprise.Apprise()
-        if not sender.add(target):
-            logger.warning("not an apprise URL apprise understands: %s", _redacted(target))
-            return False
-        for attempt in range(self.retries + 1):
-            if sender.notify(title=title, body=body):
-                return True
-            time.sleep(self.backoff * (2**attempt))
+
+def send_alert(target: str, title: str, body: str, retries: int, backoff: float) -> bool:
+    """Send one message to one apprise target, retried with a doubling wait; False when
+    every try failed (the caller says so in one line: never an error)."""
+    import apprise
+
+    sender = apprise.Apprise()
+    if not sender.add(target):
+        logger.warning("not an apprise URL apprise understands: %s", redacted(target))
         return False
+    for attempt in range(retries + 1):
+        if sender.notify(title=title, body=body):
+            return True
+        time.sleep(backoff * (2**attempt))
+    return False
 
 
 def check_apprise_urls(urls: list[str]) -> None:
@@ -88,7 +95,7 @@ def check_apprise_urls(urls: list[str]) -> None:
     for url in urls:
         if not apprise.Apprise().add(url):
             raise PortalArchiveError(
-                f"--notify {_redacted(url)}: not an apprise URL apprise understands"
+                f"--notify {redacted(url)}: not an apprise URL apprise understands"
                 " (see https://github.com/caronc/apprise/wiki)")
 
 
@@ -119,7 +126,7 @@ def summarise(events: list[dict[str, Any]], replay_url: str = "") -> tuple[str, 
     return title, "\n\n".join(blocks)
 
 
-def _redacted(url: str) -> str:
+def redacted(url: str) -> str:
     """Scheme and host only: apprise URLs carry tokens and passwords."""
     scheme, _, rest = url.partition("://")
     host = rest.split("/", 1)[0].rsplit("@", 1)[-1]

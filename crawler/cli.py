@@ -116,6 +116,17 @@ def build_parser() -> argparse.ArgumentParser:
                            " (and the originals their revisits need), and pages captured since")
     wacz.set_defaults(func=cmd_export_wacz)
 
+    worker = sub.add_parser("worker", parents=[common],
+                            help="take crawls from the queue until SIGTERM (distributed)")
+    worker.add_argument("--queue", default=None, metavar="URL",
+                        help="libpq URL of the queue's PostgreSQL database"
+                             " (default: $PORTAL_QUEUE_URL)")
+    worker.add_argument("--concurrency", type=int, default=None, metavar="N",
+                        help="sites crawled at once (default: PORTAL_SITES_PER_PROCESS, 100)")
+    worker.add_argument("--id", default=None, metavar="ID",
+                        help="this worker's id (default: $PORTAL_WORKER_ID, else HOST-PID)")
+    worker.set_defaults(func=cmd_worker)
+
     from portal_archive.schedules.commands import add_parser as add_schedule_parser
 
     add_schedule_parser(sub, common)  # schedule list | run | run-now JOB
@@ -158,6 +169,25 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     stats = run_crawl(specs[0])
     print(crawl_summary(stats, specs[0].data().root))
     return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from portal_archive.archive import workerid
+    from portal_archive.crawler.run import project_settings
+    from portal_archive.schedules.queue import queue_url
+    from portal_archive.schedules.queue_worker import run_worker
+
+    url = queue_url(args.queue)
+    name = workerid.worker_id(args.id or "")
+    # Before any settings are read: its crawls name their WARCs and leases after it.
+    os.environ[workerid.ENV_VAR] = name
+    concurrency = (args.concurrency if args.concurrency is not None
+                   else project_settings().getint("PORTAL_SITES_PER_PROCESS"))
+    if concurrency < 1:
+        raise PortalArchiveError(f"--concurrency takes a number of sites, 1 or more:"
+                                 f" got {concurrency}")
+    return run_worker(_data(args), url, concurrency=concurrency, name=name,
+                      verbose=args.verbose)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -37,6 +37,11 @@ def lease_seconds(settings: BaseSettings) -> float:
     return seconds
 
 
+class LeaseHeld(PortalArchiveError):
+    """Another crawl holds the series' lease: a worker's job tries again later (its holder
+    may be a killed worker whose lease has not yet expired)."""
+
+
 class SeriesLease:
     """``lost``: called with a one-line message if the lease is found taken by another
     while the crawl runs (it expired: this process stood still longer than its length).

@@ -17,8 +17,7 @@ from collections.abc import Sequence
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
-from portal_archive.archive.events import event_from_row
-from portal_archive.archive.feed import write_feed
+from portal_archive.archive.feed import write_site_feed
 from portal_archive.archive.stamps import utc_iso
 from portal_archive.crawler import changes
 from portal_archive.crawler.extract.listitems import ListedItem
@@ -121,7 +120,8 @@ class ChangeMonitor:
                 "site-down", session.site, self._first_listing(), session.run_id,
                 fields=["listing"],
                 diff=f"{self.down_after} runs in a row without a listing page: {why}")
-        self._write_feed(session)
+        if not session.events.dispatched:  # else the scheduler writes it, as it delivers
+            self._write_feed(session)
 
     def _removed(self, session: CrawlSession, reason: str) -> None:
         if reason != "finished":
@@ -140,12 +140,8 @@ class ChangeMonitor:
         catalog.forget_listings_before(session.series, run_id)
 
     def _write_feed(self, session: CrawlSession) -> None:
-        rows = session.catalog.events(site=session.site, newest_first=True,
-                                      limit=self.feed_size)
-        events = [event_from_row(row) for row in rows]
-        if events:
-            write_feed(session.data.feeds / f"{session.site}.atom", session.site, events,
-                       self.replay_url)
+        write_site_feed(session.catalog, session.data.feeds, session.site, self.feed_size,
+                        self.replay_url)
 
     def _first_listing(self) -> str:
         spider = self.crawler.spider

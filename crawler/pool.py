@@ -8,6 +8,10 @@ the next one starts as one ends. A site that fails, is refused (unknown, busy lo
 hangs (the watchdog closes it) holds only its own slot, and ends with its own one line.
 A stop signal stops every running crawl cleanly (Scrapy's handlers) and starts no other.
 
+``LivePool`` is the same pool kept running until it is closed, taking sites as they come
+(`portal-archive worker`: one site per queued job, schedules/queue.py); each site's crawl
+is a Deferred the caller awaits on the reactor's asyncio loop.
+
 The sites of one pool share the process's settings (a job's ``[settings]``): the caller
 never mixes jobs in one process (schedules/runner.py starts one per job and share).
 """
@@ -15,21 +19,25 @@ never mixes jobs in one process (schedules/runner.py starts one per job and shar
 from __future__ import annotations
 
 import signal
+from asyncio import Future, ensure_future
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from contextlib import suppress
 from dataclasses import dataclass, field
+from types import FrameType
 from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.utils.reactor import install_reactor, is_reactor_installed
+from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
 from portal_archive.archive.catalog import CatalogError, failure_of
 from portal_archive.archive.errors import PortalArchiveError
 from portal_archive.archive.lock import acquire, holds, release
 from portal_archive.crawler.alerts import check_apprise_urls
+from portal_archive.crawler.lease import LeaseHeld
 from portal_archive.crawler.outcome import check_ended, note_signals, stop_signal
 from portal_archive.crawler.run import one_line_logs, spec_settings
 from portal_archive.crawler.sites import GENERIC, generic_profile, load_profile, series_of
@@ -54,6 +62,7 @@ class SiteCrawl:
     refused: bool = False  # for what it asks, before any lock: unknown site, bad URL
     begun: bool = False  # Hooks.begin ran for it (its lock held)
     skipped: bool = False  # not crawled, and rightly so (its fire time already ran)
+    busy: bool = False  # not crawled: another crawl holds its lock or lease, try later
 
     def fail(self, message: str, status: int = 1) -> None:
         if not self.error:
@@ -133,9 +142,11 @@ class _Pool:
     limit: int = 1
     closing: bool = False  # the reactor has stopped: nothing more starts
     interrupted: bool = False  # a site was stopped by a signal: nothing more starts
+    live: bool = False  # LivePool's: an empty pool waits for more sites
 
-    def run(self) -> None:
-        settings = spec_settings(self.sites[0].spec)  # the process's: the job's settings
+    def open(self, spec: CrawlSpec) -> None:
+        """The process's crawler process and reactor, from ``spec``'s (the job's) settings."""
+        settings = spec_settings(spec)
         self.limit = max(1, settings.getint("PORTAL_SITES_PER_PROCESS"))
         self.process = CrawlerProcess(settings)
         self.spider = self.process.spider_loader.load("portal")
@@ -144,11 +155,17 @@ class _Pool:
         from twisted.internet import reactor
 
         self.reactor: Any = reactor
+
+    def run(self) -> None:
+        self.open(self.sites[0].spec)  # the process's: the job's settings
         self.queue.extend(self.sites)
-        reactor.callWhenRunning(reactor.callLater, 0, note_signals, None)
+        self.reactor.callWhenRunning(self.reactor.callLater, 0, note_signals, None)
         self._fill()
         if self.running or self.queue or self.waiting:
             self.process.start(stop_after_crawl=False)
+        self.close_all()
+
+    def close_all(self) -> None:
         # A second signal stops the reactor under running crawls: each still says how.
         self.closing = True
         for site, crawler in list(self.running.values()):
@@ -168,7 +185,7 @@ class _Pool:
                 self._not_started(site)
                 continue
             self._start(site)
-        if not (self.running or self.queue or self.waiting):
+        if not (self.live or self.running or self.queue or self.waiting):
             self.reactor.callLater(0, self._stop_reactor)
 
     def _stop_reactor(self) -> None:
@@ -183,6 +200,7 @@ class _Pool:
         except PortalArchiveError as exc:
             if self.hooks.busy is None:
                 site.fail(str(exc), exc.exit_code)
+                site.busy = True
                 _end_hook(self.hooks, site)
                 return
             if id(site) not in self.said_busy:
@@ -201,12 +219,13 @@ class _Pool:
             return
         site.begun = True
         settings = spec_settings(site.spec, site.series)
-        if len(self.sites) > 1:  # one terminal line per crawl would overwrite each other
+        if self.live or len(self.sites) > 1:  # terminal lines would overwrite each other
             settings.set("PROGRESS_ENABLED", False, priority=_POOL_PRIORITY)
         crawler = Crawler(self.spider, settings)
         if not site.spec.verbose:
             # Scrapy (re)installs its root log handler as each crawler starts: filter it.
-            crawler.signals.connect(_filter_logs(crawler, alone=len(self.sites) == 1),
+            alone = not self.live and len(self.sites) == 1
+            crawler.signals.connect(_filter_logs(crawler, alone=alone),
                                     signal=signals.engine_started, weak=False)
         self.running[id(site)] = (site, crawler)
         done = self.process.crawl(crawler)
@@ -233,6 +252,81 @@ class _Pool:
         name = stop_signal() or "a signal"
         site.fail(f"crawl of {site.label} not started: stopped by {name}", _exit_status(name))
         _end_hook(self.hooks, site)
+
+
+class LivePool:
+    """A pool that runs until it is closed and takes sites while it runs: one reactor,
+    one CrawlerProcess, at most PORTAL_SITES_PER_PROCESS (of ``base``'s settings) crawling
+    at once. ``serve(main)`` runs the reactor (Twisted's asyncio one, as the settings say)
+    and ``main()`` on its asyncio loop; the reactor stops when ``main`` returns.
+    A stop signal calls ``on_stop`` and stops every running crawl cleanly; a second one
+    stops the reactor at once."""
+
+    def __init__(self, base: CrawlSpec) -> None:
+        self.hooks = Hooks(end=self._site_ended)
+        self.pool = _Pool([], self.hooks, live=True)
+        self.base = base
+        self.ends: dict[int, Deferred[SiteCrawl]] = {}
+        self.on_stop: Callable[[], object] = lambda: None
+        self.error: BaseException | None = None  # what ended ``main``, if it raised
+
+    def serve(self, main: Callable[[], Coroutine[Any, Any, Any]]) -> None:
+        pool = self.pool
+        pool.open(self.base)
+        pool.reactor.callWhenRunning(self._begin, main)
+        pool.process.start(stop_after_crawl=False, install_signal_handlers=False)
+        pool.close_all()
+        if self.error is not None:
+            raise self.error
+
+    def crawl(self, site: SiteCrawl) -> Deferred[SiteCrawl]:
+        """Crawl ``site`` as soon as a slot is free; fires with it when it has ended (its
+        stats, or its one-line error), never with a failure."""
+        done: Deferred[SiteCrawl] = Deferred()
+        self.ends[id(site)] = done
+        pool = self.pool
+        if pool.interrupted or pool.closing:
+            pool._not_started(site)
+        elif not _prepare(site):
+            _end_hook(self.hooks, site)
+        else:
+            pool.sites.append(site)
+            pool.queue.append(site)
+            pool._fill()
+        return done
+
+    def _site_ended(self, site: SiteCrawl) -> None:
+        if site in self.pool.sites:  # kept only while it crawls: a worker runs for weeks
+            self.pool.sites.remove(site)
+        done = self.ends.pop(id(site), None)
+        if done is not None:
+            done.callback(site)
+
+    def _begin(self, main: Callable[[], Coroutine[Any, Any, Any]]) -> None:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, self._on_signal)
+        note_signals(None)  # remembers which signal came, for each crawl's last line
+        task = ensure_future(main())
+        task.add_done_callback(self._main_ended)
+
+    def _main_ended(self, task: Future[Any]) -> None:
+        try:
+            if not task.cancelled() and task.exception() is not None:
+                self.error = task.exception()
+        finally:
+            self.pool._stop_reactor()
+
+    def _on_signal(self, signum: int, frame: FrameType | None) -> None:
+        reactor = self.pool.reactor
+        if self.pool.interrupted:  # the second one: now
+            reactor.callFromThread(self.pool._stop_reactor)
+            return
+        self.pool.interrupted = True
+        reactor.callFromThread(self._stop_crawls)
+
+    def _stop_crawls(self) -> None:
+        self.on_stop()
+        self.pool.process.stop()
 
 
 def _end_hook(hooks: Hooks, site: SiteCrawl) -> None:
@@ -273,6 +367,7 @@ def _outcome(site: SiteCrawl, crawler: Crawler, result: Any) -> None:
                       _exit_status(name))
         elif isinstance(exc, PortalArchiveError):
             site.fail(str(exc), exc.exit_code)
+            site.busy = isinstance(exc, LeaseHeld)
         elif isinstance(exc, CatalogError):  # a catalog whose pages are not whole
             site.fail(str(failure_of(site.spec.data(), exc)))
         else:

@@ -31,7 +31,7 @@ from portal_archive.archive.stamps import utc_iso
 from portal_archive.archive.workerid import worker_id
 from portal_archive.crawler.eventlog import EventLog
 from portal_archive.crawler.fatal import stop_crawl
-from portal_archive.crawler.lease import SeriesLease, lease_seconds
+from portal_archive.crawler.lease import LeaseHeld, SeriesLease, lease_seconds
 from portal_archive.crawler.outcome import note_signals, run_status
 from portal_archive.crawler.signals import run_ending, run_events_complete
 from portal_archive.crawler.storage import crawl_data
@@ -119,7 +119,7 @@ class CrawlSession:
                                      lost=lambda message: stop_crawl(self.crawler, message))
             refusal = self.lease.take()
             if refusal:
-                raise PortalArchiveError(refusal)
+                raise LeaseHeld(refusal)
         except BaseException:
             self.catalog.close()
             raise

@@ -238,3 +238,12 @@ ALERT_RETRY_DELAY = 1.0
 # TerminalProgress draws on stderr only when stderr is a terminal.
 PROGRESS_ENABLED = True
 PROGRESS_INTERVAL = 1.0
+
+# Distributed crawls (README: Distributed). Where a crawl's events leave from: "crawl",
+# its own events.jsonl line, feed and apprise alerts, as on one machine; "dispatcher",
+# the catalog row only, which the scheduler delivers once (`portal-archive worker` sets it).
+PORTAL_EVENT_DELIVERY = os.environ.get("PORTAL_EVENT_DELIVERY") or "crawl"
+# How often `schedule run --queue` delivers the workers' events (seconds).
+PORTAL_DELIVERY_SECONDS = float(os.environ.get("PORTAL_DELIVERY_SECONDS") or 10)
+# Seconds without a heartbeat before a worker's jobs are retried by another worker.
+PORTAL_WORKER_STALLED_AFTER = float(os.environ.get("PORTAL_WORKER_STALLED_AFTER") or 60)

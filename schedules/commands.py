@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -32,12 +33,27 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser],
                           " before they are killed (default 60)")
     run.add_argument("--poll", type=float, default=2.0, metavar="SECONDS",
                      help="how often to look for edited schedule files (default 2)")
+    _add_queue_option(run, "defer the crawls to the workers taking them from this queue,"
+                           " and deliver their events")
     run.set_defaults(func=cmd_run)
 
     now = commands.add_parser("run-now", parents=[where],
                               help="run one job's crawls now, in the foreground")
     now.add_argument("job", metavar="JOB")
+    _add_queue_option(now, "defer the job's crawls to this queue and exit")
     now.set_defaults(func=cmd_run_now)
+
+
+def _add_queue_option(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("--queue", default=None, metavar="URL",
+                        help=f"{what} (libpq URL; default: $PORTAL_QUEUE_URL, else none:"
+                             " crawl here)")
+
+
+def _queue(args: argparse.Namespace) -> str | None:
+    from portal_archive.schedules.queue import QUEUE_ENV
+
+    return args.queue or os.environ.get(QUEUE_ENV) or None
 
 
 def _folder(args: argparse.Namespace) -> Path:
@@ -77,10 +93,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     from portal_archive.schedules.runner import serve
 
     return serve(_data(args), _folder(args), poll=args.poll, grace=args.grace,
-                 verbose=args.verbose)
+                 verbose=args.verbose, queue_url=_queue(args))
 
 
 def cmd_run_now(args: argparse.Namespace) -> int:
     from portal_archive.schedules.runner import run_now
 
-    return run_now(_data(args), _folder(args), args.job, verbose=args.verbose)
+    return run_now(_data(args), _folder(args), args.job, verbose=args.verbose,
+                   queue_url=_queue(args))

@@ -39,11 +39,13 @@ from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from types import FrameType, MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apscheduler.events import EVENT_JOB_MAX_INSTANCES, JobSubmissionEvent
 from apscheduler.executors.base import BaseExecutor
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.job import Job as SchedulerJob
+from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.exc import OperationalError
 
@@ -51,6 +53,7 @@ from portal_archive.archive.datadir import DataDir
 from portal_archive.archive.errors import PortalArchiveError
 from portal_archive.archive.lock import acquire, release
 from portal_archive.archive.stamps import utc_compact
+from portal_archive.crawler.run import project_settings
 from portal_archive.crawler.spec import CrawlSpec
 from portal_archive.schedules import runlog, worker
 from portal_archive.schedules.config import (
@@ -62,6 +65,9 @@ from portal_archive.schedules.config import (
 from portal_archive.schedules.jobstore import DiskFullTolerantJobStore, db_error_reason
 from portal_archive.schedules.processes import deal, process_count, run_in_processes
 from portal_archive.schedules.report import FailureWatch
+
+if TYPE_CHECKING:
+    from procrastinate import App
 
 log = logging.getLogger("schedules")
 
@@ -162,16 +168,20 @@ class Launch:
 
 
 def start_run(job: dict[str, Any], data: str, scheduled: datetime | None = None,
-              due_since: datetime | None = None, crawls: Crawls | None = None) -> Launch:
+              due_since: datetime | None = None, crawls: Crawls | None = None,
+              queue: App | None = None) -> Launch:
     """Start the crawls of one fire time of ``job`` (the job store keeps this function's
     name and arguments; CrawlExecutor passes ``scheduled``, ``due_since``, the earliest
-    fire time coalesced into it, and its ``crawls``). Returns at once; :meth:`Launch.wait`
-    waits."""
+    fire time coalesced into it, its ``crawls``, and with ``--queue`` the ``queue`` where
+    one job per site is deferred instead). Returns at once; :meth:`Launch.wait` waits."""
     scheduled = scheduled or datetime.now(UTC)
     due_since = due_since or scheduled
     crawls = crawls or Crawls()
     planned = Job.from_kwargs(job)
     root = Path(data)
+    if queue is not None:  # the workers crawl: only the jobs are deferred here
+        enqueue_job(queue, planned, scheduled)
+        return Launch(planned, scheduled, crawls, root)
     # Every target's spec first: a bad one (a secret gone from the environment) starts none.
     targets = [(target.label, planned.crawl_spec(target, root, verbose=crawls.verbose))
                for target in planned.targets()]
@@ -210,6 +220,27 @@ def start_run(job: dict[str, Any], data: str, scheduled: datetime | None = None,
     return launch
 
 
+def enqueue_job(queue: App, job: Job, night: datetime) -> list[int]:
+    """Defer one crawl per site of ``job`` for its fire time ``night``, each said in one
+    line (a site already waiting is not deferred again); the new jobs' ids."""
+    from portal_archive.schedules.queue import enqueue
+
+    ids = []
+    with queue.open():
+        for target in job.targets():
+            site = " ".join(target.listings) if target.listings else target.site
+            job_id = enqueue(queue, site=site, settings=dict(job.settings),
+                             backfill=job.backfill, night=runlog.iso(night), job=job.name)
+            if job_id is None:
+                log.info("job %r: crawl of %s is already waiting in the queue; not queued"
+                         " again", job.name, target.label)
+                continue
+            ids.append(job_id)
+            log.info("job %r: crawl of %s queued (queue job %d)", job.name, target.label,
+                     job_id)
+    return ids
+
+
 def _log_name(scheduled: datetime, job: str, labels: list[str]) -> str:
     """``<stamp>-<job>-<first target>[-and-N-more].log``: one log per crawl process."""
     name = labels[0].replace(":", "_").replace("/", "_")
@@ -245,9 +276,11 @@ class CrawlExecutor(BaseExecutor):
     scheduler's :class:`Crawls`, which a stop reaches.
     """
 
-    def __init__(self, crawls: Crawls, max_workers: int = 64) -> None:
+    def __init__(self, crawls: Crawls, max_workers: int = 64, queue: App | None = None
+                 ) -> None:
         super().__init__()
         self.crawls = crawls
+        self.queue = queue  # `--queue`: defer the crawls instead
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers)
 
     def _do_submit_job(self, job: SchedulerJob, run_times: list[datetime]) -> None:
@@ -258,8 +291,9 @@ class CrawlExecutor(BaseExecutor):
         due_since = job.next_run_time or scheduled
         future: concurrent.futures.Future[Any]
         try:
+            queued = {"queue": self.queue} if self.queue is not None else {}
             launch = job.func(*job.args, scheduled=scheduled, due_since=due_since,
-                              crawls=self.crawls, **job.kwargs)
+                              crawls=self.crawls, **queued, **job.kwargs)
         except Exception as exc:  # reported as the job's error; the scheduler goes on
             log.error("job %r: could not start its crawls: %s", job.id, exc)
             future = self._pool.submit(_reraise, exc)
@@ -285,19 +319,28 @@ def _reraise(exc: BaseException) -> None:
 
 # -- the scheduler ---------------------------------------------------------------
 def serve(data: Path, folder: Path, *, poll: float = 2.0, grace: float = 60.0,
-          verbose: bool = False) -> int:
+          verbose: bool = False, queue_url: str | None = None) -> int:
     """Run the scheduler until SIGTERM or SIGINT; 0 then. Errors before it starts (bad
-    schedule files, another scheduler on ``data``) raise PortalArchiveError."""
+    schedule files, another scheduler on ``data``, a queue it cannot reach) raise
+    PortalArchiveError. With ``queue_url`` it defers the crawls to the workers and
+    delivers their events (schedules/delivery.py)."""
     _log_to_stderr()
     crawls = Crawls(verbose=verbose)
     data = data.resolve()
     DataDir(data).ensure_writable()
+    jobs = load_jobs(folder)  # an invalid file at start is an error, before anything runs
+    queue = None
+    if queue_url is not None:
+        from portal_archive.schedules.queue import open_queue
+
+        queue = open_queue(queue_url)
     # One scheduler per data folder: two would run every job twice.
     acquire(data, SCHEDULER_LOCK, busy=f"another scheduler is running for {data}")
-    jobs = load_jobs(folder)  # an invalid file at start is an error, before anything runs
     scheduler = BackgroundScheduler(
-        jobstores={"default": DiskFullTolerantJobStore(url=f"sqlite:///{runlog.path(data)}")},
-        executors={"default": CrawlExecutor(crawls)},
+        jobstores={"default": DiskFullTolerantJobStore(url=f"sqlite:///{runlog.path(data)}"),
+                   DELIVERY_STORE: MemoryJobStore()},
+        executors={"default": CrawlExecutor(crawls, queue=queue),
+                   DELIVERY_STORE: ThreadPoolExecutor(1)},
         job_defaults=JOB_DEFAULTS,
         timezone=UTC,
     )
@@ -327,6 +370,12 @@ def serve(data: Path, folder: Path, *, poll: float = 2.0, grace: float = 60.0,
     try:
         _report_missed(scheduler, jobs)
         pending = not _apply(scheduler, jobs, data, quiet=False)
+        if queue is not None:
+            every = project_settings().getfloat("PORTAL_DELIVERY_SECONDS")
+            scheduler.add_job(_deliver, "interval", seconds=every, args=(data, lambda: jobs),
+                              id="deliver-events", jobstore=DELIVERY_STORE,
+                              executor=DELIVERY_STORE, next_run_time=datetime.now(UTC),
+                              **JOB_DEFAULTS)
         scheduler.resume()
         log.info("scheduler running: %d job(s) from %s, data in %s (pid %d)",
                  len(jobs), folder, data, os.getpid())
@@ -346,8 +395,28 @@ def serve(data: Path, folder: Path, *, poll: float = 2.0, grace: float = 60.0,
             pending = not _apply(scheduler, jobs, data, quiet=pending)
     finally:
         _shutdown(scheduler, crawls, grace, hurry)
+        if queue is not None:
+            _deliver(data, lambda: jobs)  # what the workers wrote last
         release(data, SCHEDULER_LOCK)
     return 0
+
+
+DELIVERY_STORE = "delivery"  # the delivery job's store and executor: in memory, its own
+
+
+def _deliver(data: Path, jobs: Callable[[], dict[str, Job]]) -> None:
+    """The delivery job: the workers' events out, once; a failure is one line, and the
+    events wait for the next time."""
+    from portal_archive.schedules.delivery import archive_root, deliver
+
+    try:
+        sent = deliver(data, jobs())
+    except Exception as exc:  # e.g. the catalog locked too long, a full disk
+        log.error("could not deliver the events: %s: %s; trying again next time",
+                  exc.__class__.__name__, exc)
+        return
+    if sent:
+        log.info("%d event(s) delivered to %s", sent, DataDir(archive_root(data)).events)
 
 
 def _apply(scheduler: BackgroundScheduler, jobs: dict[str, Job], data: Path, *,
@@ -368,7 +437,7 @@ def _apply(scheduler: BackgroundScheduler, jobs: dict[str, Job], data: Path, *,
 def reconcile(scheduler: BackgroundScheduler, jobs: dict[str, Job], data: Path) -> None:
     """Make the job store hold exactly ``jobs``: add, change or remove. A job whose times
     are unchanged keeps its next run time (and so its missed runs)."""
-    stored = {job.id: job for job in scheduler.get_jobs()}
+    stored = {job.id: job for job in scheduler.get_jobs(jobstore="default")}
     for name in sorted(stored.keys() - jobs.keys()):
         scheduler.remove_job(name)
         log.info("job %r removed", name)
@@ -403,7 +472,7 @@ def _next(stored: SchedulerJob, job: Job) -> str:
 
 def _report_missed(scheduler: BackgroundScheduler, jobs: dict[str, Job]) -> None:
     now = datetime.now(UTC)
-    for stored in scheduler.get_jobs():
+    for stored in scheduler.get_jobs(jobstore="default"):
         job = jobs.get(stored.id)
         due = stored.next_run_time
         if job is None or due is None or due > now:
@@ -463,15 +532,22 @@ def _stamp(folder: Path) -> tuple[tuple[str, int, int], ...] | None:
 
 
 # -- run-now ---------------------------------------------------------------------
-def run_now(data: Path, folder: Path, name: str, *, verbose: bool = False) -> int:
+def run_now(data: Path, folder: Path, name: str, *, verbose: bool = False,
+            queue_url: str | None = None) -> int:
     """Run one job's crawls now, in the foreground, dealt among its crawl processes
     (schedules/processes.py); the first non-zero exit status of its crawls is the
-    command's."""
+    command's. With ``queue_url``: defer them to the workers, and return 0."""
     jobs = load_jobs(folder)
     if name not in jobs:
         known = ", ".join(sorted(jobs)) or "none"
         raise PortalArchiveError(f"no job {name!r} in {folder} (jobs: {known})")
     job = jobs[name]
+    if queue_url is not None:
+        from portal_archive.schedules.queue import open_queue
+
+        _log_to_stderr()
+        enqueue_job(open_queue(queue_url), job, datetime.now(UTC))
+        return 0
     data = data.resolve()
     DataDir(data).ensure_writable()
     targets = [(target.label, job.crawl_spec(target, data, verbose=verbose))
