@@ -144,12 +144,14 @@ def live_workers(url: str, within: float = 30) -> int:
     return int(rows[0][0]) if rows else 0
 
 
-def wait_for_workers(url: str, workers: Sequence[Worker], timeout: float = 60) -> None:
-    """Until every worker's heartbeat is in: the machines are up and take jobs."""
+def wait_for_workers(url: str, workers: Sequence[Worker], timeout: float = 60,
+                     within: float = 30) -> None:
+    """Until the heartbeats of as many workers as ``workers``, each ``within`` seconds old
+    at most, are in: the machines are up, their signal handlers set, and take jobs."""
     def up() -> bool:
         for worker in workers:
             worker.assert_running()
-        return live_workers(url) >= len(workers)
+        return live_workers(url, within) >= len(workers)
 
     wait_until(up, timeout, lambda: "every worker's heartbeat\n"
                + "\n".join(f"--- {w.id}\n{w.text()[-2000:]}" for w in workers))

@@ -270,6 +270,9 @@ def test_a_machine_killed_mid_crawl_gives_its_site_to_another_and_heals_on_resta
         workers = {**workers, victim: back}
         wait_until(lambda: not [p for p in warc_files(back.data) if ".warc" in p.name], 30,
                    lambda: "the restarted machine's local WARCs shipped\n" + logs(workers))
+        # Up again (the dead one's last heartbeat is over 10 s old): then stopped, as
+        # an operator would, both machines exit 0.
+        wait_for_workers(postgres_url, list(workers.values()), within=5)
         statuses = {name: workers[name].stop() for name in names}
     assert statuses == dict.fromkeys(names, 0), logs(workers)
     for leftover in leftovers:
