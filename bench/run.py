@@ -53,6 +53,7 @@ BENCHES = (
     Bench("index_lookup.py", ("index_lookup_ms", "replay_p95_ms")),
     Bench("warc_write.py", ("warc_write_vs_warcio",)),
     Bench("night.py", ("night_of_the_new_map",)),
+    Bench("workers.py", ("workers_wall_1", "workers_speedup_2", "workers_speedup_3")),
 )
 VERSIONED = ("scrapy", "warcio", "pywb", "cdxj-indexer", "trafilatura", "twisted")
 
