@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import sqlite3
 import subprocess
+import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
@@ -16,17 +18,22 @@ from ..hostile import HostileServer, numbered_article, page
 ARTICLES = 24
 
 
-def _slow_article(handler: BaseHTTPRequestHandler) -> None:
-    time.sleep(0.25)
-    numbered_article()(handler)
+def _slow_article(gate: threading.Event | None) -> Callable[[BaseHTTPRequestHandler], None]:
+    def serve(handler: BaseHTTPRequestHandler) -> None:
+        time.sleep(0.25)
+        if gate is not None and handler.path.endswith(f"id={ARTICLES - 1}"):
+            gate.wait(60)  # the crawl lasts until the test has read beside it
+        numbered_article()(handler)
+    return serve
 
 
-def _slow_portal() -> HostileServer:
-    """A listing of ARTICLES articles that each take a quarter of a second."""
+def _slow_portal(gate: threading.Event | None = None) -> HostileServer:
+    """A listing of ARTICLES articles that each take a quarter of a second; the last one
+    is held until ``gate`` is set, if there is one."""
     listing = "".join(f"<li><a href='/article.html?id={k}'>Tin tức chậm số {k} của cổng thử"
                       " nghiệm</a></li>" for k in range(ARTICLES))
     return HostileServer({"/": page(f"<html><body><ul>{listing}</ul></body></html>"),
-                          "/article.html": _slow_article})
+                          "/article.html": _slow_article(gate)})
 
 
 def _start_crawl(server: HostileServer, data: Path,
@@ -42,17 +49,20 @@ def _start_crawl(server: HostileServer, data: Path,
 
 def test_readers_in_other_processes_cost_a_crawl_nothing(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    with _slow_portal() as server:
-        crawl = _start_crawl(server, data)
+    gate = threading.Event()  # however loaded the machine, the crawl outlasts the reads
+    with _slow_portal(gate) as server:
+        crawl = _start_crawl(server, data, DOWNLOAD_TIMEOUT="90")  # the held article waits
         readers = 0
-        while crawl.poll() is None and readers < 8:
+        while crawl.poll() is None and readers < 3:
             if (data / "catalog.sqlite").exists():
                 run_cli("verify", "--data", str(data))  # fails on the .open file: fine
                 run_cli("changes", "--data", str(data))
                 readers += 1
             time.sleep(0.3)
+        crawling = crawl.poll() is None
+        gate.set()
         out, err = crawl.communicate(timeout=120)
-    assert readers >= 2, "the crawl ended before anyone read the catalog"
+    assert readers == 3 and crawling, "the crawl ended before the readers were done"
     assert crawl.returncode == 0, err
     assert f"{ARTICLES} new" in out, out
     db = sqlite3.connect(data / "catalog.sqlite")
