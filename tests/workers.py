@@ -94,11 +94,12 @@ class Worker(Background):
     """`portal-archive worker`: one machine, its local folder ``data``, log ``<data>.log``."""
 
     def __init__(self, data: Path, worker_id: str, queue: str, env: Mapping[str, str],
-                 concurrency: int = 1) -> None:
+                 concurrency: int = 1, log: Path | None = None) -> None:
         self.data, self.id = data, worker_id
         args = ["worker", "--data", str(data), "--queue", queue, "--id", worker_id,
                 "--concurrency", str(concurrency)]
-        super().__init__(f"worker {worker_id}", args, data.with_name(f"{data.name}.log"), env)
+        super().__init__(f"worker {worker_id}", args,
+                         log or data.with_name(f"{data.name}.log"), env)
 
 
 class Scheduler(Background):

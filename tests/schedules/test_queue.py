@@ -13,20 +13,20 @@ import sqlite3
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import TypeVar
 
 import psycopg
 import pytest
 
 from portal_archive.crawler.sites import GENERIC, series_of
+from tests import workers as machines
 from tests.portals import Portals
+from tests.workers import wait_until
 
 from ..conftest import CLI, run_cli, warc_response_urls
 
-T = TypeVar("T")
 # Small, so that a killed worker's job comes back within seconds.
 STALLED_AFTER = "2"
 
@@ -42,50 +42,21 @@ def _job(folder: Path, sites: list[str], *, delay: float = 0, notify: str = "") 
     (folder / "communes.toml").write_text("\n".join(lines) + "\n", "utf-8")
 
 
-class Worker:
-    """`portal-archive worker` in the background, its lines in a file."""
-
-    def __init__(self, data: Path, queue: str, log: Path, *, concurrency: int = 4,
-                 name: str = "w1", env: dict[str, str] | None = None) -> None:
-        self.log = log
-        self.out = open(log, "ab")  # noqa: SIM115 - closed in stop()
-        env = {**os.environ, "PORTAL_WORKER_STALLED_AFTER": STALLED_AFTER, **(env or {})}
-        self.process = subprocess.Popen(
-            [*CLI, "worker", "--data", str(data), "--queue", queue,
-             "--concurrency", str(concurrency), "--id", name],
-            stdin=subprocess.DEVNULL, stdout=self.out, stderr=self.out, env=env)
-
-    def text(self) -> str:
-        return self.log.read_text("utf-8", errors="replace")
-
-    def stop(self, signum: int = signal.SIGTERM, timeout: float = 30) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signum)
-        try:
-            return self.process.wait(timeout)
-        finally:
-            self.out.close()
+def Worker(data: Path, queue: str, log: Path, *, concurrency: int = 4,  # noqa: N802
+           name: str = "w1", env: dict[str, str] | None = None) -> machines.Worker:
+    """`portal-archive worker` in the background (tests/workers.py), its lines in ``log``,
+    a killed worker's jobs back within seconds."""
+    return machines.Worker(
+        data, name, queue, {**os.environ, "PORTAL_WORKER_STALLED_AFTER": STALLED_AFTER,
+                            **(env or {})}, concurrency, log=log)
 
 
 @pytest.fixture
-def workers() -> Iterator[list[Worker]]:
-    started: list[Worker] = []
+def workers() -> Iterator[list[machines.Worker]]:
+    started: list[machines.Worker] = []
     yield started
     for worker in started:
-        if worker.process.poll() is None:
-            worker.process.kill()
-            worker.process.wait()
-        worker.out.close()
-
-
-def wait_until(check: Callable[[], T | None], timeout: float, what: Callable[[], str]) -> T:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting: {what()}")
+        worker.__exit__(None, None, None)
 
 
 def _jobs(queue: str) -> list[tuple[int, str, str, str | None]]:
@@ -116,7 +87,7 @@ def _enqueue(folder: Path, data: Path, queue: str) -> str:
 
 
 def test_a_worker_crawls_every_queued_site_a_few_at_a_time(
-        tmp_path: Path, postgres_url: str, workers: list[Worker]) -> None:
+        tmp_path: Path, postgres_url: str, workers: list[machines.Worker]) -> None:
     folder, data = tmp_path / "schedules", tmp_path / "data"
     dead = f"http://127.0.0.1:{_dead_port()}/tin-tuc"
     with Portals(count=4, articles=4, images=0) as portals:
@@ -163,7 +134,7 @@ def test_a_worker_crawls_every_queued_site_a_few_at_a_time(
 
 
 def test_a_worker_stopped_or_killed_mid_crawl_gives_its_site_back(
-        tmp_path: Path, postgres_url: str, workers: list[Worker]) -> None:
+        tmp_path: Path, postgres_url: str, workers: list[machines.Worker]) -> None:
     # Shared storage: what the killed worker left in its local folder is shipped by the
     # next worker to start there.
     folder, local, data = tmp_path / "schedules", tmp_path / "local", tmp_path / "shared"
@@ -216,7 +187,7 @@ def test_a_worker_stopped_or_killed_mid_crawl_gives_its_site_back(
 
 
 def test_a_site_whose_lease_another_holds_is_tried_again_until_it_expires(
-        tmp_path: Path, postgres_url: str, workers: list[Worker]) -> None:
+        tmp_path: Path, postgres_url: str, workers: list[machines.Worker]) -> None:
     # The lease of a "killed machine" that has not expired yet: the job is not failed but
     # tried again, and crawled once the lease has run out.
     from portal_archive.archive.catalog import Catalog
@@ -265,7 +236,7 @@ class _Hook(BaseHTTPRequestHandler):
 
 
 def test_the_scheduler_delivers_the_workers_events_once(
-        tmp_path: Path, postgres_url: str, workers: list[Worker]) -> None:
+        tmp_path: Path, postgres_url: str, workers: list[machines.Worker]) -> None:
     # The worker writes in its local folder and ships to the shared one, where the
     # scheduler, in a folder of its own, delivers (design12's layout on one machine).
     folder, local, data = tmp_path / "schedules", tmp_path / "local", tmp_path / "shared"
