@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -15,6 +13,7 @@ import pytest
 
 from portal_archive.crawler.demo.content import DemoSite
 from portal_archive.crawler.demo.portal import DemoPortal
+from tests.webhook import Webhook
 
 from ..conftest import crawl_demo, run_cli
 
@@ -148,33 +147,12 @@ def test_site_down_after_two_runs_without_a_listing(tmp_path: Path, site: DemoSi
     assert kinds == [0, 1, 1]  # on the second failing run, and only then
 
 
-class _Hook(BaseHTTPRequestHandler):
-    received: list[dict] = []
-
-    def do_POST(self) -> None:  # noqa: N802
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        type(self).received.append(json.loads(body))
-        self.send_response(200)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 def test_alerts_reach_a_webhook_through_apprise(tmp_path: Path, site: DemoSite) -> None:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Hook)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    hook = f"json://127.0.0.1:{server.server_port}/hook"
-    try:
-        with DemoPortal(site) as portal:
-            crawl(portal, tmp_path)
-            _Hook.received.clear()
-            portal.set_state(day=1)
-            crawl(portal, tmp_path, "--backfill", "--notify", hook)
-    finally:
-        server.shutdown()
-    (message,) = _Hook.received  # one message for the run
+    with Webhook() as hook, DemoPortal(site) as portal:
+        crawl(portal, tmp_path)
+        portal.set_state(day=1)
+        crawl(portal, tmp_path, "--backfill", "--notify", hook.url)
+    (message,) = hook.received  # one message for the run
     edited = site.article(min(site.edited_ids(1)), day=1)
     assert "1 edited" in message["title"] and "3 new" in message["title"]
     assert "cosmetic" not in message["title"]  # recorded, not alerted by default

@@ -4,9 +4,7 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -14,29 +12,13 @@ import pytest
 from portal_archive.archive.catalog import Catalog
 from portal_archive.schedules.config import parse_text
 from portal_archive.schedules.delivery import deliver, notify_targets
-
-
-class _Hook(BaseHTTPRequestHandler):
-    received: list[dict[str, str]] = []
-
-    def do_POST(self) -> None:  # noqa: N802
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        type(self).received.append(json.loads(body))
-        self.send_response(200)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
+from tests.webhook import Webhook
 
 
 @pytest.fixture
-def hook() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Hook)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    _Hook.received.clear()
-    yield f"json://127.0.0.1:{server.server_port}/hook"
-    server.shutdown()
+def hook() -> Iterator[Webhook]:
+    with Webhook() as webhook:
+        yield webhook
 
 
 def _event(site: str, url: str, run: str, type_: str = "new") -> dict[str, object]:
@@ -45,10 +27,10 @@ def _event(site: str, url: str, run: str, type_: str = "new") -> dict[str, objec
 
 
 def test_each_site_and_run_one_message_and_each_event_one_line_once(
-        tmp_path: Path, hook: str) -> None:
+        tmp_path: Path, hook: Webhook) -> None:
     jobs = {job.name: job for job in parse_text(
         f'[job.a]\nsites = ["demo", "http://127.2.0.1/tin"]\ncron = "30 2 * * *"\n'
-        f'notify = ["{hook}"]\n[job.b]\nsites = ["quangninh"]\ncron = "30 2 * * *"\n',
+        f'notify = ["{hook.url}"]\n[job.b]\nsites = ["quangninh"]\ncron = "30 2 * * *"\n',
         "jobs.toml", check_env=False)}
     catalog = Catalog(tmp_path / "catalog.sqlite")
     catalog.add_event(_event("demo", "http://d/old", "r0"), delivered_at="2026-12-01T02:31:00Z")
@@ -69,10 +51,10 @@ def test_each_site_and_run_one_message_and_each_event_one_line_once(
         "http://d/1", "http://d/2", "http://d/3", "http://d/c", "http://127.2.0.1/tin/a.html",
         "http://o/1"]
     # demo's two runs and the generic host's run: job a's target; "quangninh" has none.
-    titles = sorted(message["title"] for message in _Hook.received)
+    titles = sorted(message["title"] for message in hook.received)
     assert titles == ["portal-archive demo: 1 removed", "portal-archive demo: 2 new",
                       "portal-archive generic: 1 new"]
-    assert not any("http://d/c" in m["message"] for m in _Hook.received)  # cosmetic: kept
+    assert not any("http://d/c" in m["message"] for m in hook.received)  # cosmetic: kept
     assert "http://d/3" in (tmp_path / "feeds" / "demo.atom").read_text("utf-8")
     assert (tmp_path / "feeds" / "quangninh.atom").exists()  # a feed, though no alert
     catalog = Catalog(tmp_path / "catalog.sqlite")
@@ -88,9 +70,9 @@ def test_a_site_gets_the_targets_of_every_job_that_names_it() -> None:
                                     "generic-127.2.0.1": ["json://h/b", "json://h/a"]}
 
 
-def test_a_running_runs_events_wait_until_it_has_ended(tmp_path: Path, hook: str) -> None:
+def test_a_running_runs_events_wait_until_it_has_ended(tmp_path: Path, hook: Webhook) -> None:
     jobs = {job.name: job for job in parse_text(
-        f'[job.a]\nsites = ["demo"]\ncron = "30 2 * * *"\nnotify = ["{hook}"]\n',
+        f'[job.a]\nsites = ["demo"]\ncron = "30 2 * * *"\nnotify = ["{hook.url}"]\n',
         "jobs.toml", check_env=False)}
     catalog = Catalog(tmp_path / "catalog.sqlite")
     catalog.start_run("r1", "demo", "2026-12-01T02:30:00Z")
@@ -100,4 +82,4 @@ def test_a_running_runs_events_wait_until_it_has_ended(tmp_path: Path, hook: str
     catalog.finish_run("r1", "2026-12-01T02:40:00Z", "finished", {})
     catalog.close()
     assert deliver(tmp_path, jobs) == 2
-    assert [m["title"] for m in _Hook.received] == ["portal-archive demo: 2 new"]
+    assert [m["title"] for m in hook.received] == ["portal-archive demo: 2 new"]

@@ -11,10 +11,8 @@ import signal
 import socket
 import sqlite3
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import psycopg
@@ -23,6 +21,7 @@ import pytest
 from portal_archive.crawler.sites import GENERIC, series_of
 from tests import workers as machines
 from tests.portals import Portals
+from tests.webhook import Webhook
 from tests.workers import wait_until
 
 from ..conftest import CLI, run_cli, warc_response_urls
@@ -219,22 +218,6 @@ def test_a_site_whose_lease_another_holds_is_tried_again_until_it_expires(
     assert set(portals.article_urls(portals.hosts[0])) <= warc_response_urls(data)
 
 
-class _Hook(BaseHTTPRequestHandler):
-    """An apprise ``json://`` target: what it was sent."""
-
-    received: list[dict[str, str]] = []
-
-    def do_POST(self) -> None:  # noqa: N802
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        type(self).received.append(json.loads(body))
-        self.send_response(200)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 def test_the_scheduler_delivers_the_workers_events_once(
         tmp_path: Path, postgres_url: str, workers: list[machines.Worker]) -> None:
     # The worker writes in its local folder and ships to the shared one, where the
@@ -242,12 +225,10 @@ def test_the_scheduler_delivers_the_workers_events_once(
     folder, local, data = tmp_path / "schedules", tmp_path / "local", tmp_path / "shared"
     data.mkdir()
     shared = {"PORTAL_SHARED_STORAGE": str(data)}
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Hook)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    _Hook.received.clear()
     log = tmp_path / "scheduler.log"
-    with Portals(count=2, articles=3, images=0) as portals, open(log, "ab") as out:
-        _job(folder, portals.listing_urls, notify=f"json://127.0.0.1:{server.server_port}/h")
+    with Portals(count=2, articles=3, images=0) as portals, open(log, "ab") as out, \
+            Webhook() as hook:
+        _job(folder, portals.listing_urls, notify=hook.url)
         scheduler = subprocess.Popen(
             [*CLI, "schedule", "run", "--schedules", str(folder),
              "--data", str(tmp_path / "scheduler"),
@@ -260,7 +241,7 @@ def test_the_scheduler_delivers_the_workers_events_once(
             workers.append(worker)
             wait_until(lambda: _statuses(postgres_url) == ["succeeded"] * 2, 60,
                        lambda: f"{_jobs(postgres_url)}\n{worker.text()}")
-            wait_until(lambda: len(_Hook.received) >= 2, 20,
+            wait_until(lambda: len(hook.received) >= 2, 20,
                        lambda: log.read_text("utf-8"))
             time.sleep(1.5)  # three more deliveries: nothing is sent again
             scheduler.send_signal(signal.SIGTERM)
@@ -268,7 +249,6 @@ def test_the_scheduler_delivers_the_workers_events_once(
         finally:
             if scheduler.poll() is None:
                 scheduler.kill()
-            server.shutdown()
         assert worker.stop() == 0
 
     assert not (local / "events.jsonl").exists() and not (local / "catalog.sqlite").exists()
@@ -281,14 +261,14 @@ def test_the_scheduler_delivers_the_workers_events_once(
     assert sorted((e["type"], e["url"], e["run_id"]) for e in lines) == sorted(
         (kind, url, run) for kind, url, run, _at in events)  # each event once
     # One message per site and run, to the job's target, as a crawl alone sends it.
-    assert len(_Hook.received) == 2
-    for message in _Hook.received:
+    assert len(hook.received) == 2
+    for message in hook.received:
         assert "3 new" in message["title"], message
         # One portal's run each: its articles, none of the other's.
         assert sum(any(url in message["message"] for url in portals.article_urls(host))
                    for host in portals.hosts) == 1, message
     for url in (u for host in portals.hosts for u in portals.article_urls(host)):
-        assert sum(url in message["message"] for message in _Hook.received) == 1, url
+        assert sum(url in message["message"] for message in hook.received) == 1, url
     feed = (data / "feeds" / "generic.atom").read_text("utf-8")
     assert all(url in feed for url, in db.execute("SELECT url FROM events"))
 
