@@ -262,7 +262,8 @@ class LivePool:
     A stop signal calls ``on_stop`` and stops every running crawl cleanly; a second one
     stops the reactor at once."""
 
-    def __init__(self, base: CrawlSpec) -> None:
+    def __init__(self, base: CrawlSpec, held: list[int] | None = None) -> None:
+        self.held = held if held is not None else []  # hold_stop_signals()'s, if called
         self.hooks = Hooks(end=self._site_ended)
         self.pool = _Pool([], self.hooks, live=True)
         self.base = base
@@ -308,6 +309,13 @@ class LivePool:
         note_signals(None)  # remembers which signal came, for each crawl's last line
         task = ensure_future(main())
         task.add_done_callback(self._main_ended)
+        for held in self.held:  # asked to stop while it started: now it can, cleanly
+            signal.raise_signal(held)
+
+    @property
+    def stopping(self) -> bool:
+        """A stop signal has come: ``main`` should take no more work."""
+        return self.pool.interrupted
 
     def _main_ended(self, task: Future[Any]) -> None:
         try:
@@ -327,6 +335,15 @@ class LivePool:
     def _stop_crawls(self) -> None:
         self.on_stop()
         self.pool.process.stop()
+
+
+def hold_stop_signals() -> list[int]:
+    """Until a LivePool serves, SIGTERM and SIGINT are kept (in the list returned) rather
+    than fatal: a worker stopped as it starts stops cleanly once it runs, exit 0."""
+    held: list[int] = []
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda num, _frame: held.append(num))
+    return held
 
 
 def _end_hook(hooks: Hooks, site: SiteCrawl) -> None:

@@ -33,7 +33,7 @@ from portal_archive.archive.errors import PortalArchiveError
 from portal_archive.archive.heal import heal_staging
 from portal_archive.crawler.eventlog import DISPATCHER
 from portal_archive.crawler.outcome import stop_signal
-from portal_archive.crawler.pool import LivePool, SiteCrawl
+from portal_archive.crawler.pool import LivePool, SiteCrawl, hold_stop_signals
 from portal_archive.crawler.run import project_settings
 from portal_archive.crawler.sites import GENERIC
 from portal_archive.crawler.spec import CrawlSpec
@@ -62,6 +62,7 @@ def run_worker(data: Path, url: str, *, concurrency: int, name: str,
                verbose: bool = False) -> int:
     """Run until SIGTERM or SIGINT; 0 then. A queue that cannot be reached, or a data
     folder that cannot be written, is a PortalArchiveError before anything runs."""
+    held = hold_stop_signals()
     data = data.resolve()
     folders = CrawlSpec(data).data().ensure_writable()  # and the shared storage, if any
     queue = open_queue(url)
@@ -71,7 +72,7 @@ def run_worker(data: Path, url: str, *, concurrency: int, name: str,
     logging.getLogger("procrastinate.worker").addFilter(_not_said_already)
     defaults = (("PORTAL_SITES_PER_PROCESS", concurrency),
                 ("PORTAL_EVENT_DELIVERY", DISPATCHER))
-    pool = LivePool(CrawlSpec(data, defaults=defaults, verbose=verbose))
+    pool = LivePool(CrawlSpec(data, defaults=defaults, verbose=verbose), held)
     jobs = _Jobs(pool, data, defaults, verbose)
     say(f"{name} taking crawls from the queue, {concurrency} at once, data in {data}")
     try:
@@ -93,8 +94,11 @@ async def _work(queue: App, pool: LivePool, jobs: _Jobs, concurrency: int, name:
             # A retried job (the stalled ones below) sends no notification: poll too.
             fetch_job_polling_interval=min(5.0, stalled / 2))
         running = asyncio.ensure_future(worker.run())
+        await asyncio.sleep(0)  # run() has begun: it clears its stop event as it begins
         # Stopped, procrastinate's worker takes no more jobs and waits for the running ones.
         pool.on_stop = worker.stop
+        if pool.stopping:  # the signal came before there was a worker to tell
+            worker.stop()
         retrier = asyncio.ensure_future(_retry_stalled(queue, worker, stalled))
         try:
             await running

@@ -318,3 +318,13 @@ def test_no_queue_or_a_queue_that_is_down_is_one_line(tmp_path: Path) -> None:
         assert line.startswith("portal-archive: error: cannot use the queue"
                                " postgresql://portal@127.0.0.1:"), line
         assert "secret" not in line
+
+
+def test_a_worker_stopped_as_it_starts_stops_cleanly(
+        tmp_path: Path, postgres_url: str, workers: list[machines.Worker]) -> None:
+    # SIGTERM while it opens the queue and heals its folder, before its reactor runs.
+    worker = Worker(tmp_path / "data", postgres_url, tmp_path / "w.log")
+    workers.append(worker)
+    wait_until(lambda: "taking crawls from the queue" in worker.text(), 60, worker.text)
+    assert worker.stop() == 0, worker.text()
+    assert worker.text().splitlines()[-1].endswith("w1 stopped"), worker.text()
