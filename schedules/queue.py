@@ -11,14 +11,17 @@ waits (``AlreadyEnqueued``: said in one line, not an error).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 import psycopg
 from procrastinate import App, JobContext, PsycopgConnector, RetryStrategy
-from procrastinate.exceptions import AlreadyEnqueued
+from procrastinate.exceptions import AlreadyEnqueued, ProcrastinateException
 from procrastinate.schema import SchemaManager
 from procrastinate.types import JSONValue
 
+from portal_archive.archive.catalog import reason_of
 from portal_archive.archive.errors import PortalArchiveError
 from portal_archive.crawler.sites import GENERIC, series_of
 
@@ -30,6 +33,9 @@ _SCHEMA_LOCK = 0x70_6F_72_74_61_6C  # "portal"
 # Seconds before a job given back or refused as busy runs again: a lease renews every
 # third of its length, so a few tries see a killed worker's lease expire.
 BUSY_WAIT_S = 5
+# Each try waits BUSY_WAIT_S longer than the last (5, 10, 15 ... s): 30 tries span about
+# 40 minutes, past any lease, then the job fails with the busy line.
+BUSY_ATTEMPTS = 30
 
 
 class CrawlGivenBack(Exception):
@@ -70,7 +76,8 @@ def open_queue(url: str) -> App:
     # A few connections are plenty: jobs wait on crawls, not on the database.
     app = App(connector=PsycopgConnector(conninfo=url, min_size=1, max_size=4))
     app.task(name=TASK, pass_context=True,
-             retry=RetryStrategy(wait=BUSY_WAIT_S,
+             retry=RetryStrategy(wait=BUSY_WAIT_S, linear_wait=BUSY_WAIT_S,
+                                 max_attempts=BUSY_ATTEMPTS,
                                  retry_exceptions=[CrawlGivenBack, CrawlBusy]))(crawl_site)
     return app
 
@@ -85,7 +92,7 @@ def ensure_schema(url: str) -> None:
             if row is None or row[0] is None:
                 conn.execute(SchemaManager.get_schema())
     except psycopg.Error as exc:
-        raise PortalArchiveError(f"cannot use the queue {_redacted(url)}: {first_line(exc)}"
+        raise PortalArchiveError(f"cannot use the queue {_redacted(url)}: {reason_of(exc)}"
                                  ) from None
 
 
@@ -121,8 +128,13 @@ def job_status(queue: App, job_id: int) -> str:
     return str(queue.job_manager.get_job_status(job_id).value)
 
 
-def first_line(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [exc.__class__.__name__])[0]
+@contextmanager
+def queue_failure(what: str) -> Iterator[None]:
+    """The queue's database failing inside: one line, ``what: reason``."""
+    try:
+        yield
+    except (psycopg.Error, ProcrastinateException) as exc:
+        raise PortalArchiveError(f"{what}: {reason_of(exc)}") from None
 
 
 def _redacted(url: str) -> str:

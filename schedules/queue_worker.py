@@ -29,6 +29,7 @@ from procrastinate import App
 from procrastinate.exceptions import ProcrastinateException
 from procrastinate.worker import Worker
 
+from portal_archive.archive.catalog import reason_of
 from portal_archive.archive.errors import PortalArchiveError
 from portal_archive.archive.heal import heal_staging
 from portal_archive.crawler.eventlog import DISPATCHER
@@ -39,12 +40,10 @@ from portal_archive.crawler.sites import GENERIC
 from portal_archive.crawler.spec import CrawlSpec
 from portal_archive.crawler.summary import crawl_summary
 from portal_archive.schedules.queue import (
-    BUSY_WAIT_S,
     TASK,
     CrawlBusy,
     CrawlFailed,
     CrawlGivenBack,
-    first_line,
     open_queue,
     site_listings,
 )
@@ -78,7 +77,7 @@ def run_worker(data: Path, url: str, *, concurrency: int, name: str,
     try:
         pool.serve(lambda: _work(queue, pool, jobs, concurrency, name))
     except (psycopg.Error, ProcrastinateException) as exc:  # the queue's server went away
-        raise PortalArchiveError(f"the queue failed: {first_line(exc)}") from None
+        raise PortalArchiveError(f"the queue failed: {reason_of(exc)}") from None
     say(f"{name} stopped")
     return 0
 
@@ -120,7 +119,7 @@ async def _retry_stalled(queue: App, worker: Worker, stalled: float) -> None:
             found = await manager.get_stalled_jobs(seconds_since_heartbeat=stalled,
                                                    task_name=TASK)
         except (psycopg.Error, ProcrastinateException) as exc:  # the database away a moment
-            say(f"could not look for stalled jobs: {first_line(exc)}; trying again")
+            say(f"could not look for stalled jobs: {reason_of(exc)}; trying again")
             continue
         for job in found:
             if job.worker_id is not None and job.worker_id == worker.worker_id:
@@ -155,7 +154,7 @@ class _Jobs:
             if stop_signal() is not None:
                 raise CrawlGivenBack(ended.error)
             if ended.busy:
-                say(f"crawl of {label} tried again in {BUSY_WAIT_S} s")
+                say(f"crawl of {label} tried again later (its site is busy)")
                 raise CrawlBusy(ended.error)
             raise CrawlFailed(ended.error)
         assert ended.stats is not None

@@ -180,7 +180,10 @@ def start_run(job: dict[str, Any], data: str, scheduled: datetime | None = None,
     planned = Job.from_kwargs(job)
     root = Path(data)
     if queue is not None:  # the workers crawl: only the jobs are deferred here
-        enqueue_job(queue, planned, scheduled)
+        try:
+            enqueue_job(queue, planned, scheduled)
+        except PortalArchiveError as exc:  # the queue's server away: the next fire time
+            log.error("job %r: %s", planned.name, exc)
         return Launch(planned, scheduled, crawls, root)
     # Every target's spec first: a bad one (a secret gone from the environment) starts none.
     targets = [(target.label, planned.crawl_spec(target, root, verbose=crawls.verbose))
@@ -223,10 +226,10 @@ def start_run(job: dict[str, Any], data: str, scheduled: datetime | None = None,
 def enqueue_job(queue: App, job: Job, night: datetime) -> list[int]:
     """Defer one crawl per site of ``job`` for its fire time ``night``, each said in one
     line (a site already waiting is not deferred again); the new jobs' ids."""
-    from portal_archive.schedules.queue import enqueue
+    from portal_archive.schedules.queue import enqueue, queue_failure
 
     ids = []
-    with queue.open():
+    with queue_failure("could not queue the crawls"), queue.open():
         for target in job.targets():
             site = " ".join(target.listings) if target.listings else target.site
             job_id = enqueue(queue, site=site, settings=dict(job.settings),
