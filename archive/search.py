@@ -37,16 +37,28 @@ import re
 import time
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from portal_archive.archive.errors import PortalArchiveError
 
 if TYPE_CHECKING:
-    from portal_archive.archive.catalog import Catalog
     from portal_archive.archive.catalogdb import CatalogRow
+
+
+class Catalog(Protocol):
+    """What search needs of archive/catalog.py's Catalog (which imports this module)."""
+
+    @property
+    def is_server(self) -> bool: ...
+
+    def execute(self, statement: str, params: Mapping[str, Any] | None = None,
+                ) -> list[CatalogRow]: ...
+
+    def transaction(self) -> AbstractContextManager[Any]: ...
 
 __all__ = ["RANK_WINDOW", "TOTAL_CAP", "Hit", "SearchDoc", "SearchQuery", "SearchResults",
            "Segment", "backfill_search", "index_document", "search", "search_doc_of",
@@ -201,6 +213,8 @@ _INSERT_SQLITE = _INSERT_DOC.format(tsv_column="", tsv_value="")
 _INSERT_SERVER = _INSERT_DOC.format(tsv_column=", tsv", tsv_value=", " + _TSV)
 _INSERT_FTS = ("INSERT INTO search_fts (rowid, title, lead, body, captions, tags)"
                " VALUES (:id, :f_title, :f_lead, :f_body, :f_captions, :tags)")
+_DELETE_FTS = ("INSERT INTO search_fts (search_fts, rowid, title, lead, body, captions, tags)"
+               " VALUES ('delete', :id, :f_title, :f_lead, :f_body, :f_captions, :tags)")
 # The article's older versions are no longer its latest.
 _NOT_LATEST = ("UPDATE search_docs SET latest = 0"
                " WHERE url = :url AND id < :id AND latest = 1")
@@ -213,10 +227,10 @@ def index_document(catalog: Catalog, version_id: int, doc: SearchDoc) -> None:
         "category": doc.category, "published": doc.published, "day": doc.published_day,
         "captured_at": doc.captured_at, "title": doc.title, "lead": doc.lead,
         "body": doc.body, "captions": doc.captions,
-        "f_title": search_fold(doc.title), "f_lead": search_fold(doc.lead or ""),
-        "f_body": search_fold(doc.body), "f_captions": search_fold(doc.captions),
+        **_fold_row(doc),
     }
     with catalog.transaction():
+        _drop_orphan(catalog, version_id)
         if catalog.is_server:
             # Words alone, as FTS5 sees them: PostgreSQL's parser would take "30/6/2019"
             # for one file path token, "a-b" for three.
@@ -227,6 +241,26 @@ def index_document(catalog: Catalog, version_id: int, doc: SearchDoc) -> None:
             catalog.execute(_INSERT_SQLITE, row)
             catalog.execute(_INSERT_FTS, {**row, "tags": _tags(doc)})
         catalog.execute(_NOT_LATEST, {"url": doc.url, "id": version_id})
+
+
+def _fold_row(doc: SearchDoc) -> dict[str, str]:
+    return {"f_title": search_fold(doc.title), "f_lead": search_fold(doc.lead or ""),
+            "f_body": search_fold(doc.body), "f_captions": search_fold(doc.captions)}
+
+
+def _drop_orphan(catalog: Catalog, version_id: int) -> None:
+    """A document left under this id by a version row deleted since (SQLite reuses the
+    largest rowid): the new version's replaces it. Never on the crawl's own path, where
+    a version and its document are written and lost together."""
+    rows = catalog.execute("SELECT * FROM search_docs WHERE id = :id", {"id": version_id})
+    if not rows:
+        return
+    if not catalog.is_server:  # a contentless FTS5 row is deleted by its indexed text
+        old = SearchDoc(**{name: rows[0][name] for name in (
+            "url", "site", "key", "category", "published", "captured_at", "title", "lead",
+            "body", "captions")})
+        catalog.execute(_DELETE_FTS, {"id": version_id, **_fold_row(old), "tags": _tags(old)})
+    catalog.execute("DELETE FROM search_docs WHERE id = :id", {"id": version_id})
 
 
 def backfill_search(catalog: Catalog, json_root: Path | None) -> int:

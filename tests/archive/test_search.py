@@ -232,3 +232,16 @@ def test_a_common_query_is_ranked_over_its_newest_matches(
     assert set(keys(results)) == {"a2", "a3"}
     narrowed = search(catalog, SearchQuery("uy ban", site="daknong"))  # a filter: a1 alone
     assert (keys(narrowed), narrowed.total, narrowed.capped) == (["a1"], 1, False)
+
+
+def test_a_document_left_under_a_reused_id_is_replaced(catalog: Catalog) -> None:
+    """A version row deleted by hand (SQLite then numbers the next one the same): the
+    new version's document replaces the one left under its id."""
+    item = _item("a9", "Lễ hội đua ghe", None, ["Trên sông Hương."], None, None, "s", None)
+    version_id = add(catalog, item, "a9")
+    index_document(catalog, version_id, search_doc_of(
+        {**item, "title": "Khánh thành cầu mới"}, "a9"))
+    assert found(catalog, "khanh thanh cau") == {"a9"}
+    assert found(catalog, "dua ghe") == set()
+    assert len(catalog.execute("SELECT id FROM search_docs WHERE id = :i",
+                               {"i": version_id})) == 1
