@@ -30,6 +30,7 @@ class DemoArchive:
     site: DemoSite
     base_url: str  # where the demo portal was served
     data: DataDir
+    catalog_url: str | None = None  # PostgreSQL's, else the data folder's SQLite file
 
     def url(self, id: int, day: int = 0) -> str:
         article = self.site.article(id, day) or self.site.article(id)
@@ -37,7 +38,7 @@ class DemoArchive:
         return self.base_url + article.path
 
     def catalog(self) -> Catalog:
-        return open_catalog(self.data)
+        return open_catalog(self.data, self.catalog_url)
 
     def key(self, id: int) -> str:
         catalog = self.catalog()
@@ -56,14 +57,15 @@ class DemoArchive:
             catalog.close()
 
 
-def two_days(tmp: Path) -> Iterator[DemoArchive]:
+def two_days(tmp: Path, catalog_url: str | None = None) -> Iterator[DemoArchive]:
     site = DemoSite(articles=12, faults=False)
+    env = {"PORTAL_CATALOG_URL": catalog_url} if catalog_url else None
     with DemoPortal(site) as portal:
         for day in (0, 1):
             portal.set_state(day=day)
-            result = crawl_demo(portal, tmp, **FAST)
+            result = crawl_demo(portal, tmp, env=env, **FAST)
             assert result.returncode == 0, result.stderr[-3000:]
-        yield DemoArchive(site, portal.base_url, DataDir(tmp))
+        yield DemoArchive(site, portal.base_url, DataDir(tmp), catalog_url)
 
 
 @dataclass

@@ -241,6 +241,38 @@ def test_the_citation_block_holds_the_record_id(served: Served) -> None:
     assert "Archived" in english and newest["record_id"] in english
 
 
+# -- the other engine -----------------------------------------------------------------
+
+@pytest.fixture
+def on_postgresql(tmp_path: Path, postgres_url: str) -> Iterator[DemoArchive]:
+    yield from two_days(tmp_path, postgres_url)
+
+
+def test_the_pages_read_a_postgresql_catalog_too(on_postgresql: DemoArchive) -> None:
+    """The same SQL on the shared catalog of distributed crawls (archive/catalog.py)."""
+    archive = on_postgresql
+    catalog = archive.catalog()
+    try:
+        browser = Browser(archive.data, catalog, "http://127.0.0.1:1")
+        key = archive.key(EDITED)
+        page = Page(*_answer(browser, f"/article/demo/{key}"))
+        assert [li.cssselect(".kind")[0].get("data-kind")
+                for li in page.select("ol#timeline li.version")] == ["new", "edited"]
+        assert page.one("dd.record-id").text == archive.versions(EDITED)[-1]["record_id"]
+        diff = Page(*_answer(browser, f"/article/demo/{key}/diff"))
+        assert clean(" ".join(text_of(i) for i in diff.select("td.new ins"))) == \
+            clean(archive.site.article(EDITED, 1).body[1])
+        removed = Page(*_answer(browser, f"/article/demo/{archive.key(REMOVED)}"))
+        assert removed.select("p.removed")
+    finally:
+        catalog.close()
+
+
+def _answer(browser: Browser, path: str) -> tuple[int, object, str]:
+    response = browser.respond(path, "")
+    return response.status, response.headers, response.body.decode("utf-8")
+
+
 # -- hostile text ---------------------------------------------------------------------
 
 def test_archived_text_is_escaped_never_markup(archive: DemoArchive, tmp_path: Path) -> None:
