@@ -10,6 +10,7 @@ archived text is marked safe: the templates escape it all.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -69,13 +70,16 @@ def diff_page(req: Request, browser: Browser) -> Response:
     versions = _timeline(browser, site, key)
     if len(versions) < 2:
         return browser.render(req, "diff.html", site=site, key=key, versions=versions,
-                              a=versions[0], b=None, rows=[], title=_title_of(browser, versions[0]))
+                              a=versions[0], b=None, rows=[], changes=Counter(),
+                              title=_title_of(browser, versions[0]))
     a = _chosen(versions, req.params.get("a"), len(versions) - 2)
     b = _chosen(versions, req.params.get("b"), len(versions) - 1)
     old, new = _article_json(browser, a), _article_json(browser, b)
+    rows = diff_articles(old, new)
     return browser.render(
         req, "diff.html", site=site, key=key, versions=versions, a=a, b=b,
-        rows=collapse(diff_articles(old, new)), title=new.get("title") or old.get("title"),
+        rows=collapse(rows), title=new.get("title") or old.get("title"),
+        changes=Counter(row.change for row in rows if row.change != "same"),
         replay_a=browser.replay_url(a.url, a.captured_at),
         replay_b=browser.replay_url(b.url, b.captured_at),
     )

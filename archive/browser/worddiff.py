@@ -86,22 +86,26 @@ def _key(token: str) -> str:
 
 
 def _append(cell: Cell, text: str, kind: Kind) -> None:
-    """Adds a segment, merged into the last one when of the same kind."""
-    if not text:
-        return
-    if cell and cell[-1][1] == kind:
-        cell[-1] = (cell[-1][0] + text, kind)
-    else:
-        cell.append((text, kind))
+    """Adds a segment, merged into the last one when of the same kind. The white space
+    after marked words is left unmarked: a struck-out or underlined space reads as one
+    more changed character."""
+    core = text.rstrip() if kind != "same" else text
+    for piece, piece_kind in ((core, kind), (text[len(core):], "same")):
+        if not piece:
+            continue
+        if cell and cell[-1][1] == piece_kind:
+            cell[-1] = (cell[-1][0] + piece, piece_kind)
+        else:
+            cell.append((piece, piece_kind))
 
 
 def diff_words(old: str, new: str) -> tuple[Cell, Cell]:
     """The old and the new cell of one changed text, word by word.
 
     >>> diff_words("Huyện uỷ Phú Vang họp", "Huyện ủy Phú Vang đã họp")
-    ([('Huyện ', 'same'), ('uỷ ', 'cosmetic'), ('Phú Vang họp', 'same')], \
-[('Huyện ', 'same'), ('ủy ', 'cosmetic'), ('Phú Vang ', 'same'), ('đã ', 'ins'), \
-('họp', 'same')])
+    ([('Huyện ', 'same'), ('uỷ', 'cosmetic'), (' Phú Vang họp', 'same')], \
+[('Huyện ', 'same'), ('ủy', 'cosmetic'), (' Phú Vang ', 'same'), ('đã', 'ins'), \
+(' họp', 'same')])
     """
     a, b = _tokens(old), _tokens(new)
     matcher = difflib.SequenceMatcher(None, [_key(t) for t in a], [_key(t) for t in b],

@@ -190,14 +190,19 @@ def test_the_diff_shows_the_demo_edit_word_by_word(served: Served) -> None:
     for row in table.cssselect("tr.row"):
         if not row.cssselect("del, ins"):
             assert text_of(row.cssselect("td.old")[0]) == text_of(row.cssselect("td.new")[0])
+    summary = page.one("p#diff-summary")
+    assert [(c.get("data-change"), text_of(c).split()[0]) for c in summary.cssselect(".count")] \
+        == [("replaced", "1")]
     versions = served.archive.versions(EDITED)
     assert page.select("a.view-a")[0].get("href").endswith(f"?v={versions[0]['id']}")
     assert page.select("a.view-b")[0].get("href").endswith(f"?v={versions[1]['id']}")
 
 
 def test_a_moved_tone_mark_is_shown_as_cosmetic(served: Served) -> None:
-    table = served.page(COSMETIC, "/diff").one("table#diff")
+    page = served.page(COSMETIC, "/diff")
+    table = page.one("table#diff")
     assert not table.cssselect("del, ins")
+    assert {c.get("data-change") for c in page.select("p#diff-summary .count")} == {"cosmetic"}
     old = [text_of(s) for s in table.cssselect("td.old span.cosmetic")]
     new = [text_of(s) for s in table.cssselect("td.new span.cosmetic")]
     assert old and len(old) == len(new)
