@@ -304,3 +304,25 @@ def test_archived_text_is_escaped_never_markup(demo: DemoArchive, tmp_path: Path
             assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     finally:
         catalog.close()
+
+
+def test_a_missing_or_damaged_text_is_one_line_not_a_traceback(demo: DemoArchive,
+                                                               tmp_path: Path) -> None:
+    copy = DataDir(shutil.copytree(demo.data.root, tmp_path / "data"))
+    first, newest = demo.versions(EDITED)
+    (copy.json / first["json_path"]).unlink()
+    (copy.json / newest["json_path"]).write_text('{"title": "cut sho', "utf-8")
+    catalog = open_catalog(copy)
+    try:
+        browser = Browser(copy, catalog, "http://127.0.0.1:1")
+        path = f"/article/demo/{demo.key(EDITED)}"
+        for query, version in ((f"v={first['id']}", first), ("lang=en", newest)):
+            response = browser.respond(path, query)
+            assert response.status == 404
+            page = Page(404, None, response.body.decode("utf-8"))
+            message = text_of(page.one("main#main"))
+            assert f"{version['id']}" in message and version["json_path"] in message
+        assert "cannot be read" in browser.respond(path, "lang=en").body.decode()
+        assert browser.respond(path + "/diff", "").status == 404
+    finally:
+        catalog.close()
