@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import tempfile
 import time
@@ -34,7 +35,6 @@ import pytest
 
 from portal_archive.crawler.demo.content import DemoArticle, DemoSite
 from portal_archive.crawler.demo.portal import DemoPortal
-from portal_archive.crawler.pipelines import article_key
 from tests.conftest import CLI, crawl_demo
 
 if TYPE_CHECKING:
@@ -153,11 +153,19 @@ class TwoStates:
         return article
 
     def key(self, article_id: int) -> str:
-        return article_key(self.url(article_id))
+        return catalog_key(self.data, self.url(article_id))
 
     def page_path(self, article_id: int) -> str:
         """The browser's article page of one demo article."""
         return f"/article/{SITE}/{self.key(article_id)}"
+
+
+def catalog_key(data: Path, url: str) -> str:
+    """The article key the catalog gave ``url`` (the browser's /article/SITE/KEY)."""
+    with sqlite3.connect(data / "catalog.sqlite") as catalog:
+        row = catalog.execute("SELECT key FROM articles WHERE url = ?", (url,)).fetchone()
+    assert row is not None, f"{url} is not in the catalog"
+    return str(row[0])
 
 
 def crawl_two_states(data: Path, articles: int = 18) -> TwoStates:
