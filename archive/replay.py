@@ -20,7 +20,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -97,7 +98,7 @@ def write_config(data: DataDir, folder: Path) -> Path:
     return path
 
 
-def check_port(port: int, host: str = HOST) -> None:
+def check_port(port: int, host: str = HOST, option: str = "--port") -> None:
     """Fail with one line if nothing may listen on ``host:port``."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         # As gevent's server does, so a port left in TIME_WAIT is not called busy.
@@ -107,18 +108,16 @@ def check_port(port: int, host: str = HOST) -> None:
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
                 raise PortalArchiveError(
-                    f"port {port} on {host} is in use; choose another with --port"
+                    f"port {port} on {host} is in use; choose another with {option}"
                 ) from exc
             raise PortalArchiveError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
 
 
-def serve(
-    data: DataDir,
-    port: int = DEFAULT_PORT,
-    host: str = HOST,
-    announce: Callable[[str], None] = print,
-) -> int:
-    """Run pywb on ``host:port`` until Ctrl-C or SIGTERM (exit 0), or until pywb dies."""
+@contextmanager
+def running_pywb(data: DataDir, port: int = DEFAULT_PORT,
+                 host: str = HOST) -> Iterator[subprocess.Popen[bytes]]:
+    """pywb serving ``data`` on ``host:port`` while the block runs (it is listening when
+    the block starts), stopped when it ends however it ends."""
     check_port(port, host)
     with tempfile.TemporaryDirectory(prefix="portal-archive-replay-") as folder:
         config = write_config(data, Path(folder))
@@ -129,16 +128,36 @@ def serve(
             env={**os.environ, "PYWB_CONFIG_FILE": str(config)},
             stdin=subprocess.DEVNULL,
         )
-        previous = signal.signal(signal.SIGTERM, _interrupt)
         try:
             _wait_until_listening(proc, host, port)
+            yield proc
+        finally:
+            _stop(proc)
+
+
+@contextmanager
+def stopped_by_sigterm() -> Iterator[None]:
+    """SIGTERM raises KeyboardInterrupt inside the block, as Ctrl-C does."""
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def serve(
+    data: DataDir,
+    port: int = DEFAULT_PORT,
+    host: str = HOST,
+    announce: Callable[[str], None] = print,
+) -> int:
+    """Run pywb on ``host:port`` until Ctrl-C or SIGTERM (exit 0), or until pywb dies."""
+    try:
+        with stopped_by_sigterm(), running_pywb(data, port, host) as proc:
             announce(_banner(data, host, port))
             code = proc.wait()
-        except KeyboardInterrupt:
-            return 0
-        finally:
-            signal.signal(signal.SIGTERM, previous)
-            _stop(proc)
+    except KeyboardInterrupt:
+        return 0
     raise PortalArchiveError(f"pywb stopped unexpectedly (exit status {code})")
 
 

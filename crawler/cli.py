@@ -108,6 +108,14 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("--port", type=int, default=8080, help="port on 127.0.0.1")
     replay.set_defaults(func=cmd_replay)
 
+    serve = sub.add_parser("serve", parents=[common],
+                           help="browse, search and compare the archive (replay mounted)")
+    serve.add_argument("--port", type=int, default=8000,
+                       help="the browser's port on 127.0.0.1 (default 8000)")
+    serve.add_argument("--replay-port", type=int, default=None, metavar="M",
+                       help="pywb's port on 127.0.0.1 (default: the browser's port + 1)")
+    serve.set_defaults(func=cmd_serve)
+
     wacz = sub.add_parser("export-wacz", parents=[common], help="package the archive as WACZ")
     wacz.add_argument("out", type=Path, metavar="OUT.wacz")
     wacz.add_argument("--site", help="only this site (default: every site)")
@@ -345,6 +353,16 @@ def cmd_replay(args: argparse.Namespace) -> int:
     return serve(DataDir(_data(args)), port=args.port, announce=lambda s: print(s, flush=True))
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from portal_archive.archive.browser.server import serve
+
+    _check_port_number(args.port)
+    replay_port = args.port + 1 if args.replay_port is None else args.replay_port
+    _check_port_number(replay_port, "--replay-port")
+    return serve(DataDir(_data(args)), port=args.port, replay_port=replay_port,
+                 announce=lambda s: print(s, flush=True))
+
+
 def cmd_export_wacz(args: argparse.Namespace) -> int:
     from portal_archive.archive.wacz import export
 
@@ -355,10 +373,10 @@ def cmd_export_wacz(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_port_number(port: int) -> None:
+def _check_port_number(port: int, option: str = "--port") -> None:
     # socket.bind says OverflowError, with a traceback, for what is a typo.
     if not 0 <= port <= 65535:
-        raise PortalArchiveError(f"--port {port}: a TCP port is 0 to 65535")
+        raise PortalArchiveError(f"{option} {port}: a TCP port is 0 to 65535")
 
 
 def _read_source(source: str, url: str | None) -> tuple[bytes, str | None, str, str]:

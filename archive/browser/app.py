@@ -1,0 +1,187 @@
+"""The browser's WSGI app: one route table, the request a handler sees, the response it
+gives, and the headers every page carries.
+
+Archived HTML is never served here: pages show the archive's cleaned text, escaped, and
+link to pywb on the replay origin (another port, so another origin) for the page itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.cookies import SimpleCookie
+from typing import Any
+from urllib.parse import parse_qsl, unquote
+
+from portal_archive.archive.catalog import Catalog, CatalogError
+from portal_archive.archive.datadir import DataDir
+
+LANGS = ("vi", "en")
+DEFAULT_LANG = "vi"
+
+
+@dataclass(frozen=True)
+class Request:
+    path: str
+    params: Mapping[str, str]  # query string, first value of each
+    lang: str  # "vi" | "en"
+    route: Mapping[str, str]  # path parameters: {"site": ..., "key": ...}
+
+
+@dataclass
+class Response:
+    status: int
+    body: bytes
+    content_type: str = "text/html; charset=utf-8"
+    headers: list[tuple[str, str]] = field(default_factory=list)
+
+
+class NotFound(Exception):
+    """Answered 404; the message is the one line shown."""
+
+
+class BadRequest(Exception):
+    """Answered 400; the message is the one line shown."""
+
+
+Handler = Callable[[Request, "Browser"], Response]
+
+
+def _routes() -> list[tuple[re.Pattern[str], Handler]]:
+    # Imported here: the handlers' modules import this one for Request and Response.
+    from portal_archive.archive.browser import article, browse, events, searchpage, sites
+
+    table: list[tuple[str, Handler]] = [
+        (r"/", sites.sites_page),
+        (r"/site/(?P<site>[^/]+)", browse.browse_page),
+        (r"/search", searchpage.search_page),
+        (r"/article/(?P<site>[^/]+)/(?P<key>[^/]+)", article.article_page),
+        (r"/article/(?P<site>[^/]+)/(?P<key>[^/]+)/diff", article.diff_page),
+        (r"/events", events.events_page),
+        (r"/events\.atom", events.events_atom),
+        (r"/replay/(?P<rest>.*)", replay_redirect),
+        (r"/static/(?P<name>[A-Za-z0-9_.-]+)", static_file),
+    ]
+    return [(re.compile(pattern + r"\Z"), handler) for pattern, handler in table]
+
+
+def security_headers(replay_base: str) -> list[tuple[str, str]]:
+    """What every answer carries: nothing but our own CSS, images from the replay origin
+    only, never framed, forms posted only here, and no Referer leaking to the replay."""
+    csp = (f"default-src 'self'; img-src 'self' {replay_base} data:; "
+           "frame-ancestors 'none'; form-action 'self'")
+    return [
+        ("Content-Security-Policy", csp),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "no-referrer"),
+    ]
+
+
+class Browser:
+    """The WSGI app, and what its handlers need: the data folder, its catalog and where
+    pywb answers."""
+
+    def __init__(self, data: DataDir, catalog: Catalog, replay_base: str) -> None:
+        self.data = data
+        self.catalog = catalog
+        self.replay_base = replay_base.rstrip("/")
+        self.routes = _routes()
+
+    def replay_url(self, url: str, captured_at: str, modifier: str = "") -> str:
+        """pywb's URL of the capture of ``url`` at ``captured_at`` (ISO, UTC), in
+        collection ``all``; ``modifier`` e.g. ``im_`` for an image."""
+        stamp = "".join(ch for ch in captured_at if ch.isdigit())[:14]
+        return f"{self.replay_base}/all/{stamp}{modifier}/{url}"
+
+    def render(self, req: Request, template: str, **context: Any) -> Response:
+        from portal_archive.archive.browser.render import render_page
+
+        return Response(200, render_page(req, template, replay_base=self.replay_base,
+                                         **context).encode("utf-8"))
+
+    def respond(self, path: str, query: str, cookie: str = "") -> Response:
+        """The answer to a GET of ``path?query``: the handler's, or a page saying why not."""
+        params = dict(reversed(parse_qsl(query, keep_blank_values=True)))
+        lang = _lang(params.get("lang"), cookie)
+        for pattern, handler in self.routes:
+            match = pattern.match(path)
+            if match is None:
+                continue
+            route = {name: unquote(value) for name, value in match.groupdict().items()}
+            req = Request(path, params, lang, route)
+            try:
+                response = handler(req, self)
+            except NotFound as exc:
+                response = self.error_page(req, HTTPStatus.NOT_FOUND, str(exc))
+            except BadRequest as exc:
+                response = self.error_page(req, HTTPStatus.BAD_REQUEST, str(exc))
+            break
+        else:
+            req = Request(path, params, lang, {})
+            response = self.error_page(req, HTTPStatus.NOT_FOUND, _not_found(lang))
+        if params.get("lang") in LANGS:
+            response.headers.append(
+                ("Set-Cookie", f"lang={lang}; Path=/; Max-Age=31536000; SameSite=Lax"))
+        return response
+
+    def error_page(self, req: Request, status: int, message: str) -> Response:
+        page = self.render(req, "error.html", status=int(status), message=message)
+        page.status = int(status)
+        return page
+
+    def __call__(self, environ: dict[str, Any],
+                 start_response: Callable[..., Any]) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD", "GET")
+        if method not in ("GET", "HEAD"):
+            response = Response(405, b"GET only\n", "text/plain; charset=utf-8",
+                                [("Allow", "GET, HEAD")])
+        else:
+            path = environ.get("PATH_INFO", "/").encode("latin-1").decode("utf-8", "replace")
+            try:
+                response = self.respond(path, environ.get("QUERY_STRING", ""),
+                                        environ.get("HTTP_COOKIE", ""))
+            except CatalogError as exc:
+                response = Response(503, f"catalog unavailable: {exc.__class__.__name__}\n"
+                                    .encode(), "text/plain; charset=utf-8")
+        headers = [("Content-Type", response.content_type),
+                   ("Content-Length", str(len(response.body))),
+                   *security_headers(self.replay_base), *response.headers]
+        phrase = HTTPStatus(response.status).phrase
+        start_response(f"{response.status} {phrase}", headers)
+        return [b"" if method == "HEAD" else response.body]
+
+
+def _lang(asked: str | None, cookie: str) -> str:
+    if asked in LANGS:
+        return asked
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(cookie)
+    except Exception:  # a malformed Cookie header is the client's business
+        return DEFAULT_LANG
+    morsel = jar.get("lang")
+    return morsel.value if morsel is not None and morsel.value in LANGS else DEFAULT_LANG
+
+
+def _not_found(lang: str) -> str:
+    return "Không có trang này." if lang == "vi" else "There is no such page."
+
+
+def replay_redirect(req: Request, browser: Browser) -> Response:
+    """``/replay/<rest>``: pywb is mounted here by a redirect to its own origin."""
+    query = "&".join(f"{k}={v}" for k, v in req.params.items())
+    target = f"{browser.replay_base}/{req.route['rest']}" + (f"?{query}" if query else "")
+    return Response(302, b"", "text/plain; charset=utf-8", [("Location", target)])
+
+
+def static_file(req: Request, browser: Browser) -> Response:
+    from importlib.resources import files
+
+    name = req.route["name"]
+    resource = files("portal_archive.archive.browser").joinpath("static", name)
+    if not name.endswith(".css") or not resource.is_file():
+        raise NotFound(_not_found(req.lang))
+    return Response(200, resource.read_bytes(), "text/css; charset=utf-8",
+                    [("Cache-Control", "max-age=300")])
