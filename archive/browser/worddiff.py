@@ -1,0 +1,266 @@
+"""Side-by-side word diff of two versions of a cleaned article (the diff page).
+
+Fields are aligned one by one (title, lead, body paragraphs, captions, authors, ...);
+lists of paragraphs are aligned with difflib over whole paragraphs first, then words
+within each changed pair. Words are compared in their *folded* form (crawler/text.py
+``fold``): a word whose only change is the place of its tone mark (``uỷ`` -> ``ủy``) is
+marked ``cosmetic``, not deleted and inserted, just as change detection calls such an
+edit cosmetic.
+
+Every cell keeps its side's text exactly: joining a cell's segments gives back the
+field as stored, so nothing shown is re-spelt or lost (tests/archive/browser/test_worddiff.py).
+Pure functions: the page only renders what ``diff_articles`` returns.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from portal_archive.crawler.text import fold
+
+__all__ = ["Cell", "Fold", "Row", "Segment", "collapse", "diff_articles", "diff_paragraphs",
+           "diff_words"]
+
+# What a piece of a cell is: unchanged, only in the old version, only in the new one, or
+# the same word with its tone mark moved.
+Kind = Literal["same", "del", "ins", "cosmetic"]
+Segment = tuple[str, Kind]
+Cell = list[Segment]
+# What happened to a row as a whole.
+Change = Literal["same", "cosmetic", "changed", "replaced", "added", "removed"]
+
+# A word (letters and digits, with any combining marks of NFD text) or one punctuation
+# mark, each with the white space after it; white space at the very start on its own.
+# Punctuation stands alone so that "Đức," and "Đức" are the same word with a comma gone.
+_TOKEN_RE = re.compile(r"(?:\w|[\u0300-\u036f])+\s*|[^\w\s]\s*|\s+")
+# Below this share of common words, a changed paragraph is shown as replaced (all of it
+# deleted, all of the other inserted): a word diff of two unrelated paragraphs only
+# scatters the few words they share ("của", "và") as if they had been kept.
+REPLACED_BELOW = 0.3
+# The single-text fields, in the order the page shows them; list fields follow.
+_TEXT_FIELDS = ("title", "category", "lead")
+_TAIL_FIELDS = ("source",)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the side-by-side table. ``old``/``new`` is None where that version
+    has no such text (a paragraph added or removed); ``old_no``/``new_no`` number the
+    paragraph or image on each side (1-based), None for single fields."""
+
+    field: str
+    change: Change
+    old: Cell | None
+    new: Cell | None
+    old_no: int | None = None
+    new_no: int | None = None
+
+
+@dataclass(frozen=True)
+class Fold:
+    """A run of unchanged rows the page shows as one line with their count."""
+
+    rows: tuple[Row, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.rows)
+
+
+def _tokens(text: str) -> list[str]:
+    return _TOKEN_RE.findall(text)
+
+
+def _key(token: str) -> str:
+    return fold(token)
+
+
+def _append(cell: Cell, text: str, kind: Kind) -> None:
+    """Adds a segment, merged into the last one when of the same kind."""
+    if not text:
+        return
+    if cell and cell[-1][1] == kind:
+        cell[-1] = (cell[-1][0] + text, kind)
+    else:
+        cell.append((text, kind))
+
+
+def diff_words(old: str, new: str) -> tuple[Cell, Cell]:
+    """The old and the new cell of one changed text, word by word.
+
+    >>> diff_words("Huyện uỷ Phú Vang họp", "Huyện ủy Phú Vang đã họp")
+    ([('Huyện ', 'same'), ('uỷ ', 'cosmetic'), ('Phú Vang họp', 'same')], \
+[('Huyện ', 'same'), ('ủy ', 'cosmetic'), ('Phú Vang ', 'same'), ('đã ', 'ins'), \
+('họp', 'same')])
+    """
+    a, b = _tokens(old), _tokens(new)
+    matcher = difflib.SequenceMatcher(None, [_key(t) for t in a], [_key(t) for t in b],
+                                      autojunk=False)
+    old_cell: Cell = []
+    new_cell: Cell = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            for x, y in zip(a[i1:i2], b[j1:j2], strict=True):
+                kind: Kind = "same" if x.rstrip() == y.rstrip() else "cosmetic"
+                _append(old_cell, x, kind)
+                _append(new_cell, y, kind)
+            continue
+        _append(old_cell, "".join(a[i1:i2]), "del")
+        _append(new_cell, "".join(b[j1:j2]), "ins")
+    return old_cell, new_cell
+
+
+def _pair(field: str, old: str | None, new: str | None,
+          old_no: int | None = None, new_no: int | None = None) -> Row:
+    """The row of one old text beside one new text (either may be missing)."""
+    if old is None and new is None:
+        raise ValueError("a row needs a text on at least one side")
+    if new is None:
+        return Row(field, "removed", [(old, "del")] if old else [], None, old_no, new_no)
+    if old is None:
+        return Row(field, "added", None, [(new, "ins")] if new else [], old_no, new_no)
+    if old == new:
+        cell: Cell = [(old, "same")] if old else []
+        return Row(field, "same", cell, list(cell), old_no, new_no)
+    if fold(old) == fold(new):
+        old_cell, new_cell = diff_words(old, new)
+        return Row(field, "cosmetic", old_cell, new_cell, old_no, new_no)
+    if _similarity(old, new) < REPLACED_BELOW:
+        return Row(field, "replaced", [(old, "del")] if old else [],
+                   [(new, "ins")] if new else [], old_no, new_no)
+    old_cell, new_cell = diff_words(old, new)
+    return Row(field, "changed", old_cell, new_cell, old_no, new_no)
+
+
+def _similarity(old: str, new: str) -> float:
+    """Share of words the two texts have in common, in order (0..1)."""
+    a = [_key(t) for t in _tokens(old)]
+    b = [_key(t) for t in _tokens(new)]
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+def diff_paragraphs(field: str, old: Sequence[str], new: Sequence[str]) -> list[Row]:
+    """Rows for a list of texts (body paragraphs, captions): whole paragraphs aligned
+    first (by their folded text), so an inserted paragraph does not shift every later
+    one into a "change"; then each changed pair word by word."""
+    matcher = difflib.SequenceMatcher(None, [fold(p) for p in old], [fold(p) for p in new],
+                                      autojunk=False)
+    rows: list[Row] = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            rows += [_pair(field, old[i], new[j], i + 1, j + 1)
+                     for i, j in zip(range(i1, i2), range(j1, j2), strict=True)]
+        else:
+            rows += _changed_block(field, old, new, (i1, i2), (j1, j2))
+    return rows
+
+
+def _changed_block(field: str, old: Sequence[str], new: Sequence[str],
+                   olds: tuple[int, int], news: tuple[int, int]) -> list[Row]:
+    """A block of paragraphs that differ: similar ones paired in order (each pair one
+    word-diffed row), the rest side by side where both sides have some left between
+    two pairs, else shown as removed or added."""
+    rows: list[Row] = []
+    i, j = olds[0], news[0]
+    for pi, pj in [*_best_pairs(old, new, olds, news), (olds[1], news[1])]:
+        rows += _unpaired(field, old, new, range(i, pi), range(j, pj))
+        if pi < olds[1]:
+            rows.append(_pair(field, old[pi], new[pj], pi + 1, pj + 1))
+        i, j = pi + 1, pj + 1
+    return rows
+
+
+def _unpaired(field: str, old: Sequence[str], new: Sequence[str],
+              olds: range, news: range) -> list[Row]:
+    rows = []
+    for k in range(max(len(olds), len(news))):
+        i = olds[k] if k < len(olds) else None
+        j = news[k] if k < len(news) else None
+        rows.append(_pair(field, None if i is None else old[i], None if j is None else new[j],
+                          None if i is None else i + 1, None if j is None else j + 1))
+    return rows
+
+
+def _best_pairs(old: Sequence[str], new: Sequence[str], olds: tuple[int, int],
+                news: tuple[int, int]) -> list[tuple[int, int]]:
+    """The in-order pairing of similar paragraphs with the greatest total similarity
+    (a small dynamic programme: blocks of changed paragraphs are short)."""
+    n, m = olds[1] - olds[0], news[1] - news[0]
+    score = [[0.0] * (m + 1) for _ in range(n + 1)]
+    for a in range(n - 1, -1, -1):
+        for b in range(m - 1, -1, -1):
+            sim = _similarity(old[olds[0] + a], new[news[0] + b])
+            paired = sim + score[a + 1][b + 1] if sim >= REPLACED_BELOW else -1.0
+            score[a][b] = max(paired, score[a + 1][b], score[a][b + 1])
+    pairs, a, b = [], 0, 0
+    while a < n and b < m:
+        sim = _similarity(old[olds[0] + a], new[news[0] + b])
+        if sim >= REPLACED_BELOW and score[a][b] == sim + score[a + 1][b + 1]:
+            pairs.append((olds[0] + a, news[0] + b))
+            a, b = a + 1, b + 1
+        elif score[a][b] == score[a + 1][b]:
+            a += 1
+        else:
+            b += 1
+    return pairs
+
+
+def _text_row(field: str, old: Any, new: Any) -> list[Row]:
+    old_text = old if isinstance(old, str) else None
+    new_text = new if isinstance(new, str) else None
+    if old_text is None and new_text is None:
+        return []
+    return [_pair(field, old_text, new_text)]
+
+
+def _captions(article: Mapping[str, Any]) -> list[str]:
+    """Each image's caption and credit as one text, as the page shows them."""
+    texts = []
+    for image in article.get("images") or []:
+        parts = [image.get("caption") or "", image.get("credit") or ""]
+        texts.append(" — ".join(p for p in parts if p))
+    return texts
+
+
+def diff_articles(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Row]:
+    """Every row of the diff of two cleaned articles (JSON ``portal-archive.article/1``)."""
+    rows: list[Row] = []
+    for name in _TEXT_FIELDS:
+        rows += _text_row(name, old.get(name), new.get(name))
+    rows += diff_paragraphs("body", old.get("body") or [], new.get("body") or [])
+    rows += diff_paragraphs("caption", _captions(old), _captions(new))
+    rows += _text_row("authors", ", ".join(old.get("authors") or []) or None,
+                      ", ".join(new.get("authors") or []) or None)
+    for name in _TAIL_FIELDS:
+        rows += _text_row(name, old.get(name), new.get(name))
+    return rows
+
+
+def collapse(rows: Sequence[Row], context: int = 1, least: int = 3) -> list[Row | Fold]:
+    """Runs of at least ``least`` unchanged rows folded into one, keeping ``context``
+    rows beside each change; the folded rows stay inside the Fold (nothing is lost)."""
+    out: list[Row | Fold] = []
+    start = 0
+    while start < len(rows):
+        end = start
+        while end < len(rows) and rows[end].change == "same":
+            end += 1
+        if end == start:
+            out.append(rows[start])
+            start += 1
+            continue
+        keep_before = context if start > 0 else 0
+        keep_after = context if end < len(rows) else 0
+        hidden = (start + keep_before, end - keep_after)
+        if hidden[1] - hidden[0] >= least:
+            out += rows[start:hidden[0]]
+            out.append(Fold(tuple(rows[hidden[0]:hidden[1]])))
+            out += rows[hidden[1]:end]
+        else:
+            out += rows[start:end]
+        start = end
+    return out
