@@ -18,12 +18,14 @@ browser on port P, pywb's replay on P+1) in a subprocess.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import sqlite3
 import subprocess
 import tempfile
 import time
+import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -100,7 +102,7 @@ class Chromium:
         context = self.driver.chromium.launch_persistent_context(
             user_data_dir=str(profile), executable_path=str(CHROMIUM), headless=True,
             args=FLAGS, viewport=VIEWPORT, **options)
-        context.set_default_timeout(15_000)
+        context.set_default_timeout(10_000)
         context.route("**/*", self.guard)
         self._contexts.append(context)
         return context
@@ -179,6 +181,35 @@ def crawl_two_states(data: Path, articles: int = 18) -> TwoStates:
             if result.returncode != 0:
                 raise RuntimeError(f"day {day} crawl failed: {result.stderr[-3000:]}")
         return TwoStates(site, portal.base_url, data)
+
+
+# -- what a reader types ------------------------------------------------------------------
+def folded(text: str) -> str:
+    """What a reader types without Vietnamese tone marks: no combining mark, đ as d,
+    lower case. Written out here, not the product's search_fold, so the two can disagree."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"\w+", text)
+
+
+def titled_query(title: str, count: int = 6) -> str:
+    """The first ``count`` words of a real title as typed without tone marks."""
+    query = " ".join(words(folded(title))[:count])
+    assert query.isascii() and query != " ".join(words(title.lower())[:count]), query
+    return query
+
+
+def demo_title_with_marks(archive: TwoStates) -> tuple[int, str]:
+    """The first demo article whose title has both đ/Đ and a tone mark."""
+    for article_id in archive.site.article_ids(1):
+        title = archive.article(article_id, 1).title
+        if "đ" in title.lower() and not title.isascii() and len(words(title)) >= 6:
+            return article_id, title
+    raise AssertionError("no demo title with đ and tone marks")
 
 
 # -- portal-archive serve ----------------------------------------------------------------

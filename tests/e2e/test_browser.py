@@ -9,9 +9,7 @@ catalog and the WARCs (read with warcio), never written into the test.
 
 from __future__ import annotations
 
-import re
 import sqlite3
-import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,7 +28,11 @@ from tests.browser import (
     catalog_key,
     chromium,
     crawl_two_states,
+    demo_title_with_marks,
+    folded,
     serving,
+    titled_query,
+    words,
 )
 from tests.conftest import TEST_CRAWL_SETTINGS, run_cli
 from tests.hostile import HostileServer, page
@@ -109,18 +111,6 @@ def follow(tab: Page, click: object) -> Page:
     return tab
 
 
-def folded(text: str) -> str:
-    """What a reader types without Vietnamese tone marks: no combining mark, đ as d,
-    lower case. Written out here, not the product's search_fold, so the two can disagree."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
-
-
-def words(text: str) -> list[str]:
-    return re.findall(r"\w+", text)
-
-
 def search(tab: Page, base: str, query: str, lang: str = "") -> Page:
     """Type ``query`` into the search form and submit it with Enter, as a reader does."""
     visit(tab, f"{base}/search" + (f"?lang={lang}" if lang else ""))
@@ -131,22 +121,6 @@ def search(tab: Page, base: str, query: str, lang: str = "") -> Page:
 def result_links(tab: Page) -> list[str]:
     return [urlsplit(a.get_attribute("href") or "").path
             for a in tab.locator("ol#results li.result a.result-title").all()]
-
-
-def titled_query(title: str, count: int = 6) -> str:
-    """The first ``count`` words of a real title as typed without tone marks."""
-    query = " ".join(words(folded(title))[:count])
-    assert query.isascii() and query != " ".join(words(title.lower())[:count]), query
-    return query
-
-
-def demo_title_with_marks(archive: TwoStates) -> tuple[int, str]:
-    """The first demo article whose title has both đ/Đ and a tone mark."""
-    for article_id in archive.site.article_ids(1):
-        title = archive.article(article_id, 1).title
-        if "đ" in title.lower() and not title.isascii() and len(words(title)) >= 6:
-            return article_id, title
-    raise AssertionError("no demo title with đ and tone marks")
 
 
 # -- search --------------------------------------------------------------------------------
