@@ -25,11 +25,20 @@ LABELS = {
 def write_feed(path: Path, site: str, events: Iterable[Mapping[str, Any]],
                replay_url: str = "") -> None:
     """Replace ``path`` with an Atom feed of ``events`` (newest first)."""
+    write_text_atomic(path, [feed_xml(site, f"portal-archive: changes on {site}", events,
+                                      replay_url)])
+
+
+def feed_xml(name: str, title: str, events: Iterable[Mapping[str, Any]],
+             replay_url: str = "") -> str:
+    """An Atom feed of ``events`` (newest first) as XML text: ``name`` makes its id (a
+    site, or the browser's filters). The one builder of the feed files and the
+    browser's ``/events.atom``."""
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
     events = list(events)
-    _text(feed, "id", f"urn:portal-archive:feed:{site}")
-    _text(feed, "title", f"portal-archive: changes on {site}")
+    _text(feed, "id", f"urn:portal-archive:feed:{name}")
+    _text(feed, "title", title)
     _text(feed, "updated", events[0]["at"] if events else "1970-01-01T00:00:00Z")
     author = ET.SubElement(feed, f"{{{ATOM}}}author")
     _text(author, "name", "portal-archive")
@@ -37,7 +46,7 @@ def write_feed(path: Path, site: str, events: Iterable[Mapping[str, Any]],
         feed.append(_entry(event, replay_url))
     ET.indent(feed)
     xml = ET.tostring(feed, encoding="unicode", xml_declaration=False)
-    write_text_atomic(path, ['<?xml version="1.0" encoding="utf-8"?>\n', xml, "\n"])
+    return f'<?xml version="1.0" encoding="utf-8"?>\n{xml}\n'
 
 
 def _entry(event: Mapping[str, Any], replay_url: str) -> ET.Element:

@@ -29,6 +29,7 @@ from portal_archive.archive.datadir import DataDir
 from portal_archive.archive.heal import heal_site
 from portal_archive.archive.lock import acquire, release
 from portal_archive.archive.rekey import rekey_with_hosts
+from portal_archive.archive.search import index_document, search_doc_of
 from portal_archive.archive.stamps import utc_compact
 
 # RollingWarcWriter's warcinfo (crawler/middlewares/warc.py): "crawl <run> of site <site>".
@@ -90,6 +91,8 @@ def _fill(catalog: Catalog, conn: Connection, data: DataDir,
     _add_events(catalog, data, done)
     # JSON folders named by schema-3 keys (no host) take today's keys, and moves.
     rekey_with_hosts(conn, data.json, catalog.host_moves)
+    catalog.execute("UPDATE search_docs SET key = (SELECT key FROM versions"
+                    " WHERE versions.id = search_docs.id)")
     # Removed is what a removal event says of an article not captured since.
     catalog.execute(
         "UPDATE articles SET status = 'removed' WHERE EXISTS (SELECT 1 FROM events"
@@ -178,8 +181,10 @@ def _add_versions(catalog: Catalog, data: DataDir,
         key = path.parent.name
         record_id = (item.get("warc") or {}).get("record_id")
         catalog.record_article_seen(url, site, key, captured_at)
-        catalog.add_version(url, site, key, (item["content_hash"], text_hash(item)),
-                            captured_at, "", path.relative_to(data.json).as_posix(), record_id)
+        version_id = catalog.add_version(
+            url, site, key, (item["content_hash"], text_hash(item)), captured_at, "",
+            path.relative_to(data.json).as_posix(), record_id)
+        index_document(catalog, version_id, search_doc_of(item, key))
         done.versions += 1
     # A version's run is its response record's; an index only while rebuilding, so
     # that memory stays flat however large the archive.

@@ -30,6 +30,7 @@ from portal_archive.archive.catalog import Catalog, CatalogError, reason_of
 from portal_archive.archive.datadir import DataDir
 from portal_archive.archive.jsonstore import write_json_atomic
 from portal_archive.archive.keys import article_key
+from portal_archive.archive.search import SearchDoc, index_document, search_doc_of
 from portal_archive.crawler.changes import classify
 from portal_archive.crawler.eventlog import EventLog
 from portal_archive.crawler.fatal import stop_crawl
@@ -58,6 +59,7 @@ class Version:
     fields: list[str]
     diff: str
     title: str | None
+    doc: SearchDoc  # what the search index holds of it
 
 
 @dataclass(frozen=True)
@@ -139,7 +141,8 @@ class ArticleVersionPipeline:
         stats.inc_value("json/files")
         warc = item.get("warc") or {}
         return Seen(url, site, key, captured_at, Version(
-            hashes, relative, warc.get("record_id"), kind, fields, diff, item.get("title")))
+            hashes, relative, warc.get("record_id"), kind, fields, diff, item.get("title"),
+            search_doc_of(item, key)))
 
     def _store(self, batch: list[Seen]) -> None:
         """The batch's files made durable, then recorded with their events."""
@@ -168,8 +171,12 @@ class ArticleVersionPipeline:
         version = seen.version
         if version is None:
             return
-        self.catalog.add_version(seen.url, seen.site, seen.key, version.hashes,
-                                 seen.captured_at, run_id, version.json_path, version.record_id)
+        version_id = self.catalog.add_version(seen.url, seen.site, seen.key, version.hashes,
+                                              seen.captured_at, run_id, version.json_path,
+                                              version.record_id)
+        # Searchable with the version, in its transaction (a new version only: an
+        # unchanged capture costs nothing more).
+        index_document(self.catalog, version_id, version.doc)
         if version.kind is not None:
             self.events.emit(version.kind, seen.site, seen.url, run_id, fields=version.fields,
                              diff=version.diff, title=version.title)

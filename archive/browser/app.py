@@ -8,6 +8,7 @@ link to pywb on the replay origin (another port, so another origin) for the page
 from __future__ import annotations
 
 import re
+import traceback
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -15,7 +16,7 @@ from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
-from portal_archive.archive.catalog import Catalog, CatalogError
+from portal_archive.archive.catalog import Catalog, CatalogError, reason_of
 from portal_archive.archive.datadir import DataDir
 
 LANGS = ("vi", "en")
@@ -135,22 +136,30 @@ class Browser:
                  start_response: Callable[..., Any]) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")
         if method not in ("GET", "HEAD"):
-            response = Response(405, b"GET only\n", "text/plain; charset=utf-8",
-                                [("Allow", "GET, HEAD")])
+            response = _plain(405, "GET only")
+            response.headers.append(("Allow", "GET, HEAD"))
         else:
             path = environ.get("PATH_INFO", "/").encode("latin-1").decode("utf-8", "replace")
             try:
                 response = self.respond(path, environ.get("QUERY_STRING", ""),
                                         environ.get("HTTP_COOKIE", ""))
             except CatalogError as exc:
-                response = Response(503, f"catalog unavailable: {exc.__class__.__name__}\n"
-                                    .encode(), "text/plain; charset=utf-8")
+                # The catalog server gone away, a damaged page: said, and the next
+                # request tries again.
+                response = _plain(503, f"the catalog cannot be read: {reason_of(exc)}")
+            except Exception:
+                traceback.print_exc()  # a bug of ours: its trace for the log, one line out
+                response = _plain(500, "internal error (the server's log has the trace)")
         headers = [("Content-Type", response.content_type),
                    ("Content-Length", str(len(response.body))),
                    *security_headers(self.replay_base), *response.headers]
         phrase = HTTPStatus(response.status).phrase
         start_response(f"{response.status} {phrase}", headers)
         return [b"" if method == "HEAD" else response.body]
+
+
+def _plain(status: int, line: str) -> Response:
+    return Response(status, (line + "\n").encode("utf-8"), "text/plain; charset=utf-8")
 
 
 def _lang(asked: str | None, cookie: str) -> str:

@@ -1,0 +1,105 @@
+"""Every page's frame over real HTTP: security headers, language (default Vietnamese,
+English by ?lang=en and its cookie), the skip link, nav and labels, localized 404/400,
+the mounted replay and the static CSS."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import REPLAY_BASE, Archive, get
+
+PAGES = ["/", "/site/demo", "/search?q=h%E1%BB%99i+ngh%E1%BB%8B", "/events"]
+
+
+@pytest.mark.parametrize("path", [*PAGES, "/nowhere", "/events.atom"])
+def test_every_answer_carries_the_security_headers(web: str, path: str) -> None:
+    page = get(web + path)
+    csp = page.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert f"img-src 'self' {REPLAY_BASE} data:" in csp and "form-action 'self'" in csp
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_are_vietnamese_by_default_with_the_frame(web: str, path: str) -> None:
+    page = get(web + path)
+    assert page.status == 200, page.text
+    tree = page.tree
+    assert tree.get("lang") == "vi"
+    skip = tree.cssselect("a.skip")[0]
+    assert skip.get("href") == "#main" and tree.cssselect("main#main")
+    nav = [a.get("href") for a in tree.cssselect("nav#nav a")]
+    assert nav == ["/", "/search", "/events"]
+    switch = tree.cssselect("a#lang-switch")[0]
+    assert "lang=en" in switch.get("href") and switch.text_content().strip() == "English"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_input_has_a_label(web: str, path: str) -> None:
+    tree = get(web + path).tree
+    labelled = {label.get("for") for label in tree.cssselect("label[for]")}
+    for field in tree.cssselect("input, select, textarea"):
+        if field.get("type") in ("hidden", "submit"):
+            continue
+        assert field.get("id") in labelled or field.get("aria-label"), field.attrib
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_tables_say_the_scope_of_their_headers(web: str, path: str) -> None:
+    for th in get(web + path).tree.cssselect("th"):
+        assert th.get("scope") in ("col", "row"), th.text_content()
+
+
+def test_lang_en_sets_a_cookie_that_later_pages_follow(web: str) -> None:
+    english = get(web + "/events?lang=en")
+    assert english.tree.get("lang") == "en"
+    assert "Change events" in english.text and "Sự kiện thay đổi" not in english.text
+    cookie = english.headers["Set-Cookie"]
+    assert cookie.startswith("lang=en;")
+    # Without ?lang, the cookie keeps English; links on the page keep it too.
+    later = get(web + "/", cookie="lang=en")
+    assert later.tree.get("lang") == "en" and "Archived sites" in later.text
+    switch = later.tree.cssselect("a#lang-switch")[0]
+    back = get(web + switch.get("href"), cookie="lang=en")
+    assert back.tree.get("lang") == "vi"
+    assert back.headers["Set-Cookie"].startswith("lang=vi;")
+
+
+def test_an_unknown_page_is_404_in_the_layout_and_localized(web: str) -> None:
+    vi = get(web + "/no/such/page")
+    assert vi.status == 404 and vi.tree.cssselect("nav#nav")
+    assert vi.tree.cssselect("#error-message")[0].text == "Không có trang này."
+    en = get(web + "/no/such/page?lang=en")
+    assert en.status == 404
+    assert en.tree.cssselect("#error-message")[0].text == "There is no such page."
+
+
+def test_a_bad_parameter_is_400_with_one_line(web: str) -> None:
+    page = get(web + "/events?type=nonsense&lang=en")
+    assert page.status == 400
+    assert page.tree.cssselect("#error-message")[0].text == "There is no event type “nonsense”."
+
+
+def test_replay_is_mounted_by_a_redirect_to_the_replay_origin(web: str, archive: Archive) -> None:
+    url = archive.url(1)
+    page = get(f"{web}/replay/all/20300101000000/{url}")
+    assert page.status == 302
+    assert page.headers["Location"] == f"{REPLAY_BASE}/all/20300101000000/{url}"
+
+
+def test_static_css_is_served_and_nothing_else(web: str) -> None:
+    css = get(web + "/static/style.css")
+    assert css.status == 200 and css.headers["Content-Type"].startswith("text/css")
+    assert b":focus-visible" in css.body  # the visible focus every control gets
+    assert get(web + "/static/..%2Fapp.py").status == 404
+    assert get(web + "/static/app.py").status == 404
+
+
+def test_only_get_is_answered(web: str) -> None:
+    import urllib.error
+    import urllib.request
+
+    with pytest.raises(urllib.error.HTTPError) as posted:
+        urllib.request.urlopen(urllib.request.Request(web + "/", data=b"x", method="POST"))
+    assert posted.value.code == 405
