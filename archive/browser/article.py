@@ -1,31 +1,193 @@
-"""Placeholder of the article page and the diff page (part ``article`` replaces this
-file): a simple page naming the article, so routes and links work end to end."""
+"""The article page (one archived version, its timeline, its citation) and the diff page
+(two versions side by side, word by word).
+
+Everything shown comes from the catalog (``versions``, ``events``, ``articles``) and the
+version's cleaned JSON under json/; images and the archived page itself are only ever
+linked through the replay origin (``Browser.replay_url``), never the live portal, and no
+archived text is marked safe: the templates escape it all.
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
 from portal_archive.archive.browser.app import Browser, NotFound, Request, Response
+from portal_archive.archive.browser.citation import citation_of
+from portal_archive.archive.browser.worddiff import collapse, diff_articles
+from portal_archive.archive.catalogdb import CatalogRow
+from portal_archive.archive.errors import PortalArchiveError
+from portal_archive.crawler.sites import load_profile
+
+__all__ = ["article_page", "diff_page"]
+
+# What a version's capture was, as the change events call it.
+_KINDS = ("new", "edited", "cosmetic")
+
+
+@dataclass(frozen=True)
+class Version:
+    """One captured version of an article, as the timeline shows it."""
+
+    row: CatalogRow
+    kind: str  # new / edited / cosmetic
+
+    @property
+    def id(self) -> int:
+        return int(self.row["id"])
+
+    @property
+    def captured_at(self) -> str:
+        return str(self.row["captured_at"])
+
+    @property
+    def url(self) -> str:
+        return str(self.row["url"])
 
 
 def article_page(req: Request, browser: Browser) -> Response:
-    rows = browser.catalog.execute(
-        "SELECT url, title FROM search_docs WHERE site = :site AND key = :key"
-        " ORDER BY latest DESC, captured_at DESC LIMIT 1",
-        {"site": req.route["site"], "key": req.route["key"]},
-    ) if _has_search_docs(browser) else []
-    if not rows:
-        raise NotFound("Không có bài này." if req.lang == "vi" else "There is no such article.")
-    return browser.render(req, "placeholder.html", heading=rows[0]["title"],
-                          detail=rows[0]["url"])
+    site, key = req.route["site"], req.route["key"]
+    versions = _timeline(browser, site, key)
+    shown = _chosen(versions, req.params.get("v"), len(versions) - 1)
+    article = _article_json(browser, shown)
+    compare_a, compare_b = _compare_defaults(versions, shown)
+    return browser.render(
+        req, "article.html", site=site, key=key, article=article, shown=shown,
+        versions=versions, removed=_removed_since(browser, site, key),
+        images=_images(browser, article, shown),
+        citation=citation_of(article, shown.row, _portal_name(site),
+                             browser.replay_url(shown.url, shown.captured_at)),
+        compare_a=compare_a, compare_b=compare_b,
+        replay_urls={v.id: browser.replay_url(v.url, v.captured_at) for v in versions},
+    )
 
 
 def diff_page(req: Request, browser: Browser) -> Response:
-    return browser.render(req, "placeholder.html", heading=req.route["key"],
-                          detail=f"{req.params.get('a', '')} … {req.params.get('b', '')}")
+    site, key = req.route["site"], req.route["key"]
+    versions = _timeline(browser, site, key)
+    if len(versions) < 2:
+        return browser.render(req, "diff.html", site=site, key=key, versions=versions,
+                              a=versions[0], b=None, rows=[], title=_title_of(browser, versions[0]))
+    a = _chosen(versions, req.params.get("a"), len(versions) - 2)
+    b = _chosen(versions, req.params.get("b"), len(versions) - 1)
+    old, new = _article_json(browser, a), _article_json(browser, b)
+    return browser.render(
+        req, "diff.html", site=site, key=key, versions=versions, a=a, b=b,
+        rows=collapse(diff_articles(old, new)), title=new.get("title") or old.get("title"),
+        replay_a=browser.replay_url(a.url, a.captured_at),
+        replay_b=browser.replay_url(b.url, b.captured_at),
+    )
 
 
-def _has_search_docs(browser: Browser) -> bool:
+def _compare_defaults(versions: Sequence[Version], shown: Version) -> tuple[int, int]:
+    """What the compare form offers first: the shown version beside the one before it
+    (or after it, for the first)."""
+    at = versions.index(shown)
+    if at > 0:
+        return versions[at - 1].id, shown.id
+    return shown.id, versions[min(1, len(versions) - 1)].id
+
+
+# -- reading the catalog -------------------------------------------------------------
+
+def _timeline(browser: Browser, site: str, key: str) -> list[Version]:
+    """Every captured version of an article, oldest first, each with its kind."""
+    rows = browser.catalog.execute(
+        "SELECT * FROM versions WHERE site = :site AND key = :key ORDER BY captured_at, id",
+        {"site": site, "key": key},
+    )
+    if not rows:
+        raise NotFound(f"no archived article {site}/{key}")
+    kinds = _event_kinds(browser, site, {str(r["url"]) for r in rows})
+    versions, previous = [], None
+    for row in rows:
+        versions.append(Version(row, _kind_of(row, previous, kinds)))
+        previous = row
+    return versions
+
+
+def _event_kinds(browser: Browser, site: str, urls: set[str]) -> dict[tuple[str, str], str]:
+    """(run, url) -> the change event a run reported for the article's URLs."""
+    names = {f"u{i}": url for i, url in enumerate(sorted(urls))}
+    kinds = {f"k{i}": kind for i, kind in enumerate(_KINDS)}
+    rows = browser.catalog.execute(
+        "SELECT run_id, url, type FROM events WHERE site = :site"
+        f" AND url IN ({', '.join(':' + n for n in names)})"
+        f" AND type IN ({', '.join(':' + k for k in kinds)}) ORDER BY at, id",
+        {"site": site, **names, **kinds},
+    )
+    return {(str(r["run_id"]), str(r["url"])): str(r["type"]) for r in rows}
+
+
+def _kind_of(row: CatalogRow, previous: CatalogRow | None,
+             kinds: dict[tuple[str, str], str]) -> str:
+    """The first version is new; a later one is what its run's event said, or, where no
+    event says it (a catalog rebuilt from the WARCs), what its hashes say."""
+    if previous is None:
+        return "new"
+    said = kinds.get((str(row["run_id"]), str(row["url"])))
+    if said in ("edited", "cosmetic"):
+        return said
+    return "edited" if row["content_hash"] != previous["content_hash"] else "cosmetic"
+
+
+def _removed_since(browser: Browser, site: str, key: str) -> str | None:
+    """When the article was last seen, if the portal has removed it since."""
+    rows = browser.catalog.execute(
+        "SELECT status, last_seen FROM articles WHERE site = :site AND key = :key"
+        " ORDER BY last_seen DESC",
+        {"site": site, "key": key},
+    )
+    if rows and rows[0]["status"] == "removed":
+        return str(rows[0]["last_seen"])
+    return None
+
+
+def _chosen(versions: Sequence[Version], wanted: str | None, default: int) -> Version:
+    if wanted is None or wanted == "":
+        return versions[default]
+    for version in versions:
+        if str(version.id) == wanted.strip():
+            return version
+    raise NotFound(f"no version {wanted} of this article")
+
+
+def _article_json(browser: Browser, version: Version) -> dict[str, Any]:
+    path = browser.data.json / str(version.row["json_path"])
     try:
-        browser.catalog.execute("SELECT 1 FROM search_docs LIMIT 1")
-    except Exception:
-        return False
-    return True
+        article = json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise NotFound(f"the text of version {version.id} is missing: {path}") from None
+    except (OSError, ValueError) as exc:  # a damaged archive: the page says which file
+        raise NotFound(f"cannot read the text of version {version.id}: {path}: {exc}") from None
+    if not isinstance(article, dict):
+        raise NotFound(f"{path} is not a cleaned article")
+    return article
+
+
+def _title_of(browser: Browser, version: Version) -> str:
+    return str(_article_json(browser, version).get("title") or "")
+
+
+# -- what the templates show ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class Image:
+    src: str              # through the replay origin, never the live portal
+    caption: str | None
+    credit: str | None
+
+
+def _images(browser: Browser, article: dict[str, Any], version: Version) -> list[Image]:
+    return [Image(browser.replay_url(str(i["src"]), version.captured_at, "im_"),
+                  i.get("caption"), i.get("credit"))
+            for i in article.get("images") or [] if i.get("src")]
+
+
+def _portal_name(site: str) -> str:
+    try:
+        return load_profile(site).name
+    except PortalArchiveError:  # generic crawls, a profile since deleted
+        return site

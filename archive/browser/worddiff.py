@@ -44,6 +44,8 @@ REPLACED_BELOW = 0.3
 # The single-text fields, in the order the page shows them; list fields follow.
 _TEXT_FIELDS = ("title", "category", "lead")
 _TAIL_FIELDS = ("source",)
+# The list fields whose long unchanged runs the page may fold.
+FOLDABLE = ("body", "caption")
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,10 @@ class Fold:
     """A run of unchanged rows the page shows as one line with their count."""
 
     rows: tuple[Row, ...]
+
+    @property
+    def field(self) -> str:
+        return self.rows[0].field
 
     @property
     def count(self) -> int:
@@ -241,21 +247,23 @@ def diff_articles(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Row]:
 
 
 def collapse(rows: Sequence[Row], context: int = 1, least: int = 3) -> list[Row | Fold]:
-    """Runs of at least ``least`` unchanged rows folded into one, keeping ``context``
-    rows beside each change; the folded rows stay inside the Fold (nothing is lost)."""
+    """Runs of at least ``least`` unchanged paragraphs (or captions) folded into one,
+    keeping ``context`` rows beside each change; single fields (title, lead ...) are always
+    shown, and the folded rows stay inside the Fold (nothing is lost)."""
     out: list[Row | Fold] = []
     start = 0
     while start < len(rows):
         end = start
-        while end < len(rows) and rows[end].change == "same":
+        while (end < len(rows) and rows[end].change == "same" and rows[end].field in FOLDABLE
+               and rows[end].field == rows[start].field):
             end += 1
         if end == start:
             out.append(rows[start])
             start += 1
             continue
-        keep_before = context if start > 0 else 0
-        keep_after = context if end < len(rows) else 0
-        hidden = (start + keep_before, end - keep_after)
+        before = context if start > 0 and rows[start - 1].field == rows[start].field else 0
+        after = context if end < len(rows) and rows[end].field == rows[start].field else 0
+        hidden = (start + before, end - after)
         if hidden[1] - hidden[0] >= least:
             out += rows[start:hidden[0]]
             out.append(Fold(tuple(rows[hidden[0]:hidden[1]])))
