@@ -42,6 +42,27 @@ if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Page, Response
 
 
+# -- a real portal's listing, and archived text that looks like a script -------------------
+REAL_PORTAL = "dakrlap"
+SCRIPT_TEXT = '<script>document.title="pwned"</script>'
+# A real article with a script tag written as text into its title and a paragraph,
+# escaped in its HTML as a portal's editor would: archived text, never code.
+PLANTED_FROM = "dn-dakrlap-dien-tap-hoa-chat.html"
+PLANTED_TITLE = "Diễn tập ứng phó sự cố hóa chất tại Nhà máy sản xuất Alumin Nhân Cơ"
+
+
+def _planted_article() -> bytes:
+    html = (REALPAGES / PLANTED_FROM).read_text(encoding="utf-8")
+    escaped = SCRIPT_TEXT.replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    title = f'<p class="Title">{PLANTED_TITLE}</p>'
+    assert html.count(title) == 1
+    html = html.replace(title, f'<p class="Title">{PLANTED_TITLE} {escaped}</p>')
+    paragraph = "<p>Đồng ch&iacute; Trần Xu&acirc;n Hải"
+    assert html.count(paragraph) == 1
+    html = html.replace(paragraph, f"<p>Văn bản có thẻ {escaped} ở giữa.</p>{paragraph}")
+    return html.encode("utf-8")
+
+
 # -- fixtures: one browser, one archive, one server for the module ------------------------
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Chromium]:
@@ -55,9 +76,41 @@ def archive(browser: Chromium, tmp_path_factory: pytest.TempPathFactory) -> TwoS
 
 
 @pytest.fixture(scope="module")
-def served(archive: TwoStates, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+def planted(archive: TwoStates) -> str | None:
+    """A real listing of ../shared/realpages and its real articles crawled into the same
+    data folder through a loopback server (as tests/e2e/test_real_listings.py does), its
+    last listed path holding the planted article; that article's key. None without the
+    real pages."""
+    if not REALPAGES.is_dir():
+        return None
+    from tests.e2e.test_real_listings import LISTING_PATH, _article_paths, _routes
+
+    routes = _routes(REAL_PORTAL)
+    planted_path = _article_paths(REAL_PORTAL)[-1]
+    routes[planted_path] = page(_planted_article())
+    args = ["crawl", "--data", str(archive.data)]
+    with HostileServer(routes) as server:
+        args += ["--listing", server.url(LISTING_PATH)]
+        for name, value in {**TEST_CRAWL_SETTINGS, "PORTAL_REQUISITES": "False"}.items():
+            args += ["-s", f"{name}={value}"]
+        result = run_cli(*args, timeout=120)
+        assert result.returncode == 0, result.stderr[-3000:]
+        return catalog_key(archive.data, server.url(planted_path))
+
+
+@pytest.fixture(scope="module")
+def served(archive: TwoStates, planted: str | None,
+           tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """One server over both crawls: the demo's two days and the real listing."""
     with serving(archive.data, tmp_path_factory.mktemp("serve-log") / "serve.log") as server:
         yield server
+
+
+@pytest.fixture
+def real(planted: str | None) -> str:
+    if planted is None:
+        pytest.skip(f"the real pages are not here: {REALPAGES}")
+    return planted
 
 
 @pytest.fixture(scope="module")
@@ -231,6 +284,20 @@ def test_the_replay_link_opens_the_archived_page_in_pywbs_frame(
         replay.close()
 
 
+def test_the_articles_images_come_through_the_replay_origin(
+        archive: TwoStates, served: Served, tab: Page) -> None:
+    visit(tab, served.base + archive.page_path(EDITED))
+    images = tab.locator("figure img")
+    assert images.count() == len(archive.article(EDITED).images)
+    for image in images.all():
+        src = image.get_attribute("src") or ""
+        assert src.startswith(served.replay + "/all/") and "im_/" in src, src
+        assert image.evaluate("img => img.complete && img.naturalWidth > 0"), src
+    captions = [clean(c.inner_text()) for c in tab.locator("figure figcaption").all()]
+    wanted = [i.caption for i in archive.article(EDITED).images if i.caption]
+    assert wanted and all(any(w in c for c in captions) for w in wanted), (wanted, captions)
+
+
 # -- citation ------------------------------------------------------------------------------
 def test_the_citation_holds_the_versions_warc_record(
         archive: TwoStates, served: Served, tab: Page) -> None:
@@ -315,55 +382,9 @@ def test_browse_lists_the_sites_articles_by_day(
 
 
 # -- a real portal's listing, and archived text that looks like a script -------------------
-REAL_PORTAL = "dakrlap"
-SCRIPT_TEXT = '<script>document.title="pwned"</script>'
-# A real article with a script tag written as text into its title and a paragraph,
-# escaped in its HTML as a portal's editor would: archived text, never code.
-PLANTED_FROM = "dn-dakrlap-dien-tap-hoa-chat.html"
-PLANTED_TITLE = "Diễn tập ứng phó sự cố hóa chất tại Nhà máy sản xuất Alumin Nhân Cơ"
-
-
-def _planted_article() -> bytes:
-    html = (REALPAGES / PLANTED_FROM).read_text(encoding="utf-8")
-    escaped = SCRIPT_TEXT.replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-    title = f'<p class="Title">{PLANTED_TITLE}</p>'
-    assert html.count(title) == 1
-    html = html.replace(title, f'<p class="Title">{PLANTED_TITLE} {escaped}</p>')
-    paragraph = "<p>Đồng ch&iacute; Trần Xu&acirc;n Hải"
-    assert html.count(paragraph) == 1
-    html = html.replace(paragraph, f"<p>Văn bản có thẻ {escaped} ở giữa.</p>{paragraph}")
-    return html.encode("utf-8")
-
-
-@pytest.fixture(scope="module")
-def real(browser: Chromium, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple]:
-    """A real listing and its real articles crawled through a loopback server (as
-    tests/e2e/test_real_listings.py does), the last listed path holding the planted
-    article, then served."""
-    if not REALPAGES.is_dir():
-        pytest.skip(f"the real pages are not here: {REALPAGES}")
-    from tests.e2e.test_real_listings import LISTING_PATH, _article_paths, _routes
-
-    routes = _routes(REAL_PORTAL)
-    planted_path = _article_paths(REAL_PORTAL)[-1]
-    routes[planted_path] = page(_planted_article())
-    data = tmp_path_factory.mktemp("real-archive") / "data"
-    args = ["crawl", "--data", str(data)]
-    with HostileServer(routes) as server:
-        args += ["--listing", server.url(LISTING_PATH)]
-        for name, value in {**TEST_CRAWL_SETTINGS, "PORTAL_REQUISITES": "False"}.items():
-            args += ["-s", f"{name}={value}"]
-        result = run_cli(*args, timeout=120)
-        assert result.returncode == 0, result.stderr[-3000:]
-        planted = catalog_key(data, server.url(planted_path))
-    with serving(data, tmp_path_factory.mktemp("real-log") / "serve.log") as live:
-        yield live, planted
-
-
-def test_a_real_article_is_found_by_a_folded_query(real: tuple, tab: Page) -> None:
-    live, _ = real
+def test_a_real_article_is_found_by_a_folded_query(real: str, served: Served, tab: Page) -> None:
     title = "Hội nghị nghiệm thu đề tài lịch sử Đảng bộ thị trấn Kiến Đức"  # a real page's
-    search(tab, live.base, titled_query(title, count=12))
+    search(tab, served.base, titled_query(title, count=12))
     titles = [clean(a.inner_text()) for a in tab.locator("a.result-title").all()]
     assert title in titles, titles
     found = tab.locator("a.result-title").filter(has_text=title).first
@@ -371,13 +392,12 @@ def test_a_real_article_is_found_by_a_folded_query(real: tuple, tab: Page) -> No
     assert clean(tab.locator("h1#article-title").inner_text()) == title
 
 
-def test_archived_script_text_shows_escaped(real: tuple, tab: Page) -> None:
-    live, planted = real
-    search(tab, live.base, "alumin nhan co")
+def test_archived_script_text_shows_escaped(real: str, served: Served, tab: Page) -> None:
+    search(tab, served.base, "alumin nhan co")
     hit = tab.locator("a.result-title").filter(has_text=SCRIPT_TEXT)
     assert hit.count() == 1, [a.inner_text() for a in tab.locator("a.result-title").all()]
     follow(tab, lambda: hit.click())
-    assert urlsplit(tab.url).path.endswith("/" + planted)
+    assert urlsplit(tab.url).path.endswith("/" + real)
     assert SCRIPT_TEXT in tab.locator("h1#article-title").inner_text()
     assert any(SCRIPT_TEXT in p.inner_text() for p in tab.locator(".body p").all())
     assert tab.title() != "pwned" and tab.evaluate("() => document.title") != "pwned"
