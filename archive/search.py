@@ -191,7 +191,11 @@ def index_document(catalog: Catalog, version_id: int, doc: SearchDoc) -> None:
     }
     with catalog.transaction():
         if catalog.is_server:
-            catalog.execute(_INSERT_SERVER, row)
+            # Words alone, as FTS5 sees them: PostgreSQL's parser would take "30/6/2019"
+            # for one file path token, "a-b" for three.
+            catalog.execute(_INSERT_SERVER, {**row, **{
+                name: " ".join(_WORD.findall(row[name]))
+                for name in ("f_title", "f_lead", "f_body", "f_captions")}})
         else:
             catalog.execute(_INSERT_SQLITE, row)
             catalog.execute(_INSERT_FTS, {**row, "tags": _tags(doc)})
@@ -387,15 +391,22 @@ def _tsquery(terms: Sequence[Term]) -> tuple[str, dict[str, Any]]:
 
 _COLUMNS = ("d.id, d.url, d.site, d.key, d.category, d.published, d.captured_at,"
             " d.title, d.lead, d.body, d.captions")
-# One row per article (its best-ranked version), best first, with the count of articles.
-_PAGE = (
-    "SELECT * FROM (SELECT {columns}, r.score, ROW_NUMBER() OVER (PARTITION BY d.url"
-    " ORDER BY r.score DESC, d.id DESC) AS nth FROM ranked r JOIN search_docs d"
-    " ON d.id = r.id{where}) best WHERE nth = 1"
+# One row per article (its best-ranked version), best first, with the count of
+# articles. Only ids, urls and scores go through the grouping; the text is read for
+# the page's hits alone.
+_HITS = (
+    "WITH ranked AS MATERIALIZED ({ranked}),"
+    " best AS (SELECT r.id, r.score, ROW_NUMBER() OVER (PARTITION BY d.url"
+    " ORDER BY r.score DESC, r.id DESC) AS nth FROM ranked r JOIN search_docs d"
+    " ON d.id = r.id{where}),"
+    " hits AS (SELECT id, score FROM best WHERE nth = 1)"
 )
-_HITS = "WITH ranked AS ({ranked}), hits AS (" + _PAGE + ")"
-_SELECT_PAGE = (" SELECT *, (SELECT count(*) FROM hits) AS total FROM hits"
-                " ORDER BY score DESC, id DESC LIMIT :limit OFFSET :offset")
+_SELECT_PAGE = (
+    " SELECT {columns}, h.score, (SELECT count(*) FROM hits) AS total"
+    " FROM (SELECT id, score FROM hits ORDER BY score DESC, id DESC"
+    " LIMIT :limit OFFSET :offset) h JOIN search_docs d ON d.id = h.id"
+    " ORDER BY h.score DESC, h.id DESC"
+)
 
 
 def _ranked_sqlite(catalog: Catalog, match: str) -> tuple[str, dict[str, Any]]:
@@ -435,10 +446,9 @@ def search(catalog: Catalog, query: SearchQuery) -> SearchResults:
         match = _fts_match(terms, query, _day_tags(since, until))
         ranked, ranked_args = _ranked_sqlite(catalog, match)
     args.update(ranked_args)
-    hits = _HITS.format(ranked=ranked, columns=_COLUMNS,
-                        where=" WHERE " + " AND ".join(where) if where else "")
-    rows = catalog.execute(hits + _SELECT_PAGE, {**args, "limit": int(query.limit),
-                                                 "offset": int(query.offset)})
+    hits = _HITS.format(ranked=ranked, where=" WHERE " + " AND ".join(where) if where else "")
+    rows = catalog.execute(hits + _SELECT_PAGE.format(columns=_COLUMNS),
+                           {**args, "limit": int(query.limit), "offset": int(query.offset)})
     if rows:
         total = int(rows[0]["total"])
     else:  # past the last hit: counted on its own

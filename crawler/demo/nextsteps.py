@@ -58,6 +58,7 @@ def next_steps(data: Path, portal: DemoPortal, sample: Path | None) -> str:
     rows = [
         (f"{pa} verify {where}", "digests, index and JSON pointers"),
         (f"{pa} replay {where}", "pywb on http://127.0.0.1:8080/all/"),
+        (f"{pa} serve {where}", "browse, search and compare on http://127.0.0.1:8000/"),
         (f"{pa} changes {where}", "the change events"),
     ]
     if sample is not None:

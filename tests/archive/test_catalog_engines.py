@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -169,3 +170,60 @@ def test_a_server_that_is_down_or_a_mistyped_url_is_one_line() -> None:
         Catalog("postgress://portal@127.0.0.1/x")
     with pytest.raises(PortalArchiveError, match="is not a database URL"):
         Catalog("postgresql://portal@127.0.0.1:port/x")
+
+
+def _set_back_to_schema_5(catalog_url: str) -> None:
+    """The catalog as schema 5 left it: no search tables (the rest is the same)."""
+    catalog = Catalog(catalog_url)
+    try:
+        with catalog.transaction():
+            catalog.execute("DROP TABLE search_docs")
+            if catalog.is_server:
+                catalog.execute("UPDATE catalog_schema SET version = 5")
+            else:
+                catalog.execute("DROP TABLE search_fts")
+                catalog.execute("PRAGMA user_version=5")
+    finally:
+        catalog.close()
+
+
+def test_a_schema_5_catalog_is_indexed_from_its_json_files(catalog_url: str,
+                                                           tmp_path: Path) -> None:
+    from portal_archive.archive.search import SearchQuery, search
+
+    json_root = tmp_path / "json"
+    catalog = Catalog(catalog_url, json_root=json_root)
+    titles = {"k1": ["Ủy ban họp", "Uỷ ban họp phiên bất thường"], "k2": ["Đảng bộ xã"],
+              "k3": ["Thư viện tỉnh"], "k4": ["Huyện ủy Phú Vang"]}
+    for key, versions in titles.items():
+        url = f"http://p.test/{key}.html"
+        catalog.record_article_seen(url, "s", key, "2026-12-01T00:00:00Z")
+        for n, title in enumerate(versions):
+            path = f"s/{key}/{n}.json"
+            (json_root / path).parent.mkdir(parents=True, exist_ok=True)
+            (json_root / path).write_text(json.dumps(
+                {"url": url, "site": "s", "title": title, "lead": None, "body": ["Nội dung."],
+                 "images": [], "published": "2025-06-27T16:22:00+07:00",
+                 "captured_at": f"2026-12-0{n + 1}T00:00:00Z"}), "utf-8")
+            catalog.add_version(url, "s", key, ("c", "t"), f"2026-12-0{n + 1}T00:00:00Z",
+                                "r1", path, None)
+    catalog.close()
+    _set_back_to_schema_5(catalog_url)
+    (json_root / "s/k3/0.json").unlink()  # a file gone
+    (json_root / "s/k4/0.json").write_text("{torn", "utf-8")  # a file broken
+    upgraded = Catalog(catalog_url, json_root=json_root)
+    try:
+        assert upgraded.backfill_skipped == 2
+        assert [hit.key for hit in search(upgraded, SearchQuery("uy ban")).hits] == ["k1"]
+        assert [hit.key for hit in search(upgraded, SearchQuery("dang bo")).hits] == ["k2"]
+        assert search(upgraded, SearchQuery("thu vien")).hits == []
+        rows = upgraded.execute("SELECT title, latest FROM search_docs ORDER BY id")
+        assert [tuple(row) for row in rows] == [("Ủy ban họp", 0),
+                                                ("Uỷ ban họp phiên bất thường", 1),
+                                                ("Đảng bộ xã", 1)]
+    finally:
+        upgraded.close()
+    again = Catalog(catalog_url, json_root=json_root)  # at schema 6 now: nothing to do
+    assert again.backfill_skipped == 0
+    assert len(again.execute("SELECT id FROM search_docs")) == 3
+    again.close()

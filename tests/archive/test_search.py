@@ -184,3 +184,38 @@ def test_paging_and_total(catalog: Catalog) -> None:
 def test_facets(catalog: Catalog) -> None:
     assert search_facets(catalog) == (["daknong", "phuvang"],
                                       ["Hoạt động cấp ủy", "Thể thao", "Thời sự"])
+
+
+# -- real pages ------------------------------------------------------------------------
+def _real_articles() -> list[dict[str, Any]]:
+    from tests.realpages import default_loader, extract, load_truth, pages_available
+
+    if not pages_available():
+        pytest.skip("no real pages (../shared/realpages)")
+    load = default_loader()
+    articles = []
+    for name, entry in load_truth().pages.items():
+        got = extract(load(name, entry), entry["url"])
+        if got is not None and got.get("title"):
+            articles.append({**got, "site": "real", "key": name})
+    return articles
+
+
+def test_real_articles_are_found_by_folded_words_of_their_titles(catalog_url: str) -> None:
+    articles = _real_articles()
+    catalog = Catalog(catalog_url)
+    try:
+        for article in articles:
+            add(catalog, article, article["key"], at="2026-12-01T00:00:00Z")
+        assert len(articles) >= 10
+        for article in articles:
+            words = search_fold(article["title"]).split()
+            bare = " ".join(words[:5])  # no tone marks, đ as d
+            assert bare.isascii(), bare
+            results = search(catalog, SearchQuery(bare))
+            assert article["key"] in keys(results), (bare, keys(results))
+            # A word of its body, as typed without marks, finds it too.
+            body_word = max(search_fold(" ".join(article["body"])).split(), key=len)
+            assert article["key"] in keys(search(catalog, SearchQuery(body_word, limit=50)))
+    finally:
+        catalog.close()

@@ -33,12 +33,12 @@ REPLAY_BASE = "http://127.0.0.1:9"
 class Archive:
     data: Path
     site: DemoSite
-    base_url: str  # the demo portal's
+    portal: DemoPortal  # at day 1 once the archive is made
 
     def url(self, article_id: int, day: int = 0) -> str:
         article = self.site.article(article_id, day)
         assert article is not None
-        return self.base_url + article.path
+        return self.portal.base_url + article.path
 
     def copy(self, folder: Path) -> Path:
         """A copy of the archive a test may change."""
@@ -59,7 +59,7 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
         settings, env = ahead_by(5.0)
         second = crawl_demo(portal, data, "--backfill", env=env, **settings)
         assert second.returncode == 0, second.stderr[-3000:]
-        yield Archive(data, site, portal.base_url)
+        yield Archive(data, site, portal)
 
 
 @contextmanager

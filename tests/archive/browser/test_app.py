@@ -103,3 +103,30 @@ def test_only_get_is_answered(web: str) -> None:
     with pytest.raises(urllib.error.HTTPError) as posted:
         urllib.request.urlopen(urllib.request.Request(web + "/", data=b"x", method="POST"))
     assert posted.value.code == 405
+
+
+def _luminance(colour: str) -> float:
+    def channel(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def test_text_colours_keep_a_contrast_of_4_5(web: str) -> None:
+    """WCAG AA for body text, over the stylesheet's own colours: each text colour on each
+    background it is used on, and white on the status badges."""
+    import re
+
+    css = get(web + "/static/style.css").text
+    colours = dict(re.findall(r"--([a-z]+):\s*(#[0-9a-f]{6})", css))
+    pairs = [(text, back) for text in ("ink", "muted", "link", "accent")
+             for back in ("paper", "band")]
+    pairs += [("ink", "mark")] if "mark" in colours else []
+    for text, back in pairs:
+        lighter, darker = sorted((_luminance(colours[text]), _luminance(colours[back])),
+                                 reverse=True)
+        assert (lighter + 0.05) / (darker + 0.05) >= 4.5, (text, back)
+    for badge in ("ok", "warn", "bad", "idle", "link"):
+        ratio = 1.05 / (_luminance(colours[badge]) + 0.05)
+        assert ratio >= 4.5, badge
