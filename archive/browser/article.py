@@ -10,6 +10,7 @@ archived text is marked safe: the templates escape it all.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -49,9 +50,9 @@ class Version:
 
 def article_page(req: Request, browser: Browser) -> Response:
     site, key = req.route["site"], req.route["key"]
-    versions = _timeline(browser, site, key)
-    shown = _chosen(versions, req.params.get("v"), len(versions) - 1)
-    article = _article_json(browser, shown)
+    versions = _timeline(req, browser)
+    shown = _chosen(req, versions, "v", len(versions) - 1)
+    article = _article_json(req, browser, shown)
     compare_a, compare_b = _compare_defaults(versions, shown)
     return browser.render(
         req, "article.html", site=site, key=key, article=article, shown=shown,
@@ -66,16 +67,20 @@ def article_page(req: Request, browser: Browser) -> Response:
 
 def diff_page(req: Request, browser: Browser) -> Response:
     site, key = req.route["site"], req.route["key"]
-    versions = _timeline(browser, site, key)
+    versions = _timeline(req, browser)
     if len(versions) < 2:
+        only = _article_json(req, browser, versions[0])
         return browser.render(req, "diff.html", site=site, key=key, versions=versions,
-                              a=versions[0], b=None, rows=[], title=_title_of(browser, versions[0]))
-    a = _chosen(versions, req.params.get("a"), len(versions) - 2)
-    b = _chosen(versions, req.params.get("b"), len(versions) - 1)
-    old, new = _article_json(browser, a), _article_json(browser, b)
+                              a=versions[0], b=None, rows=[], changes=Counter(),
+                              title=only.get("title") or "")
+    a = _chosen(req, versions, "a", len(versions) - 2)
+    b = _chosen(req, versions, "b", len(versions) - 1)
+    old, new = _article_json(req, browser, a), _article_json(req, browser, b)
+    rows = diff_articles(old, new)
     return browser.render(
         req, "diff.html", site=site, key=key, versions=versions, a=a, b=b,
-        rows=collapse(diff_articles(old, new)), title=new.get("title") or old.get("title"),
+        rows=collapse(rows), title=new.get("title") or old.get("title"),
+        changes=Counter(row.change for row in rows if row.change != "same"),
         replay_a=browser.replay_url(a.url, a.captured_at),
         replay_b=browser.replay_url(b.url, b.captured_at),
     )
@@ -92,14 +97,16 @@ def _compare_defaults(versions: Sequence[Version], shown: Version) -> tuple[int,
 
 # -- reading the catalog -------------------------------------------------------------
 
-def _timeline(browser: Browser, site: str, key: str) -> list[Version]:
-    """Every captured version of an article, oldest first, each with its kind."""
+def _timeline(req: Request, browser: Browser) -> list[Version]:
+    """Every captured version of the article, oldest first, each with its kind."""
+    site, key = req.route["site"], req.route["key"]
     rows = browser.catalog.execute(
         "SELECT * FROM versions WHERE site = :site AND key = :key ORDER BY captured_at, id",
         {"site": site, "key": key},
     )
     if not rows:
-        raise NotFound(f"no archived article {site}/{key}")
+        raise NotFound(_said(req, f"Kho không có bài {site}/{key}.",
+                             f"There is no archived article {site}/{key}."))
     kinds = _event_kinds(browser, site, {str(r["url"]) for r in rows})
     versions, previous = [], None
     for row in rows:
@@ -145,30 +152,33 @@ def _removed_since(browser: Browser, site: str, key: str) -> str | None:
     return None
 
 
-def _chosen(versions: Sequence[Version], wanted: str | None, default: int) -> Version:
-    if wanted is None or wanted == "":
+def _chosen(req: Request, versions: Sequence[Version], param: str, default: int) -> Version:
+    """The version a query parameter names (one of this article's), else the default."""
+    wanted = req.params.get(param, "").strip()
+    if not wanted:
         return versions[default]
     for version in versions:
-        if str(version.id) == wanted.strip():
+        if str(version.id) == wanted:
             return version
-    raise NotFound(f"no version {wanted} of this article")
+    raise NotFound(_said(req, f"Bài này không có phiên bản {wanted}.",
+                         f"This article has no version {wanted}."))
 
 
-def _article_json(browser: Browser, version: Version) -> dict[str, Any]:
+def _article_json(req: Request, browser: Browser, version: Version) -> dict[str, Any]:
+    """The version's cleaned JSON; a file missing or damaged is one line naming it."""
     path = browser.data.json / str(version.row["json_path"])
     try:
         article = json.loads(path.read_text("utf-8"))
-    except FileNotFoundError:
-        raise NotFound(f"the text of version {version.id} is missing: {path}") from None
-    except (OSError, ValueError) as exc:  # a damaged archive: the page says which file
-        raise NotFound(f"cannot read the text of version {version.id}: {path}: {exc}") from None
+    except (OSError, ValueError):
+        article = None
     if not isinstance(article, dict):
-        raise NotFound(f"{path} is not a cleaned article")
+        raise NotFound(_said(req, f"Không đọc được văn bản của phiên bản {version.id}: {path}",
+                             f"The text of version {version.id} cannot be read: {path}"))
     return article
 
 
-def _title_of(browser: Browser, version: Version) -> str:
-    return str(_article_json(browser, version).get("title") or "")
+def _said(req: Request, vi: str, en: str) -> str:
+    return vi if req.lang == "vi" else en
 
 
 # -- what the templates show ---------------------------------------------------------

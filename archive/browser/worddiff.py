@@ -41,6 +41,9 @@ _TOKEN_RE = re.compile(r"(?:\w|[\u0300-\u036f])+\s*|[^\w\s]\s*|\s+")
 # deleted, all of the other inserted): a word diff of two unrelated paragraphs only
 # scatters the few words they share ("của", "và") as if they had been kept.
 REPLACED_BELOW = 0.3
+# Most pairs of paragraphs the best pairing weighs in one changed block: beyond it (a long
+# article rewritten whole) paragraphs are paired in order, which stays fast.
+MAX_PAIRING = 400
 # The single-text fields, in the order the page shows them; list fields follow.
 _TEXT_FIELDS = ("title", "category", "lead")
 _TAIL_FIELDS = ("source",)
@@ -86,22 +89,26 @@ def _key(token: str) -> str:
 
 
 def _append(cell: Cell, text: str, kind: Kind) -> None:
-    """Adds a segment, merged into the last one when of the same kind."""
-    if not text:
-        return
-    if cell and cell[-1][1] == kind:
-        cell[-1] = (cell[-1][0] + text, kind)
-    else:
-        cell.append((text, kind))
+    """Adds a segment, merged into the last one when of the same kind. The white space
+    after marked words is left unmarked: a struck-out or underlined space reads as one
+    more changed character."""
+    core = text.rstrip() if kind != "same" else text
+    for piece, piece_kind in ((core, kind), (text[len(core):], "same")):
+        if not piece:
+            continue
+        if cell and cell[-1][1] == piece_kind:
+            cell[-1] = (cell[-1][0] + piece, piece_kind)
+        else:
+            cell.append((piece, piece_kind))
 
 
 def diff_words(old: str, new: str) -> tuple[Cell, Cell]:
     """The old and the new cell of one changed text, word by word.
 
     >>> diff_words("Huyện uỷ Phú Vang họp", "Huyện ủy Phú Vang đã họp")
-    ([('Huyện ', 'same'), ('uỷ ', 'cosmetic'), ('Phú Vang họp', 'same')], \
-[('Huyện ', 'same'), ('ủy ', 'cosmetic'), ('Phú Vang ', 'same'), ('đã ', 'ins'), \
-('họp', 'same')])
+    ([('Huyện ', 'same'), ('uỷ', 'cosmetic'), (' Phú Vang họp', 'same')], \
+[('Huyện ', 'same'), ('ủy', 'cosmetic'), (' Phú Vang ', 'same'), ('đã', 'ins'), \
+(' họp', 'same')])
     """
     a, b = _tokens(old), _tokens(new)
     matcher = difflib.SequenceMatcher(None, [_key(t) for t in a], [_key(t) for t in b],
@@ -193,19 +200,22 @@ def _unpaired(field: str, old: Sequence[str], new: Sequence[str],
 
 def _best_pairs(old: Sequence[str], new: Sequence[str], olds: tuple[int, int],
                 news: tuple[int, int]) -> list[tuple[int, int]]:
-    """The in-order pairing of similar paragraphs with the greatest total similarity
-    (a small dynamic programme: blocks of changed paragraphs are short)."""
+    """The in-order pairing of similar paragraphs with the greatest total similarity (a
+    small dynamic programme over the block); a block too large for it (a whole long
+    article rewritten) is paired in order instead, each pair kept if similar enough."""
     n, m = olds[1] - olds[0], news[1] - news[0]
+    if n * m > MAX_PAIRING:
+        return [(olds[0] + k, news[0] + k) for k in range(min(n, m))
+                if _similarity(old[olds[0] + k], new[news[0] + k]) >= REPLACED_BELOW]
+    sim = _similarities([old[i] for i in range(*olds)], [new[j] for j in range(*news)])
     score = [[0.0] * (m + 1) for _ in range(n + 1)]
     for a in range(n - 1, -1, -1):
         for b in range(m - 1, -1, -1):
-            sim = _similarity(old[olds[0] + a], new[news[0] + b])
-            paired = sim + score[a + 1][b + 1] if sim >= REPLACED_BELOW else -1.0
+            paired = sim[a][b] + score[a + 1][b + 1] if sim[a][b] >= REPLACED_BELOW else -1.0
             score[a][b] = max(paired, score[a + 1][b], score[a][b + 1])
     pairs, a, b = [], 0, 0
     while a < n and b < m:
-        sim = _similarity(old[olds[0] + a], new[news[0] + b])
-        if sim >= REPLACED_BELOW and score[a][b] == sim + score[a + 1][b + 1]:
+        if sim[a][b] >= REPLACED_BELOW and score[a][b] == sim[a][b] + score[a + 1][b + 1]:
             pairs.append((olds[0] + a, news[0] + b))
             a, b = a + 1, b + 1
         elif score[a][b] == score[a + 1][b]:
@@ -213,6 +223,22 @@ def _best_pairs(old: Sequence[str], new: Sequence[str], olds: tuple[int, int],
         else:
             b += 1
     return pairs
+
+
+def _similarities(old: Sequence[str], new: Sequence[str]) -> list[list[float]]:
+    """Every old paragraph's similarity to every new one (0 where even difflib's cheap
+    upper bound says they are too far apart to pair)."""
+    old_keys = [[_key(t) for t in _tokens(p)] for p in old]
+    matcher = difflib.SequenceMatcher(None, autojunk=False)
+    sim = [[0.0] * len(new) for _ in old]
+    for b, paragraph in enumerate(new):
+        matcher.set_seq2([_key(t) for t in _tokens(paragraph)])  # analysed once per paragraph
+        for a, keys in enumerate(old_keys):
+            matcher.set_seq1(keys)
+            if matcher.real_quick_ratio() >= REPLACED_BELOW and \
+                    matcher.quick_ratio() >= REPLACED_BELOW:
+                sim[a][b] = matcher.ratio()
+    return sim
 
 
 def _text_row(field: str, old: Any, new: Any) -> list[Row]:

@@ -1,6 +1,7 @@
-"""A real two-day archive of the demo portal for the article, diff and citation tests:
-day 0 crawled, then the portal's day 1 (article 2's second paragraph rewritten, article 4's
-tone marks moved, article 6 removed), crawled again by the real CLI."""
+"""The article, diff and citation tests' view of a real two-day archive of the demo
+portal: day 0 crawled, then the portal's day 1 (article 2's second paragraph rewritten,
+article 4's tone marks moved, article 6 removed) crawled again by the real CLI. Either the
+package's archive (conftest.py) or one of their own (``two_days``, e.g. on PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import http.client
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import lxml.html
@@ -55,6 +57,12 @@ class DemoArchive:
             return catalog.versions(self.url(id))
         finally:
             catalog.close()
+
+
+def of_package(archive: Any) -> DemoArchive:
+    """The package's archive (conftest.py ``archive``: a 20-article demo portal on day 0,
+    then day 1 with --backfill), seen through this module's helpers."""
+    return DemoArchive(archive.site, archive.portal.base_url, DataDir(archive.data))
 
 
 def two_days(tmp: Path, catalog_url: str | None = None) -> Iterator[DemoArchive]:

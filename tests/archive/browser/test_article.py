@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,6 +32,7 @@ from tests.archive.browser.demo_archive import (
     DemoArchive,
     Page,
     get,
+    of_package,
     text_of,
     two_days,
 )
@@ -54,20 +56,21 @@ class Served:
 
 
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoArchive]:
-    yield from two_days(tmp_path_factory.mktemp("article-data"))
+def demo(archive: Any) -> DemoArchive:
+    """The browser tests' two-day archive (conftest.py), crawled once for all of them."""
+    return of_package(archive)
 
 
 @pytest.fixture(scope="module")
-def served(archive: DemoArchive) -> Iterator[Served]:
+def served(demo: DemoArchive) -> Iterator[Served]:
     """The browser (wsgiref, in a thread) and real pywb, each on its own loopback port."""
     port, replay_port = free_port(), free_port()
     replay_base = f"http://127.0.0.1:{replay_port}"
-    catalog = open_catalog(archive.data)
+    catalog = open_catalog(demo.data)
     try:
-        with running_pywb(archive.data, replay_port), \
-                browser_server(Browser(archive.data, catalog, replay_base), port):
-            yield Served(archive, f"http://127.0.0.1:{port}", replay_base)
+        with running_pywb(demo.data, replay_port), \
+                browser_server(Browser(demo.data, catalog, replay_base), port):
+            yield Served(demo, f"http://127.0.0.1:{port}", replay_base)
     finally:
         catalog.close()
 
@@ -190,14 +193,19 @@ def test_the_diff_shows_the_demo_edit_word_by_word(served: Served) -> None:
     for row in table.cssselect("tr.row"):
         if not row.cssselect("del, ins"):
             assert text_of(row.cssselect("td.old")[0]) == text_of(row.cssselect("td.new")[0])
+    summary = page.one("p#diff-summary")
+    assert [(c.get("data-change"), text_of(c).split()[0]) for c in summary.cssselect(".count")] \
+        == [("replaced", "1")]
     versions = served.archive.versions(EDITED)
     assert page.select("a.view-a")[0].get("href").endswith(f"?v={versions[0]['id']}")
     assert page.select("a.view-b")[0].get("href").endswith(f"?v={versions[1]['id']}")
 
 
 def test_a_moved_tone_mark_is_shown_as_cosmetic(served: Served) -> None:
-    table = served.page(COSMETIC, "/diff").one("table#diff")
+    page = served.page(COSMETIC, "/diff")
+    table = page.one("table#diff")
     assert not table.cssselect("del, ins")
+    assert {c.get("data-change") for c in page.select("p#diff-summary .count")} == {"cosmetic"}
     old = [text_of(s) for s in table.cssselect("td.old span.cosmetic")]
     new = [text_of(s) for s in table.cssselect("td.new span.cosmetic")]
     assert old and len(old) == len(new)
@@ -275,10 +283,10 @@ def _answer(browser: Browser, path: str) -> tuple[int, object, str]:
 
 # -- hostile text ---------------------------------------------------------------------
 
-def test_archived_text_is_escaped_never_markup(archive: DemoArchive, tmp_path: Path) -> None:
+def test_archived_text_is_escaped_never_markup(demo: DemoArchive, tmp_path: Path) -> None:
     """A portal whose title and paragraphs hold markup: the page shows it as text."""
-    copy = DataDir(shutil.copytree(archive.data.root, tmp_path / "data"))
-    newest = archive.versions(EDITED)[-1]
+    copy = DataDir(shutil.copytree(demo.data.root, tmp_path / "data"))
+    newest = demo.versions(EDITED)[-1]
     path = copy.json / newest["json_path"]
     article = json.loads(path.read_text("utf-8"))
     article["title"] = "<script>alert(1)</script>"
@@ -289,10 +297,32 @@ def test_archived_text_is_escaped_never_markup(archive: DemoArchive, tmp_path: P
     try:
         browser = Browser(copy, catalog, "http://127.0.0.1:1")
         for suffix in ("", "/diff"):
-            body = browser.respond(f"/article/demo/{archive.key(EDITED)}{suffix}", "").body
+            body = browser.respond(f"/article/demo/{demo.key(EDITED)}{suffix}", "").body
             html = body.decode("utf-8")
             assert "<script>alert" not in html and "<img src=x" not in html
             assert "<b>bold" not in html
             assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    finally:
+        catalog.close()
+
+
+def test_a_missing_or_damaged_text_is_one_line_not_a_traceback(demo: DemoArchive,
+                                                               tmp_path: Path) -> None:
+    copy = DataDir(shutil.copytree(demo.data.root, tmp_path / "data"))
+    first, newest = demo.versions(EDITED)
+    (copy.json / first["json_path"]).unlink()
+    (copy.json / newest["json_path"]).write_text('{"title": "cut sho', "utf-8")
+    catalog = open_catalog(copy)
+    try:
+        browser = Browser(copy, catalog, "http://127.0.0.1:1")
+        path = f"/article/demo/{demo.key(EDITED)}"
+        for query, version in ((f"v={first['id']}", first), ("lang=en", newest)):
+            response = browser.respond(path, query)
+            assert response.status == 404
+            page = Page(404, None, response.body.decode("utf-8"))
+            message = text_of(page.one("main#main"))
+            assert f"{version['id']}" in message and version["json_path"] in message
+        assert "cannot be read" in browser.respond(path, "lang=en").body.decode()
+        assert browser.respond(path + "/diff", "").status == 404
     finally:
         catalog.close()

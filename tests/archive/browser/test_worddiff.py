@@ -166,3 +166,13 @@ def test_every_field_of_both_versions_is_in_the_rows(old: dict, new: dict) -> No
                                              else [])
         assert side(rows, "body", which) == article["body"]
         assert side(rows, "caption", which) == [i["caption"] or "" for i in article["images"]]
+
+
+def test_a_long_article_edited_throughout_is_paired_in_order() -> None:
+    """More changed paragraphs than the best pairing weighs (MAX_PAIRING): in order."""
+    body = seed()["body"] * 8                      # 32 paragraphs, every one edited
+    edited = [p.replace("Phú Vang", "Phú Lộc", 1) + f" ({i})" for i, p in enumerate(body)]
+    rows = diff_paragraphs("body", body, edited)
+    assert [(r.old_no, r.new_no) for r in rows] == [(i, i) for i in range(1, 33)]
+    assert all(r.change == "changed" for r in rows)
+    assert side(rows, "body", "old") == body and side(rows, "body", "new") == edited
