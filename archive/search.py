@@ -409,24 +409,30 @@ _SELECT_PAGE = (
 )
 
 
-def _ranked_sqlite(catalog: Catalog, match: str) -> tuple[str, dict[str, Any]]:
-    """The newest RANK_WINDOW matches with their bm25: the window's oldest rowid is found
-    first by a walk that stops there (no ranking), then only the window is ranked."""
+def _ranked_sqlite(catalog: Catalog, match: str) -> tuple[str, dict[str, Any], bool]:
+    """The newest RANK_WINDOW matches with their bm25, and whether there are more: the
+    window's oldest rowid is found first by a walk that stops there (no ranking), then
+    only the window is ranked."""
     floor = catalog.execute(
         "SELECT rowid FROM search_fts WHERE search_fts MATCH :match"
         " ORDER BY rowid DESC LIMIT 1 OFFSET :last", {"match": match, "last": RANK_WINDOW})
     bound = " AND rowid > :floor" if floor else ""
     sql = (f"SELECT rowid AS id, -{_BM25} AS score FROM search_fts"
            f" WHERE search_fts MATCH :match{bound}")
-    return sql, {"match": match, **({"floor": floor[0][0]} if floor else {})}
+    return sql, {"match": match, **({"floor": floor[0][0]} if floor else {})}, bool(floor)
 
 
-def _ranked_server(terms: Sequence[Term], where: list[str]) -> tuple[str, dict[str, Any]]:
-    tsquery, args = _tsquery(terms)
+def _ranked_server(catalog: Catalog, terms: Sequence[Term], where: list[str],
+                   args: Mapping[str, Any]) -> tuple[str, dict[str, Any], bool]:
+    """The same on PostgreSQL: the newest RANK_WINDOW matches, ranked by ts_rank_cd."""
+    tsquery, query_args = _tsquery(terms)
     conditions = " AND ".join([f"d.tsv @@ ({tsquery})", *where])
+    more = catalog.execute(f"SELECT count(*) FROM (SELECT 1 FROM search_docs d WHERE"
+                           f" {conditions} LIMIT {RANK_WINDOW + 1}) w",
+                           {**args, **query_args})
     sql = (f"SELECT d.id, ts_rank_cd(d.tsv, {tsquery}) AS score FROM search_docs d"
-           f" WHERE {conditions} ORDER BY d.id DESC LIMIT {RANK_WINDOW + 1}")
-    return sql, args
+           f" WHERE {conditions} ORDER BY d.id DESC LIMIT {RANK_WINDOW}")
+    return sql, query_args, int(more[0][0]) > RANK_WINDOW
 
 
 def search(catalog: Catalog, query: SearchQuery) -> SearchResults:
@@ -441,10 +447,10 @@ def search(catalog: Catalog, query: SearchQuery) -> SearchResults:
         return SearchResults([], 0, False, _ms_since(started))
     where, args = _filters(query, since, until)
     if catalog.is_server:
-        ranked, ranked_args = _ranked_server(terms, where)
+        ranked, ranked_args, more = _ranked_server(catalog, terms, where, args)
     else:
         match = _fts_match(terms, query, _day_tags(since, until))
-        ranked, ranked_args = _ranked_sqlite(catalog, match)
+        ranked, ranked_args, more = _ranked_sqlite(catalog, match)
     args.update(ranked_args)
     hits = _HITS.format(ranked=ranked, where=" WHERE " + " AND ".join(where) if where else "")
     rows = catalog.execute(hits + _SELECT_PAGE.format(columns=_COLUMNS),
@@ -453,17 +459,9 @@ def search(catalog: Catalog, query: SearchQuery) -> SearchResults:
         total = int(rows[0]["total"])
     else:  # past the last hit: counted on its own
         total = int(catalog.execute(hits + " SELECT count(*) FROM hits", args)[0][0])
-    capped = total > TOTAL_CAP or _window_full(catalog, ranked, args)
+    capped = more or total > TOTAL_CAP
     return SearchResults([_hit(row, terms) for row in rows], min(total, TOTAL_CAP), capped,
                          _ms_since(started))
-
-
-def _window_full(catalog: Catalog, ranked: str, args: Mapping[str, Any]) -> bool:
-    """Whether the query has more matches than the window ranks."""
-    if not catalog.is_server:
-        return "floor" in args
-    count = catalog.execute(f"SELECT count(*) FROM ({ranked}) w", args)
-    return int(count[0][0]) > RANK_WINDOW
 
 
 def _ms_since(started: float) -> float:

@@ -54,6 +54,7 @@ BENCHES = (
     Bench("warc_write.py", ("warc_write_vs_warcio",)),
     Bench("night.py", ("night_of_the_new_map",)),
     Bench("workers.py", ("workers_wall_1", "workers_speedup_2", "workers_speedup_3")),
+    Bench("search.py", ("search_p95_ms", "search_vs_like_scan")),
 )
 VERSIONED = ("scrapy", "warcio", "pywb", "cdxj-indexer", "trafilatura", "twisted")
 

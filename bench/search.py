@@ -76,7 +76,7 @@ def pool(size: int = POOL) -> list[DemoArticle]:
 def synthetic(count: int) -> Iterator[tuple[int, SearchDoc]]:
     """``count`` articles as (version id, document), deterministic."""
     rng = random.Random(SEED)
-    articles = pool()
+    articles = pool(min(POOL, max(count // 4, 100)))
     paragraphs = [p for a in articles for p in a.body]
     captions = [i.caption for a in articles for i in a.images if i.caption]
     minutes = YEARS * 365 * 24 * 60

@@ -219,3 +219,16 @@ def test_real_articles_are_found_by_folded_words_of_their_titles(catalog_url: st
             assert article["key"] in keys(search(catalog, SearchQuery(body_word, limit=50)))
     finally:
         catalog.close()
+
+
+def test_a_common_query_is_ranked_over_its_newest_matches(
+        catalog: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:
+    import portal_archive.archive.search as module
+
+    monkeypatch.setattr(module, "RANK_WINDOW", 2)
+    monkeypatch.setattr(module, "TOTAL_CAP", 2)
+    results = search(catalog, SearchQuery("uy ban"))  # a1, a2, a3 match; a3 is newest
+    assert (results.total, results.capped) == (2, True)
+    assert set(keys(results)) == {"a2", "a3"}
+    narrowed = search(catalog, SearchQuery("uy ban", site="daknong"))  # a filter: a1 alone
+    assert (keys(narrowed), narrowed.total, narrowed.capped) == (["a1"], 1, False)
