@@ -349,13 +349,22 @@ def test_every_page_works_without_javascript(
     assert_diff_shows_the_edit(plain_tab, archive)
 
 
-@pytest.mark.parametrize("path", ["/", "/search", "/events", "article"])
+# The empty search page puts the caret in its field (autofocus) on purpose: there the
+# first Tab leaves the field. Over results it does not, and the skip link comes first.
+@pytest.mark.parametrize("path", ["/", "/search?q=hoi+nghi", "/events", "diff", "article"])
 def test_tab_reaches_the_skip_link_first(
         archive: TwoStates, served: Served, tab: Page, path: str) -> None:
-    visit(tab, served.base + (archive.page_path(EDITED) if path == "article" else path))
+    article = archive.page_path(EDITED)
+    visit(tab, served.base + {"article": article, "diff": article + "/diff"}.get(path, path))
     tab.keyboard.press("Tab")
     assert tab.evaluate("() => document.activeElement.matches('a.skip')")
     assert tab.locator("a.skip").get_attribute("href") == "#main"
+    # Enter follows it: the next Tab starts inside the page's main content.
+    tab.keyboard.press("Enter")
+    assert tab.url.endswith("#main")
+    tab.keyboard.press("Tab")
+    assert tab.evaluate("() => document.querySelector('main#main').contains("
+                        "document.activeElement)")
 
 
 def test_the_search_field_has_a_label(served: Served, tab: Page) -> None:
