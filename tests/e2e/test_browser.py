@@ -177,7 +177,7 @@ def result_links(tab: Page) -> list[str]:
 
 
 # -- search --------------------------------------------------------------------------------
-@pytest.mark.parametrize("lang", ["", "en"])
+@pytest.mark.parametrize("lang", [pytest.param("", id="default-vi"), "en"])
 def test_a_folded_query_finds_its_article_with_marks(
         archive: TwoStates, served: Served, tab: Page, lang: str) -> None:
     article_id, title = demo_title_with_marks(archive)
