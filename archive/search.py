@@ -4,18 +4,24 @@ Every version of every article is a row of ``search_docs`` (its original text, N
 of the engine's full-text index over its *search-folded* text: lower case, every
 combining mark gone, đ as d (``search_fold``). ``uy ban``, ``ủy ban``, ``uỷ ban`` and
 ``UỶ BAN`` all fold to ``uy ban``. SQLite: the FTS5 contentless table ``search_fts``
-(rowid = version id), ranked by bm25; PostgreSQL: ``search_docs.tsv`` (a GIN index),
-ranked by ts_rank_cd. Title weighs most, then lead, captions, body.
+(rowid = version id); PostgreSQL: ``search_docs.tsv`` (a GIN index), ranked by
+ts_rank_cd with the title weighing most, then lead, captions, body.
 
-Ranking trades completeness for a bounded cost: a query is ranked over the newest
-``RANK_WINDOW`` matching versions (after the filters), found in rowid order, which FTS5
-walks lazily and stops early, however common the words. Ranking all half-million matches
-of ``uy ban`` would compute bm25 half a million times (seconds); within the window it is
-milliseconds. So, for a query with more matches than the window, the best-ranked hit of
-*older* matches is not shown: the result says ``capped`` and a filter (site, dates)
-narrows the window to what is wanted. Filters are FTS5 columns too (``tags``: site,
-category, publication year, month and day tokens), so a filter narrows the walk inside
-the index instead of after a join.
+What keeps a query's cost bounded however common its words, and what it trades:
+
+* A query is ranked over the newest ``RANK_WINDOW`` matching versions (after the
+  filters), found in rowid order, which FTS5 walks lazily and stops early. For a query
+  with more matches, the best hit among *older* matches is not shown: the result says
+  ``capped``, and a filter (site, dates) narrows the window to what is wanted.
+* SQLite does not rank by bm25: its IDF walks every match of every word in the whole
+  index on each query (130-630 ms for four common words over 500,000 articles), however
+  few are ranked. A version scores 1, plus 8 when its title holds every word (one more
+  FTS5 walk over the window's rowids); ties go to the newest. Coarser than bm25: two
+  body matches are not told apart by how often the words occur.
+* Filters are FTS5 columns too (``tags``: site, category, publication year, month and
+  day tokens), so a filter narrows the walk inside the index instead of after a join.
+  Plain words carry no column filter (FTS5 would then walk each word's whole doclist):
+  a word shaped like a tag token is the only one confined to the text columns.
 
 Highlighting is done in Python, on the shown hits only: a folded character is at the
 same offset as its original, so a match in the folded text is marked in the original.
@@ -55,8 +61,12 @@ TOTAL_CAP = RANK_WINDOW
 # Words of a query beyond these are ignored (each is one more doclist to walk).
 MAX_TERMS = 16
 SNIPPET_WORDS = 30
-# bm25 weights of search_fts's columns: title, lead, body, captions, tags.
-_BM25 = "bm25(search_fts, 10.0, 4.0, 1.0, 2.0, 0.0)"
+# What a match in each field adds to a version's score on SQLite (every match has 1).
+FIELD_WEIGHTS = (("title", 8.0),)
+# A word that could be a filter token of ``tags`` (_tags) is looked for in the text
+# columns alone; any other word needs no column filter, which costs FTS5 a walk of the
+# word's whole doclist (515 ms against 15 ms for three common words and a month).
+_TAG_LIKE = re.compile(r"[ymd]\d+|[sc][0-9a-f]{12}")
 
 
 # -- folding -------------------------------------------------------------------------
@@ -83,6 +93,22 @@ _FOLD = _FoldTable({code: _fold_char(chr(code)) for code in
                     [*range(0x80, 0x250), *range(0x300, 0x370), *range(0x1E00, 0x1F00)]})
 
 
+class _WordCache(dict[str, str]):
+    """Folded words by word: str.translate costs some 0.3 µs a character, a look-up of
+    a word (Vietnamese has a few thousand syllables) a tenth of that."""
+
+    LIMIT = 200_000  # then it starts again (a text of numbers, URLs)
+
+    def __missing__(self, word: str) -> str:
+        if len(self) >= self.LIMIT:
+            self.clear()
+        folded = self[word] = word.translate(_FOLD)
+        return folded
+
+
+_FOLDED_WORDS = _WordCache()
+
+
 def search_fold(text: str) -> str:
     """Lower case, without combining marks, đ as d; one character out per character in
     (of the NFC text), so offsets in the folded text are offsets in the original.
@@ -94,7 +120,8 @@ def search_fold(text: str) -> str:
         return text.lower()
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
-    return text.translate(_FOLD)
+    # split(" ") and join give back the text exactly, each word folded in its place.
+    return " ".join(map(_FOLDED_WORDS.__getitem__, text.split(" ")))
 
 
 # A word as the engines' tokenizers see one (unicode61: letters and digits).
@@ -276,20 +303,22 @@ class SearchResults:
 
 @dataclass(frozen=True)
 class Term:
-    """One condition of a query: a word, a phrase (several words in a row) or a prefix."""
+    """One condition of a query: a word, or a phrase (several words in a row)."""
 
     words: tuple[str, ...]
-    prefix: bool = False
 
 
 _QUOTED = re.compile(r'"([^"]*)"?')
-_PREFIX_MIN = 3  # a shorter prefix would walk too much of the term list
 
 
 def parse_terms(text: str) -> list[Term]:
-    """The query's terms, every one ANDed. Quotes make a phrase, a trailing ``*`` on a
-    word of 3 or more letters a prefix; any other character only separates words, so
-    nothing a user types is FTS syntax."""
+    """The query's terms, every one ANDed. Quotes make a phrase; any other character
+    only separates words, so nothing a user types is FTS syntax.
+
+    A trailing ``*`` is not a prefix: FTS5 without a prefix index merges the whole
+    doclist of every term with that prefix before it returns a row (1.3 s for
+    ``nghi*`` over 435,000 articles, against 18 ms for ``nghi``), and listing the
+    terms through fts5vocab walks those doclists too (190 ms)."""
     terms: list[Term] = []
     position = 0
     folded = search_fold(text)
@@ -304,8 +333,7 @@ def parse_terms(text: str) -> list[Term]:
 
 
 def _loose_terms(folded: str) -> list[Term]:
-    return [Term((m.group(1),), prefix=bool(m.group(2)) and len(m.group(1)) >= _PREFIX_MIN)
-            for m in re.finditer(r"([^\W_]+)(\*?)", folded)]
+    return [Term((word,)) for word in _WORD.findall(folded)]
 
 
 def _checked_day(value: str | None, name: str) -> date | None:
@@ -343,12 +371,18 @@ def _day_tags(since: date | None, until: date | None) -> list[str] | None:
     return tags
 
 
-def _fts_match(terms: Sequence[Term], query: SearchQuery, days: list[str] | None) -> str:
-    """The FTS5 expression: every token quoted (never an operator), filters in ``tags``."""
+def _fts_match(terms: Sequence[Term], query: SearchQuery, days: list[str] | None,
+               column: str | None = None) -> str:
+    """The FTS5 expression: every token quoted (never an operator), all of them in
+    ``column`` if given, the filters in ``tags``."""
     text_terms = []
     for term in terms:
-        phrase = '"' + " ".join(term.words) + '"' + ("*" if term.prefix else "")
-        text_terms.append("{title lead body captions} : " + phrase)
+        phrase = '"' + " ".join(term.words) + '"'
+        if column is not None:
+            phrase = f"{column} : {phrase}"
+        elif any(_TAG_LIKE.fullmatch(word) for word in term.words):
+            phrase = "{title lead body captions} : " + phrase
+        text_terms.append(phrase)
     tags = []
     if query.site:
         tags.append(f"tags : {_tag('s', query.site)}")
@@ -379,9 +413,7 @@ def _tsquery(terms: Sequence[Term]) -> tuple[str, dict[str, Any]]:
     parts, args = [], {}
     for n, term in enumerate(terms):
         name = f"t{n}"
-        if term.prefix:
-            parts.append(f"to_tsquery('simple', :{name} || ':*')")
-        elif len(term.words) > 1:
+        if len(term.words) > 1:
             parts.append(f"phraseto_tsquery('simple', :{name})")
         else:
             parts.append(f"plainto_tsquery('simple', :{name})")
@@ -409,17 +441,30 @@ _SELECT_PAGE = (
 )
 
 
-def _ranked_sqlite(catalog: Catalog, match: str) -> tuple[str, dict[str, Any], bool]:
-    """The newest RANK_WINDOW matches with their bm25, and whether there are more: the
-    window's oldest rowid is found first by a walk that stops there (no ranking), then
-    only the window is ranked."""
+def _ranked_sqlite(catalog: Catalog, terms: Sequence[Term], query: SearchQuery,
+                   days: list[str] | None) -> tuple[str, dict[str, Any], bool]:
+    """The newest RANK_WINDOW matches with their score, and whether there are more.
+
+    The window's oldest rowid is found first by a walk that stops there. A version's
+    score is 1 plus FIELD_WEIGHTS of each field that holds every term: each field's
+    matches within the window are one more FTS5 walk over the same rowid range. Not
+    bm25: its IDF walks every match of every word in the whole index on each query
+    (130-630 ms for four common words over 500,000 articles), however few are ranked."""
+    args: dict[str, Any] = {"match": _fts_match(terms, query, days)}
     floor = catalog.execute(
         "SELECT rowid FROM search_fts WHERE search_fts MATCH :match"
-        " ORDER BY rowid DESC LIMIT 1 OFFSET :last", {"match": match, "last": RANK_WINDOW})
-    bound = " AND rowid > :floor" if floor else ""
-    sql = (f"SELECT rowid AS id, -{_BM25} AS score FROM search_fts"
+        " ORDER BY rowid DESC LIMIT 1 OFFSET :last", {**args, "last": RANK_WINDOW})
+    bound = ""
+    if floor:
+        bound, args["floor"] = " AND rowid > :floor", floor[0][0]
+    score = ["1.0"]
+    for column, weight in FIELD_WEIGHTS:
+        args[f"m_{column}"] = _fts_match(terms, query, days, column=column)
+        score.append(f"{weight} * (rowid IN (SELECT rowid FROM search_fts"
+                     f" WHERE search_fts MATCH :m_{column}{bound}))")
+    sql = (f"SELECT rowid AS id, {' + '.join(score)} AS score FROM search_fts"
            f" WHERE search_fts MATCH :match{bound}")
-    return sql, {"match": match, **({"floor": floor[0][0]} if floor else {})}, bool(floor)
+    return sql, args, bool(floor)
 
 
 def _ranked_server(catalog: Catalog, terms: Sequence[Term], where: list[str],
@@ -449,8 +494,8 @@ def search(catalog: Catalog, query: SearchQuery) -> SearchResults:
     if catalog.is_server:
         ranked, ranked_args, more = _ranked_server(catalog, terms, where, args)
     else:
-        match = _fts_match(terms, query, _day_tags(since, until))
-        ranked, ranked_args, more = _ranked_sqlite(catalog, match)
+        ranked, ranked_args, more = _ranked_sqlite(catalog, terms, query,
+                                                   _day_tags(since, until))
     args.update(ranked_args)
     hits = _HITS.format(ranked=ranked, where=" WHERE " + " AND ".join(where) if where else "")
     rows = catalog.execute(hits + _SELECT_PAGE.format(columns=_COLUMNS),
@@ -469,17 +514,11 @@ def _ms_since(started: float) -> float:
 
 
 # -- highlighting --------------------------------------------------------------------
-def _matcher(terms: Sequence[Term]) -> tuple[set[str], tuple[str, ...]]:
-    words = {w for term in terms if not term.prefix for w in term.words}
-    prefixes = tuple(term.words[0] for term in terms if term.prefix)
-    return words, prefixes
-
-
 def _match_spans(text: str, terms: Sequence[Term]) -> list[tuple[int, int]]:
-    """Where a query word (or prefix) is in ``text``: offsets of the original."""
-    words, prefixes = _matcher(terms)
+    """Where a query word is in ``text``: offsets of the original."""
+    words = {word for term in terms for word in term.words}
     return [(m.start(), m.end()) for m in _WORD.finditer(search_fold(text))
-            if m.group() in words or (prefixes and m.group().startswith(prefixes))]
+            if m.group() in words]
 
 
 def highlight(text: str, terms: Sequence[Term]) -> list[Segment]:
@@ -519,15 +558,21 @@ def snippet(passages: Sequence[str], terms: Sequence[Term],
         if spans:
             chosen, first = passage, spans[0][0]
             break
+    # Words near the match only: a paragraph may be long.
+    near = max(0, chosen.rfind(" ", 0, max(0, first - 12 * words)) + 1)
+    far = chosen.find(" ", first + 12 * words)
+    cut_short = far != -1
+    chosen = chosen[near:far] if cut_short else chosen[near:]
+    first -= near
     bounds = [(m.start(), m.end()) for m in re.finditer(r"\S+", chosen)]
     at = next((i for i, (_, end) in enumerate(bounds) if end > first), 0)
     start = max(0, min(at - words // 3, len(bounds) - words))
     end = min(len(bounds), start + words)
     piece = chosen[bounds[start][0]:bounds[end - 1][1]] if bounds else chosen
     segments = highlight(piece, terms)
-    if start > 0:
+    if start > 0 or near > 0:
         segments.insert(0, ("… ", False))
-    if end < len(bounds):
+    if end < len(bounds) or cut_short:
         segments.append((" …", False))
     return _merged(segments)
 

@@ -7,8 +7,8 @@ in ``json/<site>/<article-key>/<capture-time>.json``.
 Articles are stored in batches (PORTAL_STORE_BATCH_SIZE, or PORTAL_STORE_BATCH_SECONDS
 after the first, and at the end): each file is written and renamed at once, then the
 batch's files are made durable (by one sync of the file system when there are many:
-archive/atomic.py), and only then are they recorded, with their events, in one catalog
-transaction. What the catalog names is
+archive/atomic.py), and only then are they recorded, with their events and their search
+documents (archive/search.py), in one catalog transaction. What the catalog names is
 thus always on disk; a kill mid-batch leaves files no version names (``verify`` notes
 them) and the next crawl writes and reports those articles again.
 """

@@ -13,9 +13,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.cookies import SimpleCookie
+from importlib import import_module
 from typing import Any
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import parse_qsl, urlencode
 
+from portal_archive.archive.browser.render import render_page
 from portal_archive.archive.catalog import Catalog, CatalogError, reason_of
 from portal_archive.archive.datadir import DataDir
 
@@ -50,22 +52,29 @@ class BadRequest(Exception):
 Handler = Callable[[Request, "Browser"], Response]
 
 
-def _routes() -> list[tuple[re.Pattern[str], Handler]]:
-    # Imported here: the handlers' modules import this one for Request and Response.
-    from portal_archive.archive.browser import article, browse, events, searchpage, sites
+# The route table: a path pattern and its handler, named ``module:function`` within this
+# package. Named, not imported: the handlers import this module (Request, Response, the
+# errors), and the dispatcher does not import them back (tests/test_imports.py).
+ROUTES: tuple[tuple[str, str], ...] = (
+    (r"/", "sites:sites_page"),
+    (r"/site/(?P<site>[^/]+)", "browse:browse_page"),
+    (r"/search", "searchpage:search_page"),
+    (r"/article/(?P<site>[^/]+)/(?P<key>[^/]+)", "article:article_page"),
+    (r"/article/(?P<site>[^/]+)/(?P<key>[^/]+)/diff", "article:diff_page"),
+    (r"/events", "events:events_page"),
+    (r"/events\.atom", "events:events_atom"),
+    (r"/replay/(?P<rest>.*)", "app:replay_redirect"),
+    (r"/static/(?P<name>[A-Za-z0-9_.-]+)", "app:static_file"),
+)
 
-    table: list[tuple[str, Handler]] = [
-        (r"/", sites.sites_page),
-        (r"/site/(?P<site>[^/]+)", browse.browse_page),
-        (r"/search", searchpage.search_page),
-        (r"/article/(?P<site>[^/]+)/(?P<key>[^/]+)", article.article_page),
-        (r"/article/(?P<site>[^/]+)/(?P<key>[^/]+)/diff", article.diff_page),
-        (r"/events", events.events_page),
-        (r"/events\.atom", events.events_atom),
-        (r"/replay/(?P<rest>.*)", replay_redirect),
-        (r"/static/(?P<name>[A-Za-z0-9_.-]+)", static_file),
-    ]
-    return [(re.compile(pattern + r"\Z"), handler) for pattern, handler in table]
+
+def _routes() -> list[tuple[re.Pattern[str], Handler]]:
+    table = []
+    for pattern, name in ROUTES:
+        module, function = name.split(":")
+        handler = getattr(import_module(f"{__package__}.{module}"), function)
+        table.append((re.compile(pattern + r"\Z"), handler))
+    return table
 
 
 def security_headers(replay_base: str) -> list[tuple[str, str]]:
@@ -97,10 +106,9 @@ class Browser:
         return f"{self.replay_base}/all/{stamp}{modifier}/{url}"
 
     def render(self, req: Request, template: str, **context: Any) -> Response:
-        from portal_archive.archive.browser.render import render_page
-
-        return Response(200, render_page(req, template, replay_base=self.replay_base,
-                                         **context).encode("utf-8"))
+        page = render_page(req.lang, req.path, req.params, template,
+                           req=req, replay_base=self.replay_base, **context)
+        return Response(200, page.encode("utf-8"))
 
     def respond(self, path: str, query: str, cookie: str = "") -> Response:
         """The answer to a GET of ``path?query``: the handler's, or a page saying why not."""
@@ -110,8 +118,8 @@ class Browser:
             match = pattern.match(path)
             if match is None:
                 continue
-            route = {name: unquote(value) for name, value in match.groupdict().items()}
-            req = Request(path, params, lang, route)
+            # PATH_INFO is decoded already: the groups are the names as they are.
+            req = Request(path, params, lang, match.groupdict())
             try:
                 response = handler(req, self)
             except NotFound as exc:
@@ -180,7 +188,7 @@ def _not_found(lang: str) -> str:
 
 def replay_redirect(req: Request, browser: Browser) -> Response:
     """``/replay/<rest>``: pywb is mounted here by a redirect to its own origin."""
-    query = "&".join(f"{k}={v}" for k, v in req.params.items())
+    query = urlencode(req.params)
     target = f"{browser.replay_base}/{req.route['rest']}" + (f"?{query}" if query else "")
     return Response(302, b"", "text/plain; charset=utf-8", [("Location", target)])
 

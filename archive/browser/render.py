@@ -8,6 +8,7 @@ on (archived text is never marked safe), and the helpers every template uses.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -15,8 +16,6 @@ from urllib.parse import quote, urlencode
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
-
-from portal_archive.archive.browser.app import Request
 
 
 @lru_cache(maxsize=1)
@@ -34,8 +33,9 @@ def environment() -> Environment:
     return env
 
 
-def render_page(req: Request, template: str, **context: Any) -> str:
-    lang = req.lang
+def render_page(lang: str, path: str, params: Mapping[str, str], template: str,
+                **context: Any) -> str:
+    """``template`` for a page at ``path?params`` in ``lang``, with the helpers."""
 
     def t(vi: str, en: str) -> str:
         return vi if lang == "vi" else en
@@ -46,13 +46,13 @@ def render_page(req: Request, template: str, **context: Any) -> str:
     def other_lang_url() -> str:
         # The same page, with the same filters, in the other language.
         # lang=vi is said too: it is what resets an English cookie.
-        params = {k: v for k, v in req.params.items() if k != "lang"}
+        kept = {k: v for k, v in params.items() if k != "lang"}
         other = "en" if lang == "vi" else "vi"
-        return link(req.path, "en", **params) if other == "en" else (
-            quote(req.path) + "?" + urlencode({**params, "lang": "vi"}))
+        return link(path, "en", **kept) if other == "en" else (
+            quote(path) + "?" + urlencode({**kept, "lang": "vi"}))
 
     page = environment().get_template(template)
-    return page.render(req=req, lang=lang, t=t, url=url, other_lang_url=other_lang_url,
+    return page.render(lang=lang, t=t, url=url, other_lang_url=other_lang_url,
                        num=lambda n: number(n, lang), **context)
 
 
