@@ -6,6 +6,7 @@ the catalog, never written down here."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import socket
 from collections.abc import Iterator
@@ -326,3 +327,33 @@ def test_a_missing_or_damaged_text_is_one_line_not_a_traceback(demo: DemoArchive
         assert browser.respond(path + "/diff", "").status == 404
     finally:
         catalog.close()
+
+
+def test_the_diff_colours_keep_a_contrast_of_4_5() -> None:
+    """WCAG AA for every rule of article.css that sets both a text colour and its
+    background (deleted and inserted words, the kind badges, notices)."""
+    from importlib.resources import files
+
+    css = files("portal_archive.archive.browser").joinpath("static", "article.css").read_text()
+    pairs = [(color, background) for rule in re.findall(r"\{([^}]*)\}", css)
+             if (color := _hex(rule, "color")) and (background := _hex(rule, "background"))]
+    assert len(pairs) >= 6
+    for color, background in pairs:
+        light, dark = sorted((_luminance(color), _luminance(background)))
+        assert (dark + 0.05) / (light + 0.05) >= 4.5, (color, background)
+
+
+def _hex(rule: str, name: str) -> str | None:
+    found = re.search(rf"(?:^|[;\s]){name}:\s*#([0-9a-f]{{3}}|[0-9a-f]{{6}})\b", rule)
+    if found is None:
+        return None
+    digits = found.group(1)
+    return "".join(c * 2 for c in digits) if len(digits) == 3 else digits
+
+
+def _luminance(digits: str) -> float:
+    def channel(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(digits[i:i + 2], 16) / 255 for i in (0, 2, 4))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
