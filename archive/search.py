@@ -10,7 +10,8 @@ ts_rank_cd with the title weighing most, then lead, captions, body.
 What keeps a query's cost bounded however common its words, and what it trades:
 
 * A query is ranked over the newest ``RANK_WINDOW`` matching versions (after the
-  filters), found in rowid order, which FTS5 walks lazily and stops early. For a query
+  filters), found in one walk in rowid order, which FTS5 does lazily and stops early;
+  the rows ranked are that walk's rowids, never a second walk of the match. For a query
   with more matches, the best hit among *older* matches is not shown: the result says
   ``capped``, and a filter (site, dates) narrows the window to what is wanted.
 * SQLite does not rank by bm25: its IDF walks every match of every word in the whole
