@@ -133,3 +133,13 @@ def test_no_write_transaction_stays_open_while_captures_wait(tmp_path: Path) -> 
         other.close()
     catalog.close()
     assert _stored_urls(path) == ["http://a.vn/1"]
+
+
+def test_a_sqlite_catalog_connection_has_the_large_page_cache(tmp_path: Path) -> None:
+    # Search's FTS5 walks re-read doclists from the OS with SQLite's default 2 MiB.
+    catalog = Catalog(tmp_path / "c.sqlite")
+    try:
+        (size,) = catalog.execute("PRAGMA cache_size")[0]
+    finally:
+        catalog.close()
+    assert size == -catalogdb.SQLITE_CACHE_KIB
