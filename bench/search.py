@@ -41,6 +41,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from portal_archive.archive import catalogdb
 from portal_archive.archive.catalog import Catalog
 from portal_archive.archive.search import (
     SearchDoc,
@@ -223,6 +224,8 @@ def main() -> int:
     seconds = build(path, count)
     print(f"# {count} articles in {path}" + (f", built in {seconds:.0f} s" if seconds
                                               else " (cached)"), flush=True)
+    # As serve reads it: with the page cache of a reader that searches.
+    catalogdb.SQLITE_CACHE_KIB = catalogdb.SEARCH_CACHE_KIB
     catalog = Catalog(path)
     try:
         wanted = queries(args.queries)
