@@ -267,6 +267,11 @@ def _drop_orphan(catalog: Catalog, version_id: int) -> None:
 def backfill_search(catalog: Catalog, json_root: Path | None) -> int:
     """Index every version of the catalog from its JSON file (the schema 6 upgrade);
     returns how many files were missing or unreadable, which are skipped."""
+    versions = catalog.execute("SELECT count(*) FROM versions")[0][0]
+    if not versions:
+        return 0
+    log.warning("search index: indexing %d archived versions (once, for catalog schema 6)",
+                versions)
     skipped, after = 0, -1
     while True:
         rows = catalog.execute("SELECT id, url, site, key, captured_at, json_path FROM versions"
