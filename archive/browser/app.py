@@ -13,7 +13,9 @@ from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from http.cookies import SimpleCookie
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
+
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from portal_archive.archive.browser import article, browse, events, searchpage, sites
 from portal_archive.archive.browser.page import (
@@ -85,7 +87,7 @@ class Browser(Archive):
             try:
                 response = self.respond(path, environ.get("QUERY_STRING", ""),
                                         environ.get("HTTP_COOKIE", ""))
-            except CatalogError as exc:
+            except (CatalogError, PoolTimeout) as exc:
                 # The catalog server gone away, a damaged page: said, and the next
                 # request tries again.
                 response = _plain(503, f"the catalog cannot be read: {reason_of(exc)}")
@@ -123,7 +125,9 @@ def _not_found(lang: str) -> str:
 def replay_redirect(req: Request, browser: Archive) -> Response:
     """``/replay/<rest>``: pywb is mounted here by a redirect to its own origin."""
     query = urlencode(req.params)
-    target = f"{browser.replay_base}/{req.route['rest']}" + (f"?{query}" if query else "")
+    # PATH_INFO came decoded: a Vietnamese URL goes out %-encoded again, as Location must.
+    rest = quote(req.route["rest"], safe="/:@!$&'()*+,;=~%")
+    target = f"{browser.replay_base}/{rest}" + (f"?{query}" if query else "")
     return Response(302, b"", "text/plain; charset=utf-8", [("Location", target)])
 
 

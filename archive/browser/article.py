@@ -172,8 +172,10 @@ def _article_json(req: Request, browser: Archive, version: Version) -> dict[str,
     except (OSError, ValueError):
         article = None
     if not isinstance(article, dict):
-        raise NotFound(_said(req, f"Không đọc được văn bản của phiên bản {version.id}: {path}",
-                             f"The text of version {version.id} cannot be read: {path}"))
+        # Named as the data folder names it (json/...), not by the server's own path.
+        shown = f"json/{version.row['json_path']}"
+        raise NotFound(_said(req, f"Không đọc được văn bản của phiên bản {version.id}: {shown}",
+                             f"The text of version {version.id} cannot be read: {shown}"))
     return article
 
 
