@@ -357,9 +357,23 @@ class Catalog:
                 raise PortalArchiveError(
                     f"the catalog at {self.label} was written by a newer portal-archive")
             elif version == 5:  # the tables above are new: fill the search index
+                self._refuse_backfill_without_json()
                 self._exec("DELETE FROM search_docs")
                 self.backfill_skipped = backfill_search(self, self.json_root)
                 self._exec("UPDATE catalog_schema SET version = :v", {"v": SCHEMA_VERSION})
+
+    def _refuse_backfill_without_json(self) -> None:
+        """A machine that shares the catalog server but not the storage has no JSON to
+        index from: stamping schema 6 there would leave the index empty for good."""
+        if self.json_root is not None and self.json_root.is_dir():
+            return
+        versions = self._scalar("SELECT count(*) FROM versions")
+        if versions:
+            raise PortalArchiveError(
+                f"the catalog at {self.label} is upgraded to schema 6 by indexing its"
+                f" {versions} versions for search from their JSON files, and there is no"
+                f" {self.json_root or 'json'} folder here: run it first where the archive's"
+                " json/ folder is (PORTAL_SHARED_STORAGE)")
 
     def _upgrade(self, version: int) -> None:
         """Each step and its version number together: a kill mid-way leaves the catalog

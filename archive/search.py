@@ -10,7 +10,8 @@ ts_rank_cd with the title weighing most, then lead, captions, body.
 What keeps a query's cost bounded however common its words, and what it trades:
 
 * A query is ranked over the newest ``RANK_WINDOW`` matching versions (after the
-  filters), found in rowid order, which FTS5 walks lazily and stops early. For a query
+  filters), found in one walk in rowid order, which FTS5 does lazily and stops early;
+  the rows ranked are that walk's rowids, never a second walk of the match. For a query
   with more matches, the best hit among *older* matches is not shown: the result says
   ``capped``, and a filter (site, dates) narrows the window to what is wanted.
 * SQLite does not rank by bm25: its IDF walks every match of every word in the whole
@@ -266,6 +267,11 @@ def _drop_orphan(catalog: Catalog, version_id: int) -> None:
 def backfill_search(catalog: Catalog, json_root: Path | None) -> int:
     """Index every version of the catalog from its JSON file (the schema 6 upgrade);
     returns how many files were missing or unreadable, which are skipped."""
+    versions = catalog.execute("SELECT count(*) FROM versions")[0][0]
+    if not versions:
+        return 0
+    log.warning("search index: indexing %d archived versions (once, for catalog schema 6)",
+                versions)
     skipped, after = 0, -1
     while True:
         rows = catalog.execute("SELECT id, url, site, key, captured_at, json_path FROM versions"
@@ -479,26 +485,28 @@ def _ranked_sqlite(catalog: Catalog, terms: Sequence[Term], query: SearchQuery,
                    days: list[str] | None) -> tuple[str, dict[str, Any], bool]:
     """The newest RANK_WINDOW matches with their score, and whether there are more.
 
-    The window's oldest rowid is found first by a walk that stops there. A version's
+    One walk, stopped after RANK_WINDOW + 1 rowids, finds the window; the ranked rows
+    are those rowids (``json_each``), never a second walk of the match. A version's
     score is 1 plus FIELD_WEIGHTS of each field that holds every term: each field's
-    matches within the window are one more FTS5 walk over the same rowid range. Not
-    bm25: its IDF walks every match of every word in the whole index on each query
-    (130-630 ms for four common words over 500,000 articles), however few are ranked."""
-    args: dict[str, Any] = {"match": _fts_match(terms, query, days)}
-    floor = catalog.execute(
-        "SELECT rowid FROM search_fts WHERE search_fts MATCH :match"
-        " ORDER BY rowid DESC LIMIT 1 OFFSET :last", {**args, "last": RANK_WINDOW})
-    bound = ""
-    if floor:
-        bound, args["floor"] = " AND rowid > :floor", floor[0][0]
+    matches within the window are one more FTS5 walk over the window's rowid range.
+    Not bm25: its IDF walks every match of every word in the whole index on each query
+    (130-630 ms for four common words over 500,000 articles), however few are ranked.
+    (The window used to be found by a walk to its floor and then walked again for the
+    rows: a rare query, whose walk has no early stop, paid its whole walk twice.)"""
+    match = _fts_match(terms, query, days)
+    found = catalog.execute("SELECT rowid FROM search_fts WHERE search_fts MATCH :match"
+                            " ORDER BY rowid DESC LIMIT :n",
+                            {"match": match, "n": RANK_WINDOW + 1})
+    window = [int(row[0]) for row in found[:RANK_WINDOW]]
+    args: dict[str, Any] = {"window": json.dumps(window),
+                            "floor": window[-1] if window else 0}
     score = ["1.0"]
     for column, weight in FIELD_WEIGHTS:
         args[f"m_{column}"] = _fts_match(terms, query, days, column=column)
-        score.append(f"{weight} * (rowid IN (SELECT rowid FROM search_fts"
-                     f" WHERE search_fts MATCH :m_{column}{bound}))")
-    sql = (f"SELECT rowid AS id, {' + '.join(score)} AS score FROM search_fts"
-           f" WHERE search_fts MATCH :match{bound}")
-    return sql, args, bool(floor)
+        score.append(f"{weight} * (w.value IN (SELECT rowid FROM search_fts"
+                     f" WHERE search_fts MATCH :m_{column} AND rowid >= :floor))")
+    sql = f"SELECT w.value AS id, {' + '.join(score)} AS score FROM json_each(:window) w"
+    return sql, args, len(found) > RANK_WINDOW
 
 
 def _ranked_server(catalog: Catalog, terms: Sequence[Term], where: list[str],

@@ -37,7 +37,7 @@ import pytest
 
 from portal_archive.crawler.demo.content import DemoArticle, DemoSite
 from portal_archive.crawler.demo.portal import DemoPortal
-from tests.conftest import CLI, crawl_demo
+from tests.conftest import CLI, crawl_two_days
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Page, Playwright, Route
@@ -174,12 +174,7 @@ def crawl_two_states(data: Path, articles: int = 18) -> TwoStates:
     """Crawl a demo portal at day 0, then at day 1, into ``data``."""
     site = DemoSite(articles=articles, faults=False)
     with DemoPortal(site) as portal:
-        for day in (0, 1):
-            portal.set_state(day=day)
-            # --backfill: article 2 sits on a listing's last page, past the known articles.
-            result = crawl_demo(portal, data, *(["--backfill"] if day else []))
-            if result.returncode != 0:
-                raise RuntimeError(f"day {day} crawl failed: {result.stderr[-3000:]}")
+        crawl_two_days(portal, data)
         return TwoStates(site, portal.base_url, data)
 
 

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from portal_archive.crawler.demo.content import DemoSite
 from portal_archive.crawler.demo.portal import DemoPortal
+from tests.clocks import ahead_by
 
 # Fast but still real: AutoThrottle and robots.txt stay on. The slow demo page sleeps
 # 3 s, so a 1.5 s timeout turns it into a timeout.
@@ -58,6 +60,32 @@ def crawl_demo(portal: DemoPortal, data: Path, *extra: str, env: dict[str, str] 
     for name, value in merged.items():
         args += ["-s", f"{name}={value}"]
     return run_cli(*args, *extra, env=env)
+
+
+def crawl_two_days(portal: DemoPortal, data: Path, gap: float = 4.0,
+                   env: dict[str, str] | None = None, **settings: str) -> str:
+    """Crawl the demo portal's day 0, then its day 1 (article 2's second paragraph
+    rewritten, article 4's tone marks moved, article 6 removed, new articles) into
+    ``data``; returns the 14-digit second that separates the two crawls."""
+    portal.set_state(day=0)
+    result = crawl_demo(portal, data, env=env, **settings)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return crawl_day_1(portal, data, gap, env, **settings)
+
+
+def crawl_day_1(portal: DemoPortal, data: Path, gap: float = 1.0,
+                env: dict[str, str] | None = None, **settings: str) -> str:
+    since = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
+    portal.set_state(day=1)
+    # Day 1's captures are stamped at least `gap` seconds on by a clock the test hands
+    # the crawl, not by waiting: whole seconds apart from day 0's, so "nearer to one
+    # capture" never ties at 1 s resolution.
+    # --backfill: article 2 sits on a listing's last page, past the known articles.
+    shifted, clock = ahead_by(gap)
+    result = crawl_demo(portal, data, "--backfill", env={**(env or {}), **clock},
+                        **{**settings, **shifted})
+    assert result.returncode == 0, result.stderr[-3000:]
+    return since.strftime("%Y%m%d%H%M%S")
 
 
 def crawl_on_a_terminal(portal: DemoPortal, data: Path, *extra: str,

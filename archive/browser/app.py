@@ -1,5 +1,5 @@
-"""The browser's WSGI app: one route table, the request a handler sees, the response it
-gives, and the headers every page carries.
+"""The browser's WSGI app: one route table and the headers every page carries (what a
+handler sees and gives is archive/browser/page.py).
 
 Archived HTML is never served here: pages show the archive's cleaned text, escaped, and
 link to pywb on the replay origin (another port, so another origin) for the page itself.
@@ -9,73 +9,27 @@ from __future__ import annotations
 
 import re
 import traceback
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from http.cookies import SimpleCookie
-from importlib import import_module
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
-from portal_archive.archive.browser.render import render_page
-from portal_archive.archive.catalog import Catalog, CatalogError, reason_of
-from portal_archive.archive.datadir import DataDir
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-LANGS = ("vi", "en")
-DEFAULT_LANG = "vi"
-
-
-@dataclass(frozen=True)
-class Request:
-    path: str
-    params: Mapping[str, str]  # query string, first value of each
-    lang: str  # "vi" | "en"
-    route: Mapping[str, str]  # path parameters: {"site": ..., "key": ...}
-
-
-@dataclass
-class Response:
-    status: int
-    body: bytes
-    content_type: str = "text/html; charset=utf-8"
-    headers: list[tuple[str, str]] = field(default_factory=list)
-
-
-class NotFound(Exception):
-    """Answered 404; the message is the one line shown."""
-
-
-class BadRequest(Exception):
-    """Answered 400; the message is the one line shown."""
-
-
-Handler = Callable[[Request, "Browser"], Response]
-
-
-# The route table: a path pattern and its handler, named ``module:function`` within this
-# package. Named, not imported: the handlers import this module (Request, Response, the
-# errors), and the dispatcher does not import them back (tests/test_imports.py).
-ROUTES: tuple[tuple[str, str], ...] = (
-    (r"/", "sites:sites_page"),
-    (r"/site/(?P<site>[^/]+)", "browse:browse_page"),
-    (r"/search", "searchpage:search_page"),
-    (r"/article/(?P<site>[^/]+)/(?P<key>[^/]+)", "article:article_page"),
-    (r"/article/(?P<site>[^/]+)/(?P<key>[^/]+)/diff", "article:diff_page"),
-    (r"/events", "events:events_page"),
-    (r"/events\.atom", "events:events_atom"),
-    (r"/replay/(?P<rest>.*)", "app:replay_redirect"),
-    (r"/static/(?P<name>[A-Za-z0-9_.-]+)", "app:static_file"),
+from portal_archive.archive.browser import article, browse, events, searchpage, sites
+from portal_archive.archive.browser.page import (
+    DEFAULT_LANG,
+    LANGS,
+    Archive,
+    BadRequest,
+    NotFound,
+    Request,
+    Response,
 )
+from portal_archive.archive.catalog import CatalogError, reason_of
 
-
-def _routes() -> list[tuple[re.Pattern[str], Handler]]:
-    table = []
-    for pattern, name in ROUTES:
-        module, function = name.split(":")
-        handler = getattr(import_module(f"{__package__}.{module}"), function)
-        table.append((re.compile(pattern + r"\Z"), handler))
-    return table
-
+Handler = Callable[[Request, Archive], Response]
 
 def security_headers(replay_base: str) -> list[tuple[str, str]]:
     """What every answer carries: nothing but our own CSS, images from the replay origin
@@ -89,32 +43,14 @@ def security_headers(replay_base: str) -> list[tuple[str, str]]:
     ]
 
 
-class Browser:
-    """The WSGI app, and what its handlers need: the data folder, its catalog and where
-    pywb answers."""
-
-    def __init__(self, data: DataDir, catalog: Catalog, replay_base: str) -> None:
-        self.data = data
-        self.catalog = catalog
-        self.replay_base = replay_base.rstrip("/")
-        self.routes = _routes()
-
-    def replay_url(self, url: str, captured_at: str, modifier: str = "") -> str:
-        """pywb's URL of the capture of ``url`` at ``captured_at`` (ISO, UTC), in
-        collection ``all``; ``modifier`` e.g. ``im_`` for an image."""
-        stamp = "".join(ch for ch in captured_at if ch.isdigit())[:14]
-        return f"{self.replay_base}/all/{stamp}{modifier}/{url}"
-
-    def render(self, req: Request, template: str, **context: Any) -> Response:
-        page = render_page(req.lang, req.path, req.params, template,
-                           req=req, replay_base=self.replay_base, **context)
-        return Response(200, page.encode("utf-8"))
+class Browser(Archive):
+    """The WSGI app over an ``Archive``: routes each GET to its handler."""
 
     def respond(self, path: str, query: str, cookie: str = "") -> Response:
         """The answer to a GET of ``path?query``: the handler's, or a page saying why not."""
         params = dict(reversed(parse_qsl(query, keep_blank_values=True)))
         lang = _lang(params.get("lang"), cookie)
-        for pattern, handler in self.routes:
+        for pattern, handler in _COMPILED:
             match = pattern.match(path)
             if match is None:
                 continue
@@ -151,7 +87,7 @@ class Browser:
             try:
                 response = self.respond(path, environ.get("QUERY_STRING", ""),
                                         environ.get("HTTP_COOKIE", ""))
-            except CatalogError as exc:
+            except (CatalogError, PoolTimeout) as exc:
                 # The catalog server gone away, a damaged page: said, and the next
                 # request tries again.
                 response = _plain(503, f"the catalog cannot be read: {reason_of(exc)}")
@@ -186,14 +122,16 @@ def _not_found(lang: str) -> str:
     return "Không có trang này." if lang == "vi" else "There is no such page."
 
 
-def replay_redirect(req: Request, browser: Browser) -> Response:
+def replay_redirect(req: Request, browser: Archive) -> Response:
     """``/replay/<rest>``: pywb is mounted here by a redirect to its own origin."""
     query = urlencode(req.params)
-    target = f"{browser.replay_base}/{req.route['rest']}" + (f"?{query}" if query else "")
+    # PATH_INFO came decoded: a Vietnamese URL goes out %-encoded again, as Location must.
+    rest = quote(req.route["rest"], safe="/:@!$&'()*+,;=~%")
+    target = f"{browser.replay_base}/{rest}" + (f"?{query}" if query else "")
     return Response(302, b"", "text/plain; charset=utf-8", [("Location", target)])
 
 
-def static_file(req: Request, browser: Browser) -> Response:
+def static_file(req: Request, browser: Archive) -> Response:
     from importlib.resources import files
 
     name = req.route["name"]
@@ -202,3 +140,18 @@ def static_file(req: Request, browser: Browser) -> Response:
         raise NotFound(_not_found(req.lang))
     return Response(200, resource.read_bytes(), "text/css; charset=utf-8",
                     [("Cache-Control", "max-age=300")])
+
+
+# The route table: a path pattern and its handler.
+ROUTES: tuple[tuple[str, Handler], ...] = (
+    (r"/", sites.sites_page),
+    (r"/site/(?P<site>[^/]+)", browse.browse_page),
+    (r"/search", searchpage.search_page),
+    (r"/article/(?P<site>[^/]+)/(?P<key>[^/]+)", article.article_page),
+    (r"/article/(?P<site>[^/]+)/(?P<key>[^/]+)/diff", article.diff_page),
+    (r"/events", events.events_page),
+    (r"/events\.atom", events.events_atom),
+    (r"/replay/(?P<rest>.*)", replay_redirect),
+    (r"/static/(?P<name>[A-Za-z0-9_.-]+)", static_file),
+)
+_COMPILED = [(re.compile(pattern + r"\Z"), handler) for pattern, handler in ROUTES]

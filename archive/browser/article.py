@@ -3,7 +3,7 @@
 
 Everything shown comes from the catalog (``versions``, ``events``, ``articles``) and the
 version's cleaned JSON under json/; images and the archived page itself are only ever
-linked through the replay origin (``Browser.replay_url``), never the live portal, and no
+linked through the replay origin (``Archive.replay_url``), never the live portal, and no
 archived text is marked safe: the templates escape it all.
 """
 
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from portal_archive.archive.browser.app import Browser, NotFound, Request, Response
 from portal_archive.archive.browser.citation import citation_of
+from portal_archive.archive.browser.page import Archive, NotFound, Request, Response
 from portal_archive.archive.browser.worddiff import collapse, diff_articles
 from portal_archive.archive.catalogdb import CatalogRow
 from portal_archive.archive.errors import PortalArchiveError
@@ -48,7 +48,7 @@ class Version:
         return str(self.row["url"])
 
 
-def article_page(req: Request, browser: Browser) -> Response:
+def article_page(req: Request, browser: Archive) -> Response:
     site, key = req.route["site"], req.route["key"]
     versions = _timeline(req, browser)
     shown = _chosen(req, versions, "v", len(versions) - 1)
@@ -65,7 +65,7 @@ def article_page(req: Request, browser: Browser) -> Response:
     )
 
 
-def diff_page(req: Request, browser: Browser) -> Response:
+def diff_page(req: Request, browser: Archive) -> Response:
     site, key = req.route["site"], req.route["key"]
     versions = _timeline(req, browser)
     if len(versions) < 2:
@@ -97,7 +97,7 @@ def _compare_defaults(versions: Sequence[Version], shown: Version) -> tuple[int,
 
 # -- reading the catalog -------------------------------------------------------------
 
-def _timeline(req: Request, browser: Browser) -> list[Version]:
+def _timeline(req: Request, browser: Archive) -> list[Version]:
     """Every captured version of the article, oldest first, each with its kind."""
     site, key = req.route["site"], req.route["key"]
     rows = browser.catalog.execute(
@@ -115,7 +115,7 @@ def _timeline(req: Request, browser: Browser) -> list[Version]:
     return versions
 
 
-def _event_kinds(browser: Browser, site: str, urls: set[str]) -> dict[tuple[str, str], str]:
+def _event_kinds(browser: Archive, site: str, urls: set[str]) -> dict[tuple[str, str], str]:
     """(run, url) -> the change event a run reported for the article's URLs."""
     names = {f"u{i}": url for i, url in enumerate(sorted(urls))}
     kinds = {f"k{i}": kind for i, kind in enumerate(_KINDS)}
@@ -140,7 +140,7 @@ def _kind_of(row: CatalogRow, previous: CatalogRow | None,
     return "edited" if row["content_hash"] != previous["content_hash"] else "cosmetic"
 
 
-def _removed_since(browser: Browser, site: str, key: str) -> str | None:
+def _removed_since(browser: Archive, site: str, key: str) -> str | None:
     """When the article was last seen, if the portal has removed it since."""
     rows = browser.catalog.execute(
         "SELECT status, last_seen FROM articles WHERE site = :site AND key = :key"
@@ -164,7 +164,7 @@ def _chosen(req: Request, versions: Sequence[Version], param: str, default: int)
                          f"This article has no version {wanted}."))
 
 
-def _article_json(req: Request, browser: Browser, version: Version) -> dict[str, Any]:
+def _article_json(req: Request, browser: Archive, version: Version) -> dict[str, Any]:
     """The version's cleaned JSON; a file missing or damaged is one line naming it."""
     path = browser.data.json / str(version.row["json_path"])
     try:
@@ -172,8 +172,10 @@ def _article_json(req: Request, browser: Browser, version: Version) -> dict[str,
     except (OSError, ValueError):
         article = None
     if not isinstance(article, dict):
-        raise NotFound(_said(req, f"Không đọc được văn bản của phiên bản {version.id}: {path}",
-                             f"The text of version {version.id} cannot be read: {path}"))
+        # Named as the data folder names it (json/...), not by the server's own path.
+        shown = f"json/{version.row['json_path']}"
+        raise NotFound(_said(req, f"Không đọc được văn bản của phiên bản {version.id}: {shown}",
+                             f"The text of version {version.id} cannot be read: {shown}"))
     return article
 
 
@@ -190,7 +192,7 @@ class Image:
     credit: str | None
 
 
-def _images(browser: Browser, article: dict[str, Any], version: Version) -> list[Image]:
+def _images(browser: Archive, article: dict[str, Any], version: Version) -> list[Image]:
     return [Image(browser.replay_url(str(i["src"]), version.captured_at, "im_"),
                   i.get("caption"), i.get("credit"))
             for i in article.get("images") or [] if i.get("src")]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from portal_archive.archive.browser.app import BadRequest, Browser, NotFound, Request, Response
+from portal_archive.archive.browser.page import Archive, BadRequest, NotFound, Request, Response
 from portal_archive.archive.catalog import Catalog
 
 UNDATED = "undated"  # the month of the articles whose page gives no date
@@ -30,7 +30,7 @@ class Day:
     articles: list[Listed]
 
 
-def browse_page(req: Request, browser: Browser) -> Response:
+def browse_page(req: Request, browser: Archive) -> Response:
     site = req.route["site"]
     months = site_months(browser.catalog, site)
     if not months:

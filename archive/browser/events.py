@@ -8,8 +8,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from portal_archive.archive.browser.app import BadRequest, Browser, Request, Response
 from portal_archive.archive.browser.forms import is_day, page_number
+from portal_archive.archive.browser.page import Archive, BadRequest, Request, Response
 from portal_archive.archive.catalog import Catalog
 from portal_archive.archive.catalogdb import CatalogRow
 from portal_archive.archive.events import TYPES, event_from_row
@@ -57,7 +57,7 @@ class EventRow:
     diff: tuple[int, int] | None  # (a, b): the versions an edit went from and to
 
 
-def events_page(req: Request, browser: Browser) -> Response:
+def events_page(req: Request, browser: Archive) -> Response:
     filters = read_filters(req)
     rows = event_rows(browser.catalog, filters, PER_PAGE + 1, (filters.page - 1) * PER_PAGE)
     sites = [r["site"] for r in browser.catalog.execute(
@@ -67,7 +67,7 @@ def events_page(req: Request, browser: Browser) -> Response:
                           labels=TYPE_LABELS, sites=sites)
 
 
-def events_atom(req: Request, browser: Browser) -> Response:
+def events_atom(req: Request, browser: Archive) -> Response:
     filters = read_filters(req)
     rows = _select(browser.catalog, filters, FEED_SIZE, 0)
     name = ":".join(f"{k}={v}" for k, v in (("type", filters.type), ("site", filters.site),

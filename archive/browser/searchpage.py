@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from portal_archive.archive.browser.app import BadRequest, Browser, Request, Response
 from portal_archive.archive.browser.forms import is_day, page_number
+from portal_archive.archive.browser.page import Archive, BadRequest, Request, Response
 from portal_archive.archive.errors import PortalArchiveError
 
 PER_PAGE = 20
@@ -25,7 +25,7 @@ class Asked:
     page: int
 
 
-def search_page(req: Request, browser: Browser) -> Response:
+def search_page(req: Request, browser: Archive) -> Response:
     from portal_archive.archive.search import SearchQuery, search, search_facets
 
     sites, categories = search_facets(browser.catalog)
@@ -72,7 +72,7 @@ def _blank(req: Request) -> Asked:
     return Asked(q=req.params.get("q", ""), site="", category="", since="", until="", page=1)
 
 
-def render_search(req: Request, browser: Browser, asked: Asked, sites: list[str],
+def render_search(req: Request, browser: Archive, asked: Asked, sites: list[str],
           categories: list[str], results: object = None, error: str = "",
           status: int = 200) -> Response:
     from portal_archive.archive.browser.render import marked

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
+from portal_archive.archive import catalogdb
 from portal_archive.archive.browser.app import Browser
 from portal_archive.archive.catalog import Catalog, open_catalog
 from portal_archive.archive.datadir import DataDir
@@ -42,6 +43,9 @@ def open_archive(data: DataDir) -> Catalog:
     """The catalog of an archive with something in it, or one line saying why not."""
     if not replayed_sites(data):
         raise nothing_archived(data)
+    # This process only reads: a page cache large enough for the FTS5 doclists a search
+    # walks (archive/catalogdb.py).
+    catalogdb.SQLITE_CACHE_KIB = catalogdb.SEARCH_CACHE_KIB
     return open_catalog(data)
 
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
-from portal_archive.archive.browser.app import Browser, Request, Response
 from portal_archive.archive.browser.charts import bar_chart
+from portal_archive.archive.browser.page import Archive, Request, Response
 from portal_archive.archive.catalog import Catalog
 from portal_archive.archive.catalogdb import CatalogRow
 
@@ -39,7 +39,7 @@ class SiteRow:
     nights: list[tuple[str, int]]
 
 
-def sites_page(req: Request, browser: Browser) -> Response:
+def sites_page(req: Request, browser: Archive) -> Response:
     rows = site_rows(browser.catalog, datetime.now(UTC))
     vi = req.lang == "vi"
     charts = {row.site: (

@@ -41,6 +41,8 @@ _TOKEN_RE = re.compile(r"(?:\w|[\u0300-\u036f])+\s*|[^\w\s]\s*|\s+")
 # deleted, all of the other inserted): a word diff of two unrelated paragraphs only
 # scatters the few words they share ("của", "và") as if they had been kept.
 REPLACED_BELOW = 0.3
+# Words (and punctuation) of a text up to which it is compared exactly (see _long).
+EXACT_WORDS = 2000
 # Most pairs of paragraphs the best pairing weighs in one changed block: beyond it (a long
 # article rewritten whole) paragraphs are paired in order, which stays fast.
 MAX_PAIRING = 400
@@ -112,7 +114,7 @@ def diff_words(old: str, new: str) -> tuple[Cell, Cell]:
     """
     a, b = _tokens(old), _tokens(new)
     matcher = difflib.SequenceMatcher(None, [_key(t) for t in a], [_key(t) for t in b],
-                                      autojunk=False)
+                                      autojunk=_long(b))
     old_cell: Cell = []
     new_cell: Cell = []
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -125,6 +127,15 @@ def diff_words(old: str, new: str) -> tuple[Cell, Cell]:
         _append(old_cell, "".join(a[i1:i2]), "del")
         _append(new_cell, "".join(b[j1:j2]), "ins")
     return old_cell, new_cell
+
+
+def _long(words: Sequence[object]) -> bool:
+    """Whether the text compared against is too long to compare exactly: difflib is
+    quadratic in words without its junk heuristic (a rewritten 20,000-word paragraph took
+    36 s, a request holding a core). With it, the words in more than 1% of a long text
+    are matched only beside others: the diff may mark a little more than what changed,
+    and never loses a word (both texts are still rebuilt from the cells)."""
+    return len(words) > EXACT_WORDS
 
 
 def _pair(field: str, old: str | None, new: str | None,
@@ -153,7 +164,7 @@ def _similarity(old: str, new: str) -> float:
     """Share of words the two texts have in common, in order (0..1)."""
     a = [_key(t) for t in _tokens(old)]
     b = [_key(t) for t in _tokens(new)]
-    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+    return difflib.SequenceMatcher(None, a, b, autojunk=_long(b)).ratio()
 
 
 def diff_paragraphs(field: str, old: Sequence[str], new: Sequence[str]) -> list[Row]:
@@ -229,10 +240,12 @@ def _similarities(old: Sequence[str], new: Sequence[str]) -> list[list[float]]:
     """Every old paragraph's similarity to every new one (0 where even difflib's cheap
     upper bound says they are too far apart to pair)."""
     old_keys = [[_key(t) for t in _tokens(p)] for p in old]
-    matcher = difflib.SequenceMatcher(None, autojunk=False)
     sim = [[0.0] * len(new) for _ in old]
     for b, paragraph in enumerate(new):
-        matcher.set_seq2([_key(t) for t in _tokens(paragraph)])  # analysed once per paragraph
+        keys_b = [_key(t) for t in _tokens(paragraph)]
+        # seq2 is analysed once per new paragraph, for every old one.
+        matcher = difflib.SequenceMatcher(None, autojunk=_long(keys_b))
+        matcher.set_seq2(keys_b)
         for a, keys in enumerate(old_keys):
             matcher.set_seq1(keys)
             if matcher.real_quick_ratio() >= REPLACED_BELOW and \

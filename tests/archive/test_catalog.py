@@ -133,3 +133,19 @@ def test_no_write_transaction_stays_open_while_captures_wait(tmp_path: Path) -> 
         other.close()
     catalog.close()
     assert _stored_urls(path) == ["http://a.vn/1"]
+
+
+def test_only_a_reader_that_asks_has_the_large_page_cache(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Search's FTS5 walks re-read doclists from the OS with SQLite's default 2 MiB; a
+    # crawl keeps that default, so its memory does not grow with the catalog.
+    def cache_size(name: str) -> int:
+        catalog = Catalog(tmp_path / name)
+        try:
+            return int(catalog.execute("PRAGMA cache_size")[0][0])
+        finally:
+            catalog.close()
+
+    assert cache_size("crawl.sqlite") == -2000  # SQLite's default: 2,048,000 bytes
+    monkeypatch.setattr(catalogdb, "SQLITE_CACHE_KIB", catalogdb.SEARCH_CACHE_KIB)
+    assert cache_size("serve.sqlite") == -catalogdb.SEARCH_CACHE_KIB

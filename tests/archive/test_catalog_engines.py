@@ -227,3 +227,29 @@ def test_a_schema_5_catalog_is_indexed_from_its_json_files(catalog_url: str,
     assert again.backfill_skipped == 0
     assert len(again.execute("SELECT id FROM search_docs")) == 3
     again.close()
+
+
+def test_a_server_catalog_is_not_upgraded_where_its_json_files_are_not(
+        postgres_url: str, tmp_path: Path) -> None:
+    # Stamped schema 6 with nothing indexed, its search would stay empty for good.
+    from portal_archive.archive.search import SearchQuery, search
+
+    json_root = tmp_path / "json"
+    catalog = Catalog(postgres_url, json_root=json_root)
+    url = "http://p.test/k1.html"
+    catalog.record_article_seen(url, "s", "k1", "2026-12-01T00:00:00Z")
+    (json_root / "s/k1").mkdir(parents=True)
+    (json_root / "s/k1/0.json").write_text(json.dumps(
+        {"url": url, "site": "s", "title": "Ủy ban họp", "lead": None, "body": ["Nội dung."],
+         "images": [], "published": None, "captured_at": "2026-12-01T00:00:00Z"}), "utf-8")
+    catalog.add_version(url, "s", "k1", ("c", "t"), "2026-12-01T00:00:00Z", "r1",
+                        "s/k1/0.json", None)
+    catalog.close()
+    _set_back_to_schema_5(postgres_url)
+    with pytest.raises(PortalArchiveError, match="no .* folder here"):
+        Catalog(postgres_url, json_root=tmp_path / "elsewhere" / "json")
+    upgraded = Catalog(postgres_url, json_root=json_root)  # still schema 5: done here
+    try:
+        assert [hit.key for hit in search(upgraded, SearchQuery("uy ban")).hits] == ["k1"]
+    finally:
+        upgraded.close()

@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -33,8 +33,7 @@ from portal_archive.crawler.demo.content import DemoSite
 from portal_archive.crawler.demo.portal import DemoPortal
 from portal_archive.crawler.extract import decode_html, extract_article
 
-from ..clocks import ahead_by
-from ..conftest import CLI, TEST_CRAWL_SETTINGS, crawl_demo, run_cli
+from ..conftest import CLI, TEST_CRAWL_SETTINGS, crawl_demo, crawl_two_days, run_cli
 
 EDITED = 2  # DemoSite.edited_ids(1): its second paragraph changes on day 1
 PLAIN = 13  # its page is byte-identical on day 1: the second capture is a revisit
@@ -56,26 +55,6 @@ class TwoDays:
         """Every capture of ``url`` in the index, oldest first (the file is sorted)."""
         return [line for line in iter_index(self.data / "index")
                 if line.url == url]
-
-
-def crawl_two_days(portal: DemoPortal, data: Path, gap: float = 4.0) -> str:
-    """Crawl day 0, then day 1 at least ``gap`` seconds later; returns the 14-digit
-    second that separates the two crawls."""
-    crawl_ok(portal, data)
-    return crawl_day_1(portal, data, gap)
-
-
-def crawl_day_1(portal: DemoPortal, data: Path, gap: float = 1.0) -> str:
-    since = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
-    portal.set_state(day=1)
-    # Day 1's captures are stamped at least `gap` seconds on by a clock the test hands
-    # the crawl, not by waiting: whole seconds apart from day 0's, so "nearer to one
-    # capture" never ties at 1 s resolution.
-    # --backfill: article 2 sits on a listing's last page, past the known articles.
-    settings, env = ahead_by(gap)
-    result = crawl_demo(portal, data, "--backfill", env=env, **settings)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return since.strftime("%Y%m%d%H%M%S")
 
 
 def crawl_ok(portal: DemoPortal, data: Path, *extra: str) -> None:

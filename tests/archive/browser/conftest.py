@@ -22,8 +22,7 @@ from portal_archive.archive.datadir import DataDir
 from portal_archive.crawler.demo.content import DemoSite
 from portal_archive.crawler.demo.portal import DemoPortal
 
-from ...clocks import ahead_by
-from ...conftest import crawl_demo
+from ...conftest import crawl_two_days
 
 # Where the pages say pywb is; no pywb runs for the page tests (test_server starts one).
 REPLAY_BASE = "http://127.0.0.1:9"
@@ -51,14 +50,7 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
     site = DemoSite(articles=20, faults=False)
     data = tmp_path_factory.mktemp("browser-archive")
     with DemoPortal(site) as portal:
-        first = crawl_demo(portal, data)
-        assert first.returncode == 0, first.stderr[-3000:]
-        portal.set_state(day=1)
-        # Day 1's captures a few seconds on (a clock handed to the crawl, no waiting);
-        # --backfill reaches the edited article on a listing's last page.
-        settings, env = ahead_by(5.0)
-        second = crawl_demo(portal, data, "--backfill", env=env, **settings)
-        assert second.returncode == 0, second.stderr[-3000:]
+        crawl_two_days(portal, data, gap=5.0)
         yield Archive(data, site, portal)
 
 

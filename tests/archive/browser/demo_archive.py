@@ -19,7 +19,7 @@ from portal_archive.archive.catalogdb import CatalogRow
 from portal_archive.archive.datadir import DataDir
 from portal_archive.crawler.demo.content import DemoSite
 from portal_archive.crawler.demo.portal import DemoPortal
-from tests.conftest import crawl_demo
+from tests.conftest import crawl_two_days
 
 EDITED, COSMETIC, REMOVED, UNCHANGED = 2, 4, 6, 3
 # No requisites: the article pages and their text are what these tests read (images
@@ -69,10 +69,7 @@ def two_days(tmp: Path, catalog_url: str | None = None) -> Iterator[DemoArchive]
     site = DemoSite(articles=12, faults=False)
     env = {"PORTAL_CATALOG_URL": catalog_url} if catalog_url else None
     with DemoPortal(site) as portal:
-        for day in (0, 1):
-            portal.set_state(day=day)
-            result = crawl_demo(portal, tmp, env=env, **FAST)
-            assert result.returncode == 0, result.stderr[-3000:]
+        crawl_two_days(portal, tmp, env=env, **FAST)
         yield DemoArchive(site, portal.base_url, DataDir(tmp), catalog_url)
 
 

@@ -86,6 +86,12 @@ def test_replay_is_mounted_by_a_redirect_to_the_replay_origin(web: str, archive:
     page = get(f"{web}/replay/all/20300101000000/{url}")
     assert page.status == 302
     assert page.headers["Location"] == f"{REPLAY_BASE}/all/20300101000000/{url}"
+    # A Vietnamese path (and a space) goes out %-encoded, as it came, not as a header
+    # wsgiref cannot send.
+    vietnamese = "http://p.test/tin/h%E1%BB%99i%20ngh%E1%BB%8B.html"
+    page = get(f"{web}/replay/all/20300101000000/{vietnamese}")
+    assert page.status == 302
+    assert page.headers["Location"] == f"{REPLAY_BASE}/all/20300101000000/{vietnamese}"
 
 
 def test_static_css_is_served_and_nothing_else(web: str) -> None:

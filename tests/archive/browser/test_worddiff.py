@@ -176,3 +176,22 @@ def test_a_long_article_edited_throughout_is_paired_in_order() -> None:
     assert [(r.old_no, r.new_no) for r in rows] == [(i, i) for i in range(1, 33)]
     assert all(r.change == "changed" for r in rows)
     assert side(rows, "body", "old") == body and side(rows, "body", "new") == edited
+
+
+def test_a_text_too_long_to_compare_exactly_still_gives_back_both_texts() -> None:
+    # Beyond EXACT_WORDS difflib's junk heuristic keeps the cost down (a rewritten
+    # 20,000-word paragraph took 36 s without it); the cells must still be the texts.
+    import random
+
+    from portal_archive.archive.browser.worddiff import EXACT_WORDS
+
+    rng = random.Random(13)
+    # A vocabulary as wide as a long article's: few words in more than 1% of it.
+    words = [f"{w}{n}" for w in "Huyện ủy Phú Vang hội nghị Đảng".split() for n in range(80)]
+    old = " ".join(rng.choice(words) for _ in range(3 * EXACT_WORDS))
+    new = old + " Thêm một câu."
+    old_cell, new_cell = diff_words(old, new)
+    assert "".join(text for text, _ in old_cell) == old
+    assert "".join(text for text, _ in new_cell) == new
+    inserted = "".join(text for text, kind in new_cell if kind == "ins")
+    assert "Thêm" in inserted and len(inserted) < len(new) / 10
