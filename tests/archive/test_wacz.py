@@ -23,8 +23,8 @@ from portal_archive.archive.keys import site_of_series
 from portal_archive.crawler.demo.content import DemoSite
 from portal_archive.crawler.demo.portal import DemoPortal
 
-from ..conftest import TEST_CRAWL_SETTINGS, CliResult, run_cli
-from .test_replay import crawl_day_1, crawl_ok
+from ..conftest import TEST_CRAWL_SETTINGS, CliResult, crawl_day_1, run_cli
+from .test_replay import crawl_ok
 
 STRAY_OPEN = "demo-29990101000000-00000.warc.gz.open"
 
