@@ -292,7 +292,10 @@ def test_the_articles_images_come_through_the_replay_origin(
     for image in images.all():
         src = image.get_attribute("src") or ""
         assert src.startswith(served.replay + "/all/") and "im_/" in src, src
-        assert image.evaluate("img => img.complete && img.naturalWidth > 0"), src
+        # loading="lazy": fetched once near the viewport, not by the page's load event.
+        image.scroll_into_view_if_needed()
+        tab.wait_for_function("img => img.complete && img.naturalWidth > 0",
+                              arg=image.element_handle(), timeout=20_000)
     captions = [clean(c.inner_text()) for c in tab.locator("figure figcaption").all()]
     wanted = [i.caption for i in archive.article(EDITED).images if i.caption]
     assert wanted and all(any(w in c for c in captions) for w in wanted), (wanted, captions)
