@@ -29,6 +29,17 @@ def utc_iso(moment: datetime | None = None, timespec: str = "auto") -> str:
     return moment.isoformat(timespec=timespec).replace("+00:00", "Z")
 
 
+def parse_utc_iso(text: str) -> datetime:
+    """The moment of an ISO 8601 time as the catalog and the JSON write it (``Z`` or an
+    offset; a time without one is taken as UTC). ValueError if it is none.
+
+    >>> utc_stamp14(parse_utc_iso("2026-12-01T18:31:02.5Z"))
+    '20261201183102'
+    """
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def utc_stamp14(moment: datetime) -> str:
     """The 14-digit UTC second of pywb's URLs and CDXJ lines, and of WARC file names."""
     return moment.astimezone(UTC).strftime("%Y%m%d%H%M%S")

@@ -15,6 +15,7 @@ from typing import Any
 from portal_archive.archive.browser.render import render_page
 from portal_archive.archive.catalog import Catalog
 from portal_archive.archive.datadir import DataDir
+from portal_archive.archive.stamps import parse_utc_iso, utc_stamp14
 
 LANGS = ("vi", "en")
 DEFAULT_LANG = "vi"
@@ -56,7 +57,7 @@ class Archive:
     def replay_url(self, url: str, captured_at: str, modifier: str = "") -> str:
         """pywb's URL of the capture of ``url`` at ``captured_at`` (ISO, UTC), in
         collection ``all``; ``modifier`` e.g. ``im_`` for an image."""
-        stamp = "".join(ch for ch in captured_at if ch.isdigit())[:14]
+        stamp = utc_stamp14(parse_utc_iso(captured_at))
         return f"{self.replay_base}/all/{stamp}{modifier}/{url}"
 
     def render(self, req: Request, template: str, **context: Any) -> Response:

@@ -9,13 +9,15 @@ on (archived text is never marked safe), and the helpers every template uses.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC
 from functools import lru_cache
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
+
+from portal_archive.archive.stamps import parse_utc_iso
 
 
 @lru_cache(maxsize=1)
@@ -77,12 +79,10 @@ def utc(iso: str | None) -> str:
     if not iso:
         return ""
     try:
-        moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+        moment = parse_utc_iso(iso)
     except ValueError:
         return iso
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def number(n: int, lang: str = "vi") -> str:

@@ -13,6 +13,7 @@ from portal_archive.archive.browser.charts import bar_chart
 from portal_archive.archive.browser.page import Archive, Request, Response
 from portal_archive.archive.catalog import Catalog
 from portal_archive.archive.catalogdb import CatalogRow
+from portal_archive.archive.stamps import parse_utc_iso
 
 # A run still `running` whose last capture is older than this has made no progress: its
 # watchdog closes a crawl after as long without a response (WATCHDOG_STALL_TIMEOUT), so
@@ -99,7 +100,7 @@ def run_status(catalog: Catalog, run: CatalogRow | None, now: datetime) -> str:
         progress = catalog.execute(
             "SELECT max(captured_at) AS at FROM captures WHERE run_id = :id",
             {"id": run["id"]})[0]["at"] or run["started_at"]
-        return "stalled" if now - _parse(progress) > STALLED_AFTER else "running"
+        return "stalled" if now - parse_utc_iso(progress) > STALLED_AFTER else "running"
     types = {r["type"] for r in catalog.execute(
         "SELECT DISTINCT type FROM events WHERE run_id = :id"
         " AND type IN ('site-down', 'site-moved', 'crawl-incomplete')", {"id": run["id"]})}
@@ -169,11 +170,6 @@ def _empty_nights(now: datetime) -> list[tuple[str, int]]:
 
 def _night_of(moment: datetime) -> date:
     return (moment.astimezone(UTC) + PORTAL_OFFSET).date()
-
-
-def _parse(iso: str) -> datetime:
-    moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @lru_cache(maxsize=1)
